@@ -1,0 +1,1 @@
+"""Roadmap publisher: one content/ tree in, a light site and an encrypted internal site out."""

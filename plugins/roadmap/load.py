@@ -1,0 +1,313 @@
+"""Load content/ into a Roadmap, checking every rule; problems are collected, never raised one by one."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+from .model import (
+    NO_HORIZON_STATUSES,
+    Item,
+    Page,
+    PlaybookPage,
+    Roadmap,
+    Strategy,
+    Theme,
+)
+from .problems import ContentError, Problem, did_you_mean
+from .schema import INVALID, Context, Slug, build_record
+from .yaml_source import Doc, read_front_matter, read_yaml_file
+
+ROADMAP_DIR, PAGES_DIR, PLAYBOOK_DIR = "roadmap", "pages", "playbook"
+THEMES_FILE, STRATEGY_FILE = "themes.yml", "strategy.yml"
+# Paths generated pages use: a hand-written page may not take them.
+RESERVED_PAGE_PATHS = ("items", "themes", "playbook", "media", "assets", "search", "shipped.md",
+                       "timeline.md", "roadmap.json", "roadmap.schema.json", "404.md")
+
+
+def load(content_dir: Path) -> Roadmap:
+    """Load and validate everything; raise ContentError listing every problem found."""
+    roadmap, problems = load_with_problems(content_dir)
+    if problems:
+        raise ContentError(problems)
+    assert roadmap is not None
+    return roadmap
+
+
+def load_with_problems(content_dir: Path) -> tuple[Roadmap | None, list[Problem]]:
+    content_dir = Path(content_dir)
+    problems: list[Problem] = []
+    roadmap_dir = content_dir / ROADMAP_DIR
+    if not roadmap_dir.is_dir():
+        return None, [
+            Problem(roadmap_dir, 1, "folder not found", "roadmap items live in content/roadmap/")
+        ]
+    themes = _load_themes(roadmap_dir / THEMES_FILE, problems)
+    strategy = _load_strategy(roadmap_dir / STRATEGY_FILE, problems)
+    items = _load_items(roadmap_dir, problems)
+    pages = _load_pages(content_dir / PAGES_DIR, Page, problems)
+    playbook = _load_pages(content_dir / PLAYBOOK_DIR, PlaybookPage, problems)
+    _check_items(items, themes, problems)
+    _check_reserved(pages, problems)
+    roadmap = Roadmap(
+        content_dir=content_dir,
+        items=tuple(sorted(items, key=lambda i: i.id)),
+        themes=tuple(themes),
+        pages=tuple(sorted(pages, key=lambda p: p.rel)),
+        playbook=tuple(sorted(playbook, key=lambda p: p.rel)),
+        strategy=strategy,
+    )
+    return roadmap, problems
+
+
+def _context(doc: Doc, problems: list[Problem]) -> Context:
+    return Context(doc.line, lambda key, msg, hint: problems.append(Problem(doc.path, doc.line(key), msg, hint)))
+
+
+def _markdown_files(folder: Path) -> Iterator[Path]:
+    if not folder.is_dir():
+        return
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder)
+        if any(part.startswith(".") for part in rel.parts) or not path.is_file():
+            continue
+        if path.suffix.lower() in (".md", ".markdown"):
+            yield path
+
+
+def _load_items(roadmap_dir: Path, problems: list[Problem]) -> list[Item]:
+    items: list[Item] = []
+    seen: dict[str, Path] = {}
+    for path in sorted(roadmap_dir.rglob("*")):
+        rel = path.relative_to(roadmap_dir)
+        if any(part.startswith(".") for part in rel.parts) or not path.is_file():
+            continue
+        if path.suffix.lower() in (".yml", ".yaml") and rel.as_posix() not in (
+            THEMES_FILE,
+            STRATEGY_FILE,
+        ):
+            problems.append(
+                Problem(path, 1, "unexpected YAML file",
+                        f"content/roadmap/ holds {THEMES_FILE}, {STRATEGY_FILE} and items (.md)")
+            )
+    for path in _markdown_files(roadmap_dir):
+        item_id = path.stem
+        if not Slug.pattern.match(item_id):
+            suggestion = "-".join("".join(c if c.isalnum() else " " for c in item_id.lower()).split())
+            problems.append(
+                Problem(path, 1, f"'{path.name}' is not a valid item id",
+                        f"ids use lowercase letters, digits and hyphens: rename it {suggestion}.md")
+            )
+            continue
+        if item_id in seen:
+            problems.append(
+                Problem(path, 1, f"duplicate id '{item_id}': {seen[item_id].as_posix()} has it too",
+                        "ids come from file names and must be unique across content/roadmap/")
+            )
+            continue
+        seen[item_id] = path
+        doc, body, body_line, found = read_front_matter(path)
+        problems.extend(found)
+        if doc is None:
+            continue
+        record = build_record(
+            Item, doc.value, (), _context(doc, problems),
+            extra={"id": item_id, "path": path, "body": body, "body_line": body_line,
+                   "lines": _field_lines(doc)},
+        )
+        if record is not INVALID:
+            items.append(record)
+    return items
+
+
+def _field_lines(doc: Doc) -> dict[str, int]:
+    """Line of each top-level field, and of the front matter itself under ''."""
+    return {"": doc.line(())} | {k[0]: v for k, v in doc.lines.items() if len(k) == 1}
+
+
+def _check_items(items: list[Item], themes: list[Theme] | None, problems: list[Problem]) -> None:
+    by_id = {i.id: i for i in items}
+    theme_by_id = {t.id: t for t in themes or ()}
+
+    def at(item: Item, name: str) -> int:
+        return item.lines.get(name, item.lines.get("", 1))
+
+    for item in items:
+        if item.horizon is None and item.status not in NO_HORIZON_STATUSES:
+            problems.append(
+                Problem(item.path, at(item, "status"),
+                        f"missing required field 'horizon' (status is {item.status})",
+                        "add 'horizon: now', 'next' or 'later'")
+            )
+        if item.status == "shipped" and item.shipped is None:
+            problems.append(
+                Problem(item.path, at(item, "status"),
+                        "status is shipped but there is no 'shipped' date",
+                        "add 'shipped: YYYY-MM-DD'")
+            )
+        if item.shipped is not None and item.status != "shipped":
+            problems.append(
+                Problem(item.path, at(item, "shipped"),
+                        f"a shipped date is set but status is {item.status}",
+                        "set 'status: shipped' or remove the date")
+            )
+        if themes is not None:
+            theme = theme_by_id.get(item.theme)
+            if theme is None:
+                problems.append(
+                    Problem(item.path, at(item, "theme"), f"unknown theme '{item.theme}'",
+                            did_you_mean(item.theme, theme_by_id) + " (themes are in themes.yml)")
+                )
+            elif item.visibility == "public" and theme.visibility != "public":
+                problems.append(
+                    Problem(item.path, at(item, "visibility"),
+                            f"a public item cannot sit in the internal theme '{theme.id}'",
+                            f"make the theme public in themes.yml or this item internal")
+                )
+        for dep in item.depends_on:
+            if dep == item.id:
+                problems.append(
+                    Problem(item.path, at(item, "depends_on"), "an item cannot depend on itself")
+                )
+            elif dep not in by_id:
+                problems.append(
+                    Problem(item.path, at(item, "depends_on"), f"depends_on: unknown item '{dep}'",
+                            did_you_mean(dep, by_id))
+                )
+    for cycle in _cycles(by_id):
+        first = by_id[cycle[0]]
+        problems.append(
+            Problem(first.path, at(first, "depends_on"),
+                    "depends_on makes a cycle: " + " -> ".join(cycle + [cycle[0]]),
+                    "an item cannot depend on itself, even through others")
+        )
+
+
+def _cycles(by_id: dict[str, Item]) -> list[list[str]]:
+    """Each dependency cycle once, starting at its smallest id."""
+    found: set[tuple[str, ...]] = set()
+    state: dict[str, int] = {}  # 1 visiting, 2 done
+    stack: list[str] = []
+
+    def visit(node: str) -> None:
+        state[node] = 1
+        stack.append(node)
+        for dep in by_id[node].depends_on:
+            if dep not in by_id:
+                continue
+            if state.get(dep) == 1:
+                cycle = stack[stack.index(dep):]
+                k = cycle.index(min(cycle))
+                found.add(tuple(cycle[k:] + cycle[:k]))
+            elif dep not in state:
+                visit(dep)
+        stack.pop()
+        state[node] = 2
+
+    for node in sorted(by_id):
+        if node not in state:
+            visit(node)
+    return [list(c) for c in sorted(found)]
+
+
+def _load_themes(path: Path, problems: list[Problem]) -> list[Theme] | None:
+    if not path.is_file():
+        problems.append(
+            Problem(path, 1, "themes.yml not found",
+                    "create it: a mapping from theme id to {title, summary, visibility}")
+        )
+        return None
+    doc, found = read_yaml_file(path)
+    problems.extend(found)
+    if doc is None:
+        return None
+    if not isinstance(doc.value, dict) or not doc.value:
+        problems.append(
+            Problem(path, 1, "themes.yml must map theme ids to their fields",
+                    "write 'my-theme:' then an indented 'title: ...'")
+        )
+        return None
+    ctx = _context(doc, problems)
+    themes = []
+    for theme_id, raw in doc.value.items():
+        line = doc.line((theme_id,))
+        if not isinstance(theme_id, str) or not Slug.pattern.match(theme_id):
+            problems.append(
+                Problem(path, line, f"'{theme_id}' is not a valid theme id",
+                        "ids use lowercase letters, digits and hyphens")
+            )
+            continue
+        if not isinstance(raw, dict):
+            problems.append(
+                Problem(path, line, f"theme '{theme_id}' must have fields",
+                        "indent 'title: ...' under the id")
+            )
+            continue
+        theme = build_record(Theme, raw, (theme_id,), ctx,
+                             extra={"id": theme_id, "path": path, "line": line})
+        if theme is not INVALID:
+            themes.append(theme)
+    return themes
+
+
+def _load_strategy(path: Path, problems: list[Problem]) -> Strategy | None:
+    if not path.is_file():
+        return None
+    doc, found = read_yaml_file(path)
+    problems.extend(found)
+    if doc is None:
+        return None
+    if not isinstance(doc.value, dict):
+        problems.append(
+            Problem(path, 1, "strategy.yml must have 'priorities:' and 'flexible:' lists")
+        )
+        return None
+    strategy = build_record(Strategy, doc.value, (), _context(doc, problems), extra={"path": path})
+    return None if strategy is INVALID else strategy
+
+
+def _load_pages(folder: Path, cls: type[Page], problems: list[Problem]) -> list[Page]:
+    pages = []
+    section = folder.name
+    for path in _markdown_files(folder):
+        doc, body, body_line, found = read_front_matter(path)
+        problems.extend(found)
+        if doc is None:
+            continue
+        raw = doc.value
+        if cls is PlaybookPage and "visibility" in raw:
+            problems.append(
+                Problem(path, doc.line(("visibility",)), "playbook pages have no visibility",
+                        "they are always internal; remove the line")
+            )
+            raw = {k: v for k, v in raw.items() if k != "visibility"}
+        page = build_record(
+            cls, raw, (), _context(doc, problems),
+            extra={"path": path, "rel": path.relative_to(folder).as_posix(), "section": section,
+                   "body": body, "body_line": body_line},
+        )
+        if page is not INVALID:
+            pages.append(page if page.title else replace(page, title=_first_heading(page)))
+    return pages
+
+
+def _first_heading(page: Page) -> str:
+    for line in page.body.splitlines():
+        if line.startswith("# "):
+            return line[2:].strip().strip("#").strip()
+    stem = Path(page.rel).stem
+    if stem == "index":
+        parent = Path(page.rel).parent.name
+        stem = parent or ("Playbook" if page.section == PLAYBOOK_DIR else "Home")
+    return stem.replace("-", " ").replace("_", " ").capitalize()
+
+
+def _check_reserved(pages: list[Page], problems: list[Problem]) -> None:
+    for page in pages:
+        first = page.rel.split("/")[0]
+        if first in RESERVED_PAGE_PATHS:
+            problems.append(
+                Problem(page.path, 1, f"'{first}' is a name the generated pages use",
+                        "rename or move this page")
+            )

@@ -1,0 +1,169 @@
+"""Strict YAML reading with line numbers: front matter and data files.
+
+MkDocs' own front matter reader silently ignores broken YAML, so content is read here instead.
+Dates stay text (the schema parses them, with a clear message), duplicate keys are errors, and
+every value keeps the line it came from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .problems import Problem
+
+Key = tuple[str | int, ...]
+
+
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """SafeLoader without implicit timestamps: `2026-13-01` must be a clear error, not a crash."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+@dataclass
+class Doc:
+    """A parsed YAML document: the plain value plus the line of every key and list entry."""
+
+    path: Path
+    value: Any
+    lines: dict[Key, int] = field(default_factory=dict)
+
+    def line(self, key: Key) -> int:
+        """The line of `key`, or of its nearest parent that has one."""
+        while key not in self.lines and key:
+            key = key[:-1]
+        return self.lines.get(key, 1)
+
+
+def parse_yaml(text: str, path: Path, first_line: int = 1) -> tuple[Doc | None, list[Problem]]:
+    """Parse one YAML document; `first_line` is the file line the text starts on."""
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line = first_line + (mark.line if mark else 0)
+        what = e.problem or e.context or "invalid YAML"
+        return None, [Problem(path, line, f"invalid YAML: {what}", _yaml_hint(what))]
+    except yaml.YAMLError as e:  # pragma: no cover - every PyYAML error we know is marked
+        return None, [Problem(path, first_line, f"invalid YAML: {e}")]
+    doc = Doc(path, None)
+    problems: list[Problem] = []
+    if node is not None:
+        builder = _Builder(doc, first_line, problems)
+        doc.value = builder.build(node, ())
+    doc.lines.setdefault((), first_line)
+    return doc, problems
+
+
+def _yaml_hint(what: str) -> str:
+    if "mapping values are not allowed" in what:
+        return "a value containing ': ' must be quoted"
+    if "found character '\\t'" in what or "tab" in what:
+        return "indent with spaces, not tabs"
+    if "could not find expected ':'" in what:
+        return "each line needs 'key: value'"
+    return ""
+
+
+class _Builder:
+    def __init__(self, doc: Doc, first_line: int, problems: list[Problem]):
+        self.doc, self.first_line, self.problems = doc, first_line, problems
+        self.constructor = _Loader("")
+
+    def line_of(self, node: yaml.Node) -> int:
+        return self.first_line + node.start_mark.line
+
+    def build(self, node: yaml.Node, key: Key) -> Any:
+        self.doc.lines.setdefault(key, self.line_of(node))
+        if isinstance(node, yaml.MappingNode):
+            out: dict[Any, Any] = {}
+            for k_node, v_node in node.value:
+                if not isinstance(k_node, yaml.ScalarNode):
+                    self.problems.append(
+                        Problem(self.doc.path, self.line_of(k_node), "a key must be plain text")
+                    )
+                    continue
+                k = self.constructor.construct_object(k_node)
+                if k in out:
+                    self.problems.append(
+                        Problem(
+                            self.doc.path,
+                            self.line_of(k_node),
+                            f"duplicate key '{k}'",
+                            "each key may appear once; remove one of them",
+                        )
+                    )
+                    continue
+                self.doc.lines[key + (k,)] = self.line_of(k_node)
+                out[k] = self.build(v_node, key + (k,))
+            return out
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(v, key + (i,)) for i, v in enumerate(node.value)]
+        return self.constructor.construct_object(node)
+
+
+def split_front_matter(text: str, path: Path) -> tuple[str, int, str, int] | Problem:
+    """Split `---` front matter from the body.
+
+    Returns (yaml_text, yaml_first_line, body, body_first_line) or a Problem.
+    """
+    text = text.removeprefix("\ufeff")
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].rstrip() != "---":
+        return Problem(
+            path,
+            1,
+            "no front matter",
+            "start the file with a '---' line, then the YAML fields, then another '---' line",
+        )
+    for i, line in enumerate(lines[1:], start=1):
+        if line.rstrip() in ("---", "..."):
+            return "".join(lines[1:i]), 2, "".join(lines[i + 1 :]), i + 2
+    return Problem(
+        path, 1, "front matter is not closed", "end the YAML fields with a line holding only '---'"
+    )
+
+
+def read_front_matter(path: Path) -> tuple[Doc | None, str, int, list[Problem]]:
+    """Read a Markdown file with front matter: (doc, body, body_first_line, problems)."""
+    text, problem = read_text(path)
+    if problem:
+        return None, "", 1, [problem]
+    split = split_front_matter(text, path)
+    if isinstance(split, Problem):
+        return None, "", 1, [split]
+    fm, fm_line, body, body_line = split
+    doc, problems = parse_yaml(fm, path, fm_line)
+    if doc is not None and doc.value is None:
+        doc.value = {}
+    if doc is not None and not isinstance(doc.value, dict):
+        problems.append(
+            Problem(path, fm_line, "front matter must be 'key: value' fields", "see README")
+        )
+        doc = None
+    return doc, body, body_line, problems
+
+
+def read_yaml_file(path: Path) -> tuple[Doc | None, list[Problem]]:
+    text, problem = read_text(path)
+    if problem:
+        return None, [problem]
+    return parse_yaml(text.removeprefix("\ufeff"), path)
+
+
+def read_text(path: Path) -> tuple[str, Problem | None]:
+    try:
+        return path.read_text(encoding="utf-8"), None
+    except UnicodeDecodeError as e:
+        line = path.read_bytes()[: e.start].count(b"\n") + 1
+        return "", Problem(path, line, "not valid UTF-8 text", "save the file as UTF-8")
+    except OSError as e:
+        return "", Problem(path, 1, f"cannot read: {e.strerror}")
