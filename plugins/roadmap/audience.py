@@ -1,0 +1,223 @@
+"""The audience projection: the full roadmap in, only what one audience may see out.
+
+For the light site it is an allow-list: public fields of public items that are not paused or
+cancelled, public themes and pages, bodies without their internal blocks or HTML comments,
+and only the files those pages use. Nothing after this module reads the unprojected Roadmap.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, make_dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from .model import HORIZONS, Item, Page, Roadmap, Strategy, Theme
+from .references import find_refs, resolve
+from .schema import PUBLIC, declared, spec_of
+
+AUDIENCES = ("public", "internal")
+
+# The public item type is derived from the declaration: only fields marked public exist on it,
+# so a template that reaches for `owner` on the light site fails the build instead of leaking.
+PUBLIC_ITEM_FIELDS = tuple(
+    f.name for f in declared(Item) if spec_of(f).audience == PUBLIC and f.name != "public"
+)
+PublicItem = make_dataclass(
+    "PublicItem",
+    [("id", str), ("body", str), ("body_line", int)]
+    + [(name, Any) for name in PUBLIC_ITEM_FIELDS]
+    + [("path", Path)],
+    frozen=True,
+)
+PublicItem.__doc__ = "What the light site knows of an item: its public fields, nothing else."
+
+PublicTheme = make_dataclass(
+    "PublicTheme",
+    [("id", str)] + [(f.name, Any) for f in declared(Theme) if spec_of(f).audience == PUBLIC],
+    frozen=True,
+)
+
+
+@dataclass(frozen=True)
+class View:
+    """What one audience may see. Pages are built from this and nothing else."""
+
+    audience: str
+    content_dir: Path
+    items: tuple[Any, ...]  # Item (internal) or PublicItem, in display order
+    themes: tuple[Any, ...]  # Theme or PublicTheme, in themes.yml order
+    pages: tuple[Page, ...]
+    playbook: tuple[Page, ...] = ()
+    strategy: Strategy | None = None
+    files: frozenset[Path] = frozenset()  # non-Markdown files the pages above use
+    public: View | None = field(default=None, repr=False)  # internal only: the light site's view
+
+
+def project(roadmap: Roadmap, audience: str) -> View:
+    if audience == "public":
+        return _public(roadmap)
+    if audience == "internal":
+        return _internal(roadmap)
+    raise ValueError(f"unknown audience {audience!r}")
+
+
+def _public(roadmap: Roadmap) -> View:
+    public_themes = {t.id: t for t in roadmap.themes if t.visibility == "public"}
+    items = []
+    for item in roadmap.items:
+        if not item.on_light_site or item.theme not in public_themes:
+            continue
+        override = item.public
+        values = {name: getattr(item, name) for name in PUBLIC_ITEM_FIELDS}
+        values["title"] = (override and override.title) or item.title
+        values["summary"] = (override and override.summary) or item.summary
+        values["shipped"] = item.shipped.strftime("%Y-%m") if item.shipped else None
+        items.append(
+            PublicItem(
+                id=item.id, body=public_markdown(item.body), body_line=item.body_line,
+                path=item.path, **values,
+            )
+        )
+    used_themes = {i.theme for i in items}
+    themes = tuple(
+        PublicTheme(id=t.id, **{f.name: getattr(t, f.name) for f in declared(Theme)
+                                if spec_of(f).audience == PUBLIC})
+        for t in roadmap.themes if t.id in used_themes
+    )
+    pages = tuple(
+        replace(p, body=public_markdown(p.body)) for p in roadmap.pages if p.visibility == "public"
+    )
+    order = {t.id: n for n, t in enumerate(themes)}
+    items.sort(key=lambda i: _horizon_rank(i) + (order[i.theme], i.title.casefold(), i.id))
+    return View(
+        audience="public",
+        content_dir=roadmap.content_dir,
+        items=tuple(items),
+        themes=themes,
+        pages=pages,
+        files=_files_used(roadmap.content_dir, [*items, *pages]),
+    )
+
+
+def _internal(roadmap: Roadmap) -> View:
+    order = {t.id: n for n, t in enumerate(roadmap.themes)}
+    items = sorted(
+        roadmap.items,
+        key=lambda i: _horizon_rank(i)
+        + (order.get(i.theme, 0), i.priority or 10**9, i.title.casefold(), i.id),
+    )
+    return View(
+        audience="internal",
+        content_dir=roadmap.content_dir,
+        items=tuple(items),
+        themes=roadmap.themes,
+        pages=roadmap.pages,
+        playbook=roadmap.playbook,
+        strategy=roadmap.strategy,
+        files=_files_used(roadmap.content_dir, [*items, *roadmap.pages, *roadmap.playbook]),
+        public=_public(roadmap),
+    )
+
+
+def _horizon_rank(item: Any) -> tuple[int]:
+    return (HORIZONS.index(item.horizon) if item.horizon in HORIZONS else len(HORIZONS),)
+
+
+def _files_used(content_dir: Path, sources: list[Any]) -> frozenset[Path]:
+    """Non-Markdown files under content/ referenced from these bodies."""
+    root = content_dir.resolve()
+    used = set()
+    for source in sources:
+        for ref in find_refs(source.body):
+            target = resolve(ref, source.path).resolve()
+            if target.suffix.lower() in (".md", ".markdown") or not target.is_file():
+                continue
+            if target.is_relative_to(root):
+                used.add(target)
+    return frozenset(used)
+
+
+# --- Bodies -------------------------------------------------------------------------------------
+
+# `!!! internal "Title"`, `??? internal`, `???+ note internal`, `!!!internal`: any admonition or
+# details block with the class `internal`, in any case (fail closed).
+_BLOCK_HEAD = re.compile(
+    r"^(?P<indent>[ \t]*)(?:!!!|\?\?\?\+?)[ \t]*(?P<classes>[\w-]+(?:[ \t]+[\w-]+)*)"
+    r"(?:[ \t]+(?:\"[^\"]*\"|'[^']*'))?[ \t]*$"
+)
+_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
+
+
+def strip_internal_blocks(markdown: str) -> str:
+    """Remove every `internal` admonition: its head line and everything indented under it."""
+    out: list[str] = []
+    lines = markdown.splitlines(keepends=True)
+    skip_deeper_than: int | None = None
+    for line in lines:
+        expanded = line.expandtabs(4)
+        indent = len(expanded) - len(expanded.lstrip(" "))
+        if skip_deeper_than is not None:
+            if not line.strip() or indent > skip_deeper_than:
+                continue
+            skip_deeper_than = None
+        m = _BLOCK_HEAD.match(expanded.rstrip("\r\n"))
+        if m and "internal" in m.group("classes").lower().split():
+            skip_deeper_than = indent
+            continue
+        out.append(line)
+    return "".join(out)
+
+
+def strip_comments(markdown: str) -> str:
+    """HTML comments pass through Markdown into the page source: drop them for the light site."""
+    return _COMMENT.sub("", markdown)
+
+
+def public_markdown(markdown: str) -> str:
+    return strip_comments(strip_internal_blocks(markdown))
+
+
+# --- What the light site must never contain -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Secret:
+    """A word the light site must not contain, and where it comes from."""
+
+    word: str
+    origin: str
+
+
+def light_site_secrets(roadmap: Roadmap, confidential_terms: list[str] = ()) -> list[Secret]:
+    """Everything the leak audit looks for in the built light site."""
+    secrets = [Secret(t, "a confidential term (mkdocs.yml confidential_terms)")
+               for t in confidential_terms]
+    visible = {i.id for i in _public(roadmap).items}
+
+    def where(item: Item, name: str) -> str:
+        return f"{_rel(item.path, roadmap)}:{item.lines.get(name, 1)}"
+
+    for item in roadmap.items:
+        for customer in item.customers:
+            secrets.append(Secret(customer.name, f"a customer name ({where(item, 'customers')})"))
+        if item.owner:
+            secrets.append(Secret(item.owner, f"an owner name ({where(item, 'owner')})"))
+        if item.id not in visible:
+            why = f"not on the light site ({where(item, '')})"
+            secrets.append(Secret(item.title, f"the title of an item {why}"))
+            secrets.append(Secret(item.id, f"the id of an item {why}"))
+            if item.public and item.public.title:
+                secrets.append(Secret(item.public.title, f"the public title of an item {why}"))
+        elif item.public and item.public.title and item.public.title != item.title:
+            secrets.append(
+                Secret(item.title, f"the internal title behind a public one ({where(item, 'title')})")
+            )
+    return secrets
+
+
+def _rel(path: Path, roadmap: Roadmap) -> str:
+    try:
+        return path.relative_to(roadmap.content_dir.parent).as_posix()
+    except ValueError:
+        return path.as_posix()
