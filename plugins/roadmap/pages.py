@@ -1,0 +1,415 @@
+"""From a View to the site's pages: generated Markdown (templates/), the nav, files and data.
+
+Where each page lands is decided here: items/<id>.md, themes/<id>.md, shipped.md, timeline.md,
+hand-written pages at their path below pages/, the playbook below playbook/, and the files the
+pages use below media/ (light site) or inline (internal site, so they travel encrypted).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+import mimetypes
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from itertools import groupby
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import jinja2
+import yaml
+from markupsafe import Markup
+
+from .audience import PUBLIC_ITEM_FIELDS, PublicTheme, View
+from .load import PAGES_DIR, PLAYBOOK_DIR
+from .model import HORIZONS, Item, Theme
+from .references import relative, rewrite
+from .schema import PUBLIC, Quarter, declared, record_json_schema, spec_of
+
+STATUS_LABELS = {
+    "exploring": "Exploring",
+    "planned": "Planned",
+    "in-progress": "In progress",
+    "shipped": "Shipped",
+    "paused": "Paused",
+    "cancelled": "Cancelled",
+}
+HORIZON_LABELS = {"now": "Now", "next": "Next", "later": "Later"}
+HORIZON_HINTS = {
+    "now": "Being built or about to start",
+    "next": "Coming up after what we are building now",
+    "later": "On our radar, shape still open",
+}
+COMMITMENT_BADGES = {
+    "committed": ("Committed", "You may promise it{when}."),
+    "likely": ("Likely", "Say it is planned; do not promise a date."),
+    "exploratory": ("Exploratory", "Do not promise it: say we are exploring it."),
+}
+DEFAULT_DISCLAIMER = (
+    "This roadmap shows our current plans. It is for information only, is not a commitment "
+    "to deliver any feature by any date, and may change without notice. Please do not base "
+    "purchasing decisions on it."
+)
+JSON_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The plugin options that shape pages (see plugin.py for their meaning)."""
+
+    today: date
+    feedback_url: str | None = None
+    client_ask_url: str | None = None
+    stale_after_days: int = 90
+    use_directory_urls: bool = True
+
+
+@dataclass
+class GeneratedPage:
+    src_uri: str
+    markdown: str
+    in_nav: bool = True
+
+
+@dataclass
+class SitePlan:
+    pages: dict[str, GeneratedPage] = field(default_factory=dict)
+    nav: list[Any] = field(default_factory=list)
+    media: dict[str, Path] = field(default_factory=dict)  # src_uri -> file under content/
+    data: dict[str, str] = field(default_factory=dict)  # src_uri -> text (roadmap.json)
+
+
+def plan_site(view: View, settings: Settings, render_html: Callable[[str], str]) -> SitePlan:
+    return _Planner(view, settings, render_html).plan()
+
+
+# --- Markdown-safe text -------------------------------------------------------------------------
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+
+
+def md_text(value: Any) -> Markup:
+    """Plain text for a Markdown context: HTML-escaped, Markdown punctuation backslashed."""
+    return Markup(_MD_SPECIAL.sub(r"\\\1", html.escape(str(value), quote=False)))
+
+
+def _yaml_front_matter(meta: dict[str, Any]) -> str:
+    meta = {k: v for k, v in meta.items() if v is not None}
+    dumped = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=10_000)
+    return f"---\n{dumped}---\n\n"
+
+
+def _env() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("roadmap", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["md"] = md_text
+    env.filters["month"] = lambda ym: date.fromisoformat(f"{ym}-01").strftime("%B %Y")
+    env.filters["day"] = lambda d: f"{d.day} {d:%B %Y}"
+    env.filters["number"] = lambda n: f"{n:,.0f}"
+    env.globals.update(
+        STATUS_LABELS=STATUS_LABELS,
+        HORIZON_LABELS=HORIZON_LABELS,
+        HORIZON_HINTS=HORIZON_HINTS,
+        HORIZONS=HORIZONS,
+    )
+    return env
+
+
+_ENV = _env()
+
+
+class _Planner:
+    def __init__(self, view: View, settings: Settings, render_html: Callable[[str], str]):
+        self.view, self.settings, self.render_html = view, settings, render_html
+        self.internal = view.audience == "internal"
+        self.plan_ = SitePlan()
+        self.themes = {t.id: t for t in view.themes}
+        self.items = {i.id: i for i in view.items}
+        self.item_src = {i.path.resolve(): f"items/{i.id}.md" for i in view.items}
+        self.page_src = {p.path.resolve(): self._page_uri(p) for p in (*view.pages, *view.playbook)}
+
+    # Where things land ---------------------------------------------------------------------
+
+    @staticmethod
+    def _page_uri(page) -> str:
+        return page.rel if page.section == PAGES_DIR else f"{PLAYBOOK_DIR}/{page.rel}"
+
+    def _media_uri(self, path: Path) -> str:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+        return f"media/{digest}{path.suffix.lower()}"
+
+    def _target(self, from_uri: str) -> Callable[[Path], str | None]:
+        """How a reference in a page at `from_uri` is rewritten for this audience."""
+
+        def new_target(path: Path) -> str | None:
+            path = path.resolve()
+            uri = self.item_src.get(path) or self.page_src.get(path)
+            if uri:
+                return relative(from_uri, uri)
+            if path not in self.view.files:
+                return None  # not for this audience (or missing: check reports it)
+            if self.internal:
+                return _data_uri(path)
+            media = self._media_uri(path)
+            self.plan_.media[media] = path
+            return relative(from_uri, media)
+
+        return new_target
+
+    def _body(self, thing, from_uri: str) -> str:
+        return rewrite(thing.body, thing.path, self._target(from_uri))
+
+    def link(self, from_uri: str, to_uri: str) -> str:
+        return relative(from_uri, to_uri)
+
+    def _add(self, uri: str, template: str, meta: dict[str, Any], in_nav: bool = True, **ctx):
+        tpl = _ENV.get_template(template)
+        body = tpl.render(
+            view=self.view, internal=self.internal, here=uri, link=lambda to: self.link(uri, to),
+            themes=self.themes, items=self.items, settings=self.settings, planner=self, **ctx,
+        )
+        self.plan_.pages[uri] = GeneratedPage(uri, _yaml_front_matter(meta) + body, in_nav)
+
+    # The pages -------------------------------------------------------------------------------
+
+    def plan(self) -> SitePlan:
+        view = self.view
+        board = [i for i in view.items if i.status not in ("shipped", "cancelled")]
+        home = next((p for p in view.pages if p.rel == "index.md"), None)
+        columns = {h: [i for i in board if i.horizon == h] for h in HORIZONS}
+        shipped = sorted(
+            (i for i in view.items if i.status == "shipped"),
+            key=lambda i: (str(i.shipped), i.title.casefold()),
+            reverse=True,
+        )
+        self._add(
+            "index.md", "home.md.j2",
+            {"title": home.title if home else "Roadmap",
+             "description": home.description if home else None,
+             "hide": ["navigation", "toc"]},
+            intro=self._body(home, "index.md") if home else "",
+            title=home.title if home else "Roadmap",
+            columns=columns,
+            filter_themes=[t for t in view.themes if any(i.theme == t.id for i in board)],
+            filter_statuses=[s for s in STATUS_LABELS if any(i.status == s for i in board)],
+            recent=shipped[:3],
+            stopped=[i for i in view.items if i.status in ("paused", "cancelled")]
+            if self.internal else [],
+        )
+        for item in view.items:
+            uri = f"items/{item.id}.md"
+            self._add(
+                uri, "item.md.j2",
+                {"title": item.title, "description": item.summary},
+                in_nav=False, item=item, body=self._body(item, uri), **self._item_context(item),
+            )
+        theme_nav = []
+        for theme in view.themes:
+            uri = f"themes/{theme.id}.md"
+            theirs = [i for i in view.items if i.theme == theme.id]
+            self._add(
+                uri, "theme.md.j2", {"title": theme.title, "description": theme.summary},
+                theme=theme,
+                columns={h: [i for i in theirs if i.horizon == h and i.status not in
+                             ("shipped", "cancelled")] for h in HORIZONS},
+                shipped=[i for i in shipped if i.theme == theme.id],
+                stopped=[i for i in theirs if i.status in ("paused", "cancelled")]
+                if self.internal else [],
+            )
+            theme_nav.append({theme.title: uri})
+        months = [(m, list(g)) for m, g in groupby(shipped, key=lambda i: str(i.shipped)[:7])]
+        self._add("shipped.md", "shipped.md.j2", {"title": "Recently shipped"}, months=months)
+        nav: list[Any] = [{"Roadmap": "index.md"}]
+        if self.internal:
+            self._add("timeline.md", "timeline.md.j2",
+                      {"title": "Timeline", "hide": ["navigation", "toc"]},
+                      **self._timeline(board))
+            nav.append({"Timeline": "timeline.md"})
+        if theme_nav:
+            nav.append({"Themes": theme_nav})
+        nav.append({"Recently shipped": "shipped.md"})
+        for page in view.pages:
+            if page.rel == "index.md":
+                continue
+            uri = self._page_uri(page)
+            self._add(uri, "page.md.j2", {"title": page.title, "description": page.description},
+                      page=page, body=self._body(page, uri))
+            nav.append({page.title: uri})
+        if view.playbook:
+            playbook_nav = []
+            for page in view.playbook:
+                uri = self._page_uri(page)
+                self._add(uri, "page.md.j2",
+                          {"title": page.title, "description": page.description},
+                          page=page, body=self._body(page, uri))
+                playbook_nav.append({page.title: uri})
+            nav.append({"Playbook": playbook_nav})
+        self.plan_.nav = nav
+        if not self.internal:
+            self.plan_.data["roadmap.json"] = self._roadmap_json()
+            self.plan_.data["roadmap.schema.json"] = json.dumps(
+                roadmap_json_schema(), indent=2, ensure_ascii=False) + "\n"
+        return self.plan_
+
+    def _item_context(self, item) -> dict[str, Any]:
+        ctx: dict[str, Any] = {
+            "feedback": _fill(self.settings.feedback_url, item) if not self.internal else None,
+        }
+        if not self.internal:
+            return ctx
+        needed_by = [i for i in self.view.items if item.id in i.depends_on]
+        twin = next((p for p in self.view.public.items if p.id == item.id), None)
+        label, promise = COMMITMENT_BADGES[item.commitment]
+        when = f" for {item.target}" if item.target else ""
+        age = (self.settings.today - item.last_reviewed).days if item.last_reviewed else None
+        ctx.update(
+            depends=[self.items[d] for d in item.depends_on],
+            needed_by=needed_by,
+            commitment_label=label,
+            commitment_promise=promise.format(when=when),
+            stale=age is not None and age > self.settings.stale_after_days,
+            review_age=age,
+            arr_total=sum(c.arr or 0 for c in item.customers),
+            client_ask=_fill(self.settings.client_ask_url, item),
+            twin=twin,
+            twin_html=self._client_view_html(twin) if twin else "",
+            hidden_reason=_hidden_reason(item, self.themes),
+        )
+        return ctx
+
+    def _client_view_html(self, twin) -> Markup:
+        """The light site's rendering of an item body, for the internal "What clients see" panel.
+
+        Rendered here rather than left to MkDocs so its headings stay out of the page's TOC;
+        links become plain text, since light-site addresses mean nothing on the internal site.
+        """
+        rendered = self.render_html(rewrite(twin.body, twin.path, lambda p: None))
+        rendered = re.sub(r'<a class="headerlink"[^>]*>.*?</a>', "", rendered, flags=re.S)
+        rendered = re.sub(r"<a\b[^>]*>(.*?)</a>", r"\1", rendered, flags=re.S)
+        rendered = re.sub(r'\sid="[^"]*"', "", rendered)
+        return Markup(rendered)
+
+    def _timeline(self, board: list[Item]) -> dict[str, Any]:
+        dated = [i for i in board if i.target]
+        quarters: list[Quarter] = []
+        if dated:
+            first = min(i.target.quarter for i in dated)
+            last = max(i.target.quarter for i in dated)
+            q = first
+            while q <= last:
+                quarters.append(q)
+                q = Quarter(q.year + q.q // 4, q.q % 4 + 1)
+        lanes = [str(q) for q in quarters] + [f"no-target-{h}" for h in HORIZONS]
+        rows = []
+        for theme in self.view.themes:
+            theirs = [i for i in board if i.theme == theme.id]
+            if not theirs:
+                continue
+            cells = {lane: [] for lane in lanes}
+            for i in theirs:
+                lane = str(i.target.quarter) if i.target else f"no-target-{i.horizon}"
+                cells[lane].append(i)
+            rows.append((theme, cells))
+        current = str(Quarter.of(self.settings.today))
+        return {"quarters": [str(q) for q in quarters], "lanes": lanes, "rows": rows,
+                "current": current}
+
+    def _roadmap_json(self) -> str:
+        def url(uri: str) -> str:
+            stem = uri.removesuffix(".md")
+            return f"{stem}/" if self.settings.use_directory_urls else f"{stem}.html"
+
+        data = {
+            "version": JSON_VERSION,
+            "generated": self.settings.today.isoformat(),
+            "themes": [
+                {"id": t.id, "title": t.title, "summary": t.summary, "url": url(f"themes/{t.id}.md")}
+                for t in self.view.themes
+            ],
+            "items": [
+                {"id": i.id, **{name: _jsonable(getattr(i, name)) for name in PUBLIC_ITEM_FIELDS},
+                 "url": url(f"items/{i.id}.md")}
+                for i in self.view.items
+            ],
+        }
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def _jsonable(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value
+
+
+def _fill(template: str | None, item) -> str | None:
+    if not template:
+        return None
+    return template.replace("{id}", quote(item.id)).replace("{title}", quote(item.title))
+
+
+def _hidden_reason(item: Item, themes: dict) -> str | None:
+    """Why an item is not on the light site, or None when it is."""
+    if item.visibility == "internal":
+        return "It is internal only."
+    if item.visibility == "ask-first":
+        who = item.owner or "the product team"
+        return f"It is ask-first: ask {who} before sharing anything about it."
+    if item.status in ("paused", "cancelled"):
+        return f"It is {item.status}: paused and cancelled items never show on the light site."
+    theme = themes.get(item.theme)
+    if theme is not None and theme.visibility != "public":
+        return "Its theme is internal."
+    return None
+
+
+def _data_uri(path: Path) -> str:
+    kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return f"data:{kind};base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+
+
+def roadmap_json_schema() -> dict[str, Any]:
+    """JSON Schema of roadmap.json, from the item and theme declarations."""
+    item_schema = record_json_schema(Item, only=PUBLIC_ITEM_FIELDS)
+    item_schema["properties"]["shipped"] = {
+        "type": ["string", "null"], "pattern": r"^\d{4}-\d{2}$",
+        "description": "year and month it shipped",
+    }
+    for name, prop in item_schema["properties"].items():
+        if name not in item_schema.get("required", []) and "null" not in str(prop.get("type")):
+            item_schema["properties"][name] = {"anyOf": [prop, {"type": "null"}]}
+    item_schema["properties"] = {
+        "id": {"type": "string", "description": "stable id, from the file name"},
+        **item_schema["properties"],
+        "url": {"type": "string", "description": "the item's page, relative to the site"},
+    }
+    item_schema["required"] = ["id", *item_schema.get("required", []), "url"]
+    theme_fields = [f.name for f in declared(Theme) if spec_of(f).audience == PUBLIC]
+    assert set(theme_fields) <= set(PublicTheme.__dataclass_fields__)
+    theme_schema = record_json_schema(Theme, only=theme_fields)
+    theme_schema["properties"] = {
+        "id": {"type": "string"}, **theme_schema["properties"], "url": {"type": "string"}}
+    theme_schema["properties"]["summary"] = {"type": ["string", "null"]}
+    theme_schema["required"] = ["id", "title", "url"]
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "Public roadmap",
+        "type": "object",
+        "required": ["version", "generated", "themes", "items"],
+        "properties": {
+            "version": {"const": JSON_VERSION},
+            "generated": {"type": "string", "format": "date"},
+            "themes": {"type": "array", "items": theme_schema},
+            "items": {"type": "array", "items": item_schema},
+        },
+        "additionalProperties": False,
+    }
+
