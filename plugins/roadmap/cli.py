@@ -1,0 +1,144 @@
+"""The `roadmap` command: `build` (both sites, or one) and `check`.
+
+`roadmap build --audience X` is `mkdocs build -f site_config/X.yml` after a check of the content
+and the password, so both give the same site. Exit 0 on success, 1 on content, password or
+audit problems (one `path:line: message` line each), 2 on wrong usage. Never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material's end-of-life banner, on every run
+
+from .audience import AUDIENCES  # noqa: E402
+from .load import load_with_problems  # noqa: E402
+from .passwords import read_passwords  # noqa: E402
+from .problems import report  # noqa: E402
+
+CONFIG_DIR = Path("site_config")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="roadmap", description="Build the light and internal roadmap sites from content/."
+    )
+    parser.add_argument("-C", "--directory", type=Path, default=Path("."),
+                        help="the project folder (holding mkdocs.yml and site_config/)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    build = sub.add_parser("build", help="build site/public/ and site/internal/")
+    build.add_argument("--audience", choices=AUDIENCES,
+                       help="build one site only (default: both)")
+    build.add_argument("-v", "--verbose", action="store_true", help="show MkDocs' progress")
+    sub.add_parser("check", help="validate content/ and report every problem; writes nothing")
+    args = parser.parse_args(argv)
+
+    try:
+        os.chdir(args.directory)
+    except OSError as e:
+        parser.error(f"cannot enter {args.directory}: {e.strerror}")
+    audiences = [args.audience] if getattr(args, "audience", None) else list(AUDIENCES)
+    for audience in audiences:
+        if not (CONFIG_DIR / f"{audience}.yml").is_file():
+            parser.error(f"{CONFIG_DIR / f'{audience}.yml'} not found: run from the project folder")
+    try:
+        if args.command == "check":
+            return _check()
+        return _build(audiences, verbose=args.verbose)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as e:  # a bug of ours: one line, and the way to see more
+        if os.environ.get("ROADMAP_DEBUG"):
+            raise
+        print(f"roadmap: internal error: {type(e).__name__}: {e} "
+              "(set ROADMAP_DEBUG=1 to see where)", file=sys.stderr)
+        return 1
+
+
+def _load_config(audience: str):
+    from mkdocs.config import load_config
+
+    return load_config(config_file=str(CONFIG_DIR / f"{audience}.yml"))
+
+
+def _content_dir() -> Path:
+    return Path(_load_config("public").docs_dir)
+
+
+def _check() -> int:
+    content = _content_dir()
+    roadmap, problems = load_with_problems(content)
+    if problems:
+        print(report(problems), file=sys.stderr)
+        print(f"roadmap: {len(problems)} problem(s) in {_rel(content)}/", file=sys.stderr)
+        return 1
+    items = roadmap.items
+    public = sum(1 for i in items if i.on_light_site)
+    print(f"roadmap: {_rel(content)}/ is valid: {len(items)} items ({public} on the light site), "
+          f"{len(roadmap.themes)} themes, {len(roadmap.pages)} pages, "
+          f"{len(roadmap.playbook)} playbook pages")
+    return 0
+
+
+def _build(audiences: list[str], verbose: bool) -> int:
+    from mkdocs.commands.build import build
+    from mkdocs.exceptions import Abort, ConfigurationError, MkDocsException
+
+    _quiet_logging(verbose)
+    # Everything that can be known before building is checked for all audiences first, so a
+    # bad password does not leave the light site rebuilt and the internal one stale.
+    configs = {}
+    try:
+        for audience in audiences:
+            configs[audience] = _load_config(audience)
+    except ConfigurationError as e:
+        print(f"roadmap: configuration error: {e}", file=sys.stderr)
+        return 1
+    content = Path(configs[audiences[0]].docs_dir)
+    _, problems = load_with_problems(content)
+    if "internal" in audiences:
+        problems += read_passwords(asked_by=CONFIG_DIR / "internal.yml")[1]
+    if problems:
+        print(report(problems), file=sys.stderr)
+        print("roadmap: nothing was built; the previous sites are untouched", file=sys.stderr)
+        return 1
+    for audience in audiences:
+        config = configs[audience]
+        try:
+            config.plugins.on_startup(command="build", dirty=False)
+            build(config)
+        except Abort as e:
+            print(str(e.format_message()).strip(), file=sys.stderr)
+            return 1
+        except MkDocsException as e:
+            print(f"roadmap: {audience} site: {e.format_message()}", file=sys.stderr)
+            return 1
+        finally:
+            config.plugins.on_shutdown()
+        print(f"roadmap: {audience} site -> {_rel(Path(config.site_dir))}/")
+    return 0
+
+
+def _quiet_logging(verbose: bool) -> None:
+    """MkDocs' warnings (broken links...) are worth seeing; its progress lines only with -v."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+    logger = logging.getLogger("mkdocs")
+    logger.handlers[:] = [handler]
+    logger.setLevel(logging.INFO if verbose else logging.WARNING)
+    logger.propagate = False
+
+
+def _rel(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

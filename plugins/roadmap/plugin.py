@@ -1,0 +1,243 @@
+"""The MkDocs plugin `roadmap`: wires MkDocs events to the core modules, nothing more.
+
+Order of events (priorities in MkDocs run 100 first ... -100 last):
+  on_config     load and check content, project it for the audience, plan the pages; read
+                passwords (internal); move the build into a staging folder
+  on_files      replace every file MkDocs found with the planned pages and the files they use
+  on_post_build (-100, after Material's search index at 0) audit the light site, or seal the
+                internal one, then swap the staging folder in; a failure leaves the old site
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import os
+import shutil
+import tempfile
+import time
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import markdown
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import Abort
+from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.structure.files import File, Files, InclusionLevel
+
+from .audience import light_site_secrets, project
+from .audit import audit, trusted_digests
+from .crypto import address_key, make_keyring, page_token
+from .load import load_with_problems
+from .pages import DEFAULT_DISCLAIMER, Settings, plan_site
+from .passwords import read_passwords
+from .problems import Problem, report
+from .seal import ASSETS, SealError, seal_site, verify_sealed
+
+log = logging.getLogger("mkdocs.plugins.roadmap")
+
+PLUGIN_ASSETS = {"assets/roadmap/roadmap.css": "roadmap.css",
+                 "assets/roadmap/board.js": "board.js",
+                 "assets/roadmap/unlock.js": "unlock.js"}
+# Features that would put the repository on the light site, or fetch pages the internal site
+# cannot serve in clear (instant navigation parses the next page's HTML: a locked page there).
+PUBLIC_DROPPED_FEATURES = ("content.action.edit", "content.action.view")
+INTERNAL_DROPPED_FEATURES = ("navigation.instant", "navigation.instant.prefetch",
+                             "navigation.instant.progress", "navigation.instant.preview")
+
+
+class RoadmapConfig(Config):
+    audience = c.Choice(("public", "internal"), default="public")
+    confidential_terms = c.ListOfItems(c.Type(str), default=[])
+    audit_allow = c.ListOfItems(c.Type(str), default=[])
+    disclaimer = c.Type(str, default=DEFAULT_DISCLAIMER)
+    feedback_url = c.Optional(c.Type(str))
+    client_ask_url = c.Optional(c.Type(str))
+    stale_after_days = c.Type(int, default=90)
+
+
+def build_date() -> date:
+    """SOURCE_DATE_EPOCH when set, so a rebuild of the same commit is the same site."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    return datetime.fromtimestamp(int(epoch), UTC).date() if epoch else date.today()
+
+
+class RoadmapPlugin(BasePlugin[RoadmapConfig]):
+    def __init__(self):
+        self.command = "build"
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self.command = command
+
+    # -- config ---------------------------------------------------------------------------------
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        self.audience = self.config.audience
+        self.preview = self.command == "serve"
+        self.keyring = self.addresses = None
+        self.staging = self.final_site = None
+        self.started = time.monotonic()
+
+        roadmap, problems = load_with_problems(Path(config.docs_dir))
+        if self.audience == "internal" and not self.preview:
+            credentials, found = read_passwords(asked_by=Path(config.config_file_path))
+            problems += found
+        if problems:
+            raise Abort(report(problems))
+        if self.audience == "internal" and self.preview:
+            self._check_loopback(config)
+        if self.audience == "internal" and not self.preview:
+            passwords = [cred.password for cred in credentials]
+            self.keyring = make_keyring(passwords)
+            self.addresses = address_key(passwords[0])
+            log.info("roadmap: content key wrapped for %d password(s)", len(passwords))
+
+        self.secrets = (light_site_secrets(roadmap, self.config.confidential_terms)
+                        if self.audience == "public" else [])
+        view = project(roadmap, self.audience)
+        self.today = build_date()
+        settings = Settings(
+            today=self.today,
+            feedback_url=self.config.feedback_url,
+            client_ask_url=self.config.client_ask_url,
+            stale_after_days=self.config.stale_after_days,
+            use_directory_urls=config.use_directory_urls,
+        )
+        self.plan = plan_site(view, settings, _renderer(config))
+        config.nav = self.plan.nav
+        self._shape_theme(config)
+        if self.command == "build":
+            self._stage(config)
+        return config
+
+    def _shape_theme(self, config: MkDocsConfig) -> None:
+        features = config.theme.get("features", [])
+        dropped = PUBLIC_DROPPED_FEATURES if self.audience == "public" else INTERNAL_DROPPED_FEATURES
+        config.theme["features"] = [f for f in features if f not in dropped]
+        if self.audience == "public":
+            config.repo_url = config.repo_name = config.edit_uri = None
+        elif not self.preview:
+            config.theme.static_templates.discard("sitemap.xml")
+        config.extra_css.append("assets/roadmap/roadmap.css")
+        config.extra_javascript.append("assets/roadmap/board.js")
+        config.extra["roadmap"] = {
+            "audience": self.audience,
+            "disclaimer": self.config.disclaimer if self.audience == "public" else "",
+            "updated": f"{self.today.day} {self.today:%B %Y}",
+            "preview": self.preview and self.audience == "internal",
+            "sealed": self.keyring is not None,
+        }
+
+    @staticmethod
+    def _check_loopback(config: MkDocsConfig) -> None:
+        host = config.dev_addr.host
+        try:
+            loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            loopback = False
+        if not loopback:
+            raise Abort(f"{config.config_file_path}:1: the internal site is previewed unencrypted, "
+                        f"so only on this computer; serve it on 127.0.0.1, not {host}")
+
+    def _stage(self, config: MkDocsConfig) -> None:
+        """Build into a sibling folder; the real site is replaced only when everything passed."""
+        self.final_site = Path(config.site_dir)
+        self.final_site.parent.mkdir(parents=True, exist_ok=True)
+        self.staging = Path(tempfile.mkdtemp(prefix=f".{self.final_site.name}.building-",
+                                             dir=self.final_site.parent))
+        config.site_dir = str(self.staging)
+
+    # -- files ----------------------------------------------------------------------------------
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        out = Files([])
+        for page in self.plan.pages.values():
+            inclusion = InclusionLevel.INCLUDED if page.in_nav else InclusionLevel.NOT_IN_NAV
+            out.append(File.generated(config, page.src_uri, content=page.markdown,
+                                      inclusion=inclusion))
+        for src_uri, path in self.plan.media.items():
+            out.append(File.generated(config, src_uri, abs_src_path=str(path)))
+        for src_uri, text in self.plan.data.items():
+            out.append(File.generated(config, src_uri, content=text))
+        for src_uri, name in PLUGIN_ASSETS.items():
+            if name == "unlock.js" and not self.keyring:
+                continue
+            out.append(File.generated(config, src_uri, abs_src_path=str(ASSETS / name)))
+        if self.addresses:
+            for f in out.documentation_pages():
+                if f.src_uri != "index.md":
+                    token = page_token(self.addresses, f.src_uri)
+                    f.dest_uri = f"{token}/index.html" if config.use_directory_urls else f"{token}.html"
+        # Theme files last, as MkDocs adds them: nothing from content/ gets through unplanned.
+        out.add_files_from_theme(config.theme.get_env(), config)
+        self.expected = {f.dest_uri for f in out} | {"404.html", "sitemap.xml", "sitemap.xml.gz",
+                                                      "search/search_index.json"}
+        return out
+
+    # -- after the build ------------------------------------------------------------------------
+
+    @event_priority(-100)  # after Material's search plugin (0) has written its index
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.preview:
+            return
+        site = Path(config.site_dir)
+        # The theme package's files carry no content; overrides/ (custom_dir) is ours: not trusted.
+        theme_dirs = [d for d in config.theme.dirs if d != config.theme.custom_dir]
+        trusted = trusted_digests([*map(Path, theme_dirs), ASSETS])
+        if self.audience == "public":
+            problems = [str(p) for p in self._unexplained(site)]
+            problems += [str(f) for f in audit(site, self.secrets, self.config.audit_allow, trusted)]
+            if problems:
+                raise Abort("\n".join(problems) + "\nThe light site was not published; "
+                            "the previous one is untouched.")
+        else:
+            try:
+                sealed = seal_site(site, self.keyring, trusted)
+                verify_sealed(site, self.keyring, trusted)
+            except SealError as e:
+                raise Abort(f"{e}\nThe internal site was not published; the previous one is "
+                            "untouched.") from None
+            log.info("roadmap: %d pages encrypted", sealed.pages)
+        if self.staging:
+            _swap(self.staging, self.final_site)
+            self.staging = None
+            config.site_dir = str(self.final_site)
+        log.info("roadmap: %s site built in %.1f s", self.audience, time.monotonic() - self.started)
+
+    def _unexplained(self, site: Path) -> list[Problem]:
+        """Files in the light site that no public source explains (the allow-list at file level)."""
+        out = []
+        for path in site.rglob("*"):
+            rel = path.relative_to(site).as_posix()
+            if path.is_file() and rel not in self.expected:
+                out.append(Problem(site / rel, 1, "file not explained by any public source",
+                                   "a plugin or theme override added it; remove it"))
+        return out
+
+    def on_build_error(self, *, error: Exception) -> None:
+        if self.staging and self.staging.exists():
+            shutil.rmtree(self.staging, ignore_errors=True)
+        self.staging = None
+
+
+def _swap(staging: Path, final: Path) -> None:
+    """Replace `final` with `staging` in two renames; the old site is removed afterwards."""
+    old = None
+    if final.exists():
+        old = final.with_name(f".{final.name}.old-{os.getpid()}-{time.monotonic_ns()}")
+        final.rename(old)
+    staging.rename(final)
+    if old:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _renderer(config: MkDocsConfig):
+    def render(text: str) -> str:
+        md = markdown.Markdown(extensions=config.markdown_extensions,
+                               extension_configs=config.mdx_configs)
+        return md.convert(text)
+
+    return render
+
