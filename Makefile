@@ -1,0 +1,56 @@
+# Quick start:  ROADMAP_PASSWORD='<a passphrase>' make site    then    make test
+# Everything runs from a project-local virtualenv (.venv) created on first use.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+export NO_MKDOCS_2_WARNING := 1
+
+.PHONY: setup site public internal check serve serve-internal test lint format browser clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+site: $(STAMP)          ## build both sites from content/ into site/public and site/internal
+	$(BIN)/roadmap build
+
+public: $(STAMP)
+	$(BIN)/roadmap build --audience public
+
+internal: $(STAMP)
+	$(BIN)/roadmap build --audience internal
+
+check: $(STAMP)
+	$(BIN)/roadmap check
+
+serve: $(STAMP)         ## live preview of the light site on http://127.0.0.1:8000
+	$(BIN)/mkdocs serve -f site_config/public.yml
+
+serve-internal: $(STAMP) ## unencrypted preview of the internal site, loopback only
+	$(BIN)/mkdocs serve -f site_config/internal.yml -a 127.0.0.1:8001
+
+browser:                ## Debian's Chromium for the browser tests (Playwright drives it)
+	@command -v chromium >/dev/null || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get install -y -qq chromium >/dev/null 2>&1 || \
+	  { $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium; }; }
+
+lint: $(STAMP)
+	$(BIN)/ruff check plugins tests bench
+	$(BIN)/ruff format --check plugins tests bench
+
+format: $(STAMP)
+	$(BIN)/ruff format plugins tests bench
+	$(BIN)/ruff check --fix plugins tests bench
+
+test: $(STAMP) browser lint   ## the whole suite: lint, unit, build and browser tests
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf site .pytest_cache
