@@ -1,8 +1,25 @@
-"""Building both sites from fixture content: the commands, their exit codes, the swap."""
+"""Building both sites from fixture content: commands, exit codes, the swap, both entry points."""
 
 from __future__ import annotations
 
-from conftest import Project
+import gzip
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import PASSWORD, ROOT, Project, all_files
+
+MKDOCS = Path(sys.executable).parent / "mkdocs"
+
+
+def snapshot(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in all_files(site)}
 
 
 def test_public_build_from_minimal_content(project: Project):
@@ -11,5 +28,177 @@ def test_public_build_from_minimal_content(project: Project):
     assert result.code == 0, result.err
     site = project.site("public")
     assert (site / "index.html").is_file()
-    assert (site / "items/first-item/index.html").is_file()
     assert "Hello <em>world</em>." in (site / "items/first-item/index.html").read_text()
+    assert not project.site("internal").exists()
+
+
+def test_build_makes_both_sites(project: Project):
+    project.item("first-item")
+    result = project.run("build")
+    assert result.code == 0, result.err
+    assert "public site -> site/public/" in result.out
+    assert "internal site -> site/internal/" in result.out
+    assert (project.site("public") / "items/first-item/index.html").exists()
+    assert (project.site("internal") / "index.html").exists()
+    # Nothing is left behind by the staging folders.
+    assert sorted(p.name for p in (project.root / "site").iterdir()) == ["internal", "public"]
+
+
+def test_public_build_needs_no_password(project: Project):
+    project.item("first-item")
+    assert project.run("build", "--audience", "public", password=None).code == 0
+
+
+def test_internal_build_without_password_builds_nothing(project: Project):
+    project.item("first-item")
+    result = project.run("build", password=None)
+    assert result.code == 1
+    assert result.lines[0].startswith(
+        "site_config/internal.yml:1: the internal site needs a password"
+    )
+    assert "Traceback" not in result.err
+    assert not (project.root / "site").exists()
+
+
+def test_weak_password_leaves_the_previous_internal_site(project: Project):
+    project.item("first-item")
+    assert project.run("build", "--audience", "internal").code == 0
+    before = snapshot(project.site("internal"))
+    result = project.run("build", "--audience", "internal", password="letmein")
+    assert result.code == 1
+    assert result.lines[0].startswith("ROADMAP_PASSWORD:1: too short")
+    assert snapshot(project.site("internal")) == before
+
+
+def test_failure_after_the_build_started_leaves_the_previous_site(project: Project):
+    """The audit runs after MkDocs wrote everything: the staging folder is discarded."""
+    project.item("first-item")
+    assert project.run("build", "--audience", "public").code == 0
+    before = snapshot(project.site("public"))
+    project.item("second-item", body="Our codename is Bluefinch.")
+    project.configure(confidential_terms=["Bluefinch"])
+    result = project.run("build", "--audience", "public")
+    assert result.code == 1
+    assert "items/second-item/index.html" in result.err and "'Bluefinch'" in result.err
+    assert snapshot(project.site("public")) == before
+    assert sorted(p.name for p in (project.root / "site").iterdir()) == ["public"]
+
+
+def test_usage_errors_exit_2(project: Project):
+    assert project.run("build", "--audience", "everyone").code == 2
+    assert project.run("publish").code == 2
+    assert project.run().code == 2
+
+
+def test_check_writes_nothing(project: Project):
+    project.item("first-item")
+    result = project.run("check")
+    assert result.code == 0
+    assert "1 items (1 on the light site)" in result.out
+    assert not (project.root / "site").exists()
+
+
+def _mkdocs(project: Project, *args: str, password: str | None = PASSWORD):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ROADMAP_")}
+    env["NO_MKDOCS_2_WARNING"] = "1"
+    if password:
+        env["ROADMAP_PASSWORD"] = password
+    return subprocess.run(
+        [str(MKDOCS), *args], cwd=project.root, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def _unzip(files: dict[str, bytes]) -> dict[str, bytes]:
+    return {k: gzip.decompress(v) if k.endswith(".gz") else v for k, v in files.items()}
+
+
+def test_mkdocs_build_gives_the_same_sites(project: Project, tmp_path):
+    project.item("first-item", body="Body.")
+    project.item("hidden-item", visibility="internal")
+    assert project.run("build").code == 0
+    ours = {a: snapshot(project.site(a)) for a in ("public", "internal")}
+    for audience in ("public", "internal"):
+        done = _mkdocs(project, "build", "-f", f"site_config/{audience}.yml")
+        assert done.returncode == 0, done.stderr
+    theirs = {a: snapshot(project.site(a)) for a in ("public", "internal")}
+    assert _unzip(theirs["public"]) == _unzip(ours["public"])
+    # The internal site is encrypted with a new content key each build: same files, new bytes.
+    assert theirs["internal"].keys() == ours["internal"].keys()
+
+
+def test_mkdocs_build_reports_content_errors_without_traceback(project: Project):
+    project.write("content/roadmap/broken.md", "---\ntitle: [unclosed\n---\n")
+    done = _mkdocs(project, "build", "-f", "site_config/public.yml")
+    assert done.returncode == 1
+    assert "content/roadmap/broken.md:2: invalid YAML" in done.stdout + done.stderr
+    assert "Traceback" not in done.stdout + done.stderr
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_serve_previews_the_internal_site_unencrypted_on_loopback(project: Project):
+    project.item("first-item", owner="Preview Owner")
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ROADMAP_")}
+    server = subprocess.Popen(
+        [
+            str(MKDOCS),
+            "serve",
+            "-f",
+            "site_config/internal.yml",
+            "-a",
+            f"127.0.0.1:{port}",
+            "--no-livereload",
+        ],
+        cwd=project.root,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        html = ""
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/items/first-item/") as r:
+                    html = r.read().decode()
+                break
+            except OSError:
+                time.sleep(0.2)
+        assert "Preview, not encrypted" in html
+        assert "Preview Owner" in html
+        assert "roadmap-sealed" not in html
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_serve_refuses_the_internal_site_beyond_loopback(project: Project):
+    project.item("first-item")
+    done = _mkdocs(
+        project,
+        "serve",
+        "-f",
+        "site_config/internal.yml",
+        "-a",
+        f"0.0.0.0:{_free_port()}",
+        password=None,
+    )
+    assert done.returncode == 1
+    assert "only on this computer" in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("audience, pages", [("public", 24), ("internal", 47)])
+def test_sample_content_builds(sample: Project, audience: str, pages: int):
+    # public: 16 items, 5 themes, home, shipped, about; internal: every item, theme and page
+    assert len(list(sample.site(audience).rglob("index.html"))) == pages
+
+
+def test_quick_start_commands_are_in_the_readme():
+    readme = (ROOT / "README.md").read_text()
+    assert "ROADMAP_PASSWORD='" in readme and "make site" in readme
+    assert "make test" in readme

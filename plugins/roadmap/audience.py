@@ -75,15 +75,23 @@ def _public(roadmap: Roadmap) -> View:
         values["shipped"] = item.shipped.strftime("%Y-%m") if item.shipped else None
         items.append(
             PublicItem(
-                id=item.id, body=public_markdown(item.body), body_line=item.body_line,
-                path=item.path, **values,
+                id=item.id,
+                body=public_markdown(item.body),
+                body_line=item.body_line,
+                path=item.path,
+                **values,
             )
         )
     used_themes = {i.theme for i in items}
     themes = tuple(
-        PublicTheme(id=t.id, **{f.name: getattr(t, f.name) for f in declared(Theme)
-                                if spec_of(f).audience == PUBLIC})
-        for t in roadmap.themes if t.id in used_themes
+        PublicTheme(
+            id=t.id,
+            **{
+                f.name: getattr(t, f.name) for f in declared(Theme) if spec_of(f).audience == PUBLIC
+            },
+        )
+        for t in roadmap.themes
+        if t.id in used_themes
     )
     pages = tuple(
         replace(p, body=public_markdown(p.body)) for p in roadmap.pages if p.visibility == "public"
@@ -104,8 +112,10 @@ def _internal(roadmap: Roadmap) -> View:
     order = {t.id: n for n, t in enumerate(roadmap.themes)}
     items = sorted(
         roadmap.items,
-        key=lambda i: _horizon_rank(i)
-        + (order.get(i.theme, 0), i.priority or 10**9, i.title.casefold(), i.id),
+        key=lambda i: (
+            _horizon_rank(i)
+            + (order.get(i.theme, 0), i.priority or 10**9, i.title.casefold(), i.id)
+        ),
     )
     return View(
         audience="internal",
@@ -191,8 +201,9 @@ class Secret:
 
 def light_site_secrets(roadmap: Roadmap, confidential_terms: list[str] = ()) -> list[Secret]:
     """Everything the leak audit looks for in the built light site."""
-    secrets = [Secret(t, "a confidential term (mkdocs.yml confidential_terms)")
-               for t in confidential_terms]
+    secrets = [
+        Secret(t, "a confidential term (mkdocs.yml confidential_terms)") for t in confidential_terms
+    ]
     visible = {i.id for i in _public(roadmap).items}
 
     def where(item: Item, name: str) -> str:
@@ -211,7 +222,9 @@ def light_site_secrets(roadmap: Roadmap, confidential_terms: list[str] = ()) -> 
                 secrets.append(Secret(item.public.title, f"the public title of an item {why}"))
         elif item.public and item.public.title and item.public.title != item.title:
             secrets.append(
-                Secret(item.title, f"the internal title behind a public one ({where(item, 'title')})")
+                Secret(
+                    item.title, f"the internal title behind a public one ({where(item, 'title')})"
+                )
             )
     return secrets
 

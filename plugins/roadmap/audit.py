@@ -8,6 +8,7 @@ carry content and are not read, only named.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import html
@@ -86,7 +87,9 @@ def trusted_digests(folders: Iterable[Path]) -> set[str]:
 
 
 def audit(
-    site_dir: Path, secrets: Iterable[Secret], allow: Iterable[str] = (),
+    site_dir: Path,
+    secrets: Iterable[Secret],
+    allow: Iterable[str] = (),
     trusted: set[str] | None = None,
 ) -> list[Finding]:
     """Every forbidden word found in `site_dir`, in file contents and in names."""
@@ -96,17 +99,15 @@ def audit(
     for path in sorted(site_dir.rglob("*")):
         rel = path.relative_to(site_dir).as_posix()
         for _, secret in matcher.find(decode(rel.replace("/", " / "))):
-            findings.add(Finding(rel, 0, secret.word, secret.origin + " (in the file name)"))
+            findings.add(Finding(rel, 1, secret.word, secret.origin + " (in the file name)"))
         if not path.is_file():
             continue
         data = path.read_bytes()
         if hashlib.sha256(data).hexdigest() in trusted:
             continue
         if path.suffix == ".gz":
-            try:
+            with contextlib.suppress(OSError):  # not really gzip: scan the bytes as they are
                 data = gzip.decompress(data)
-            except OSError:
-                pass
         text = decode(data.decode("utf-8", errors="replace"))
         for offset, secret in matcher.find(text):
             line = text.count("\n", 0, offset) + 1

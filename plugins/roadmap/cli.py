@@ -27,12 +27,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="roadmap", description="Build the light and internal roadmap sites from content/."
     )
-    parser.add_argument("-C", "--directory", type=Path, default=Path("."),
-                        help="the project folder (holding mkdocs.yml and site_config/)")
+    parser.add_argument(
+        "-C",
+        "--directory",
+        type=Path,
+        default=Path("."),
+        help="the project folder (holding mkdocs.yml and site_config/)",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     build = sub.add_parser("build", help="build site/public/ and site/internal/")
-    build.add_argument("--audience", choices=AUDIENCES,
-                       help="build one site only (default: both)")
+    build.add_argument("--audience", choices=AUDIENCES, help="build one site only (default: both)")
     build.add_argument("-v", "--verbose", action="store_true", help="show MkDocs' progress")
     sub.add_parser("check", help="validate content/ and report every problem; writes nothing")
     args = parser.parse_args(argv)
@@ -54,8 +58,10 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as e:  # a bug of ours: one line, and the way to see more
         if os.environ.get("ROADMAP_DEBUG"):
             raise
-        print(f"roadmap: internal error: {type(e).__name__}: {e} "
-              "(set ROADMAP_DEBUG=1 to see where)", file=sys.stderr)
+        print(
+            f"roadmap: internal error: {type(e).__name__}: {e} (set ROADMAP_DEBUG=1 to see where)",
+            file=sys.stderr,
+        )
         return 1
 
 
@@ -78,9 +84,11 @@ def _check() -> int:
         return 1
     items = roadmap.items
     public = sum(1 for i in items if i.on_light_site)
-    print(f"roadmap: {_rel(content)}/ is valid: {len(items)} items ({public} on the light site), "
-          f"{len(roadmap.themes)} themes, {len(roadmap.pages)} pages, "
-          f"{len(roadmap.playbook)} playbook pages")
+    print(
+        f"roadmap: {_rel(content)}/ is valid: {len(items)} items ({public} on the light site), "
+        f"{len(roadmap.themes)} themes, {len(roadmap.pages)} pages, "
+        f"{len(roadmap.playbook)} playbook pages"
+    )
     return 0
 
 
@@ -91,14 +99,11 @@ def _build(audiences: list[str], verbose: bool) -> int:
     _quiet_logging(verbose)
     # Everything that can be known before building is checked for all audiences first, so a
     # bad password does not leave the light site rebuilt and the internal one stale.
-    configs = {}
     try:
-        for audience in audiences:
-            configs[audience] = _load_config(audience)
+        content = Path(_load_config(audiences[0]).docs_dir)
     except ConfigurationError as e:
         print(f"roadmap: configuration error: {e}", file=sys.stderr)
         return 1
-    content = Path(configs[audiences[0]].docs_dir)
     _, problems = load_with_problems(content)
     if "internal" in audiences:
         problems += read_passwords(asked_by=CONFIG_DIR / "internal.yml")[1]
@@ -107,7 +112,13 @@ def _build(audiences: list[str], verbose: bool) -> int:
         print("roadmap: nothing was built; the previous sites are untouched", file=sys.stderr)
         return 1
     for audience in audiences:
-        config = configs[audience]
+        # Load each config right before its build: MkDocs shares one instance of a plugin that
+        # has on_startup between all configs of a process, so the last load wins.
+        try:
+            config = _load_config(audience)
+        except ConfigurationError as e:
+            print(f"roadmap: configuration error: {e}", file=sys.stderr)
+            return 1
         try:
             config.plugins.on_startup(command="build", dirty=False)
             build(config)

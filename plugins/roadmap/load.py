@@ -1,4 +1,4 @@
-"""Load content/ into a Roadmap, checking every rule; problems are collected, never raised one by one."""
+"""Load content/ into a Roadmap, checking every rule; problems are collected, not raised."""
 
 from __future__ import annotations
 
@@ -16,14 +16,26 @@ from .model import (
     Theme,
 )
 from .problems import ContentError, Problem, did_you_mean
+from .references import find_refs, resolve
 from .schema import INVALID, Context, Slug, build_record
 from .yaml_source import Doc, read_front_matter, read_yaml_file
 
 ROADMAP_DIR, PAGES_DIR, PLAYBOOK_DIR = "roadmap", "pages", "playbook"
 THEMES_FILE, STRATEGY_FILE = "themes.yml", "strategy.yml"
 # Paths generated pages use: a hand-written page may not take them.
-RESERVED_PAGE_PATHS = ("items", "themes", "playbook", "media", "assets", "search", "shipped.md",
-                       "timeline.md", "roadmap.json", "roadmap.schema.json", "404.md")
+RESERVED_PAGE_PATHS = (
+    "items",
+    "themes",
+    "playbook",
+    "media",
+    "assets",
+    "search",
+    "shipped.md",
+    "timeline.md",
+    "roadmap.json",
+    "roadmap.schema.json",
+    "404.md",
+)
 
 
 def load(content_dir: Path) -> Roadmap:
@@ -50,6 +62,7 @@ def load_with_problems(content_dir: Path) -> tuple[Roadmap | None, list[Problem]
     playbook = _load_pages(content_dir / PLAYBOOK_DIR, PlaybookPage, problems)
     _check_items(items, themes, problems)
     _check_reserved(pages, problems)
+    _check_references(content_dir, [*items, *pages, *playbook], problems)
     roadmap = Roadmap(
         content_dir=content_dir,
         items=tuple(sorted(items, key=lambda i: i.id)),
@@ -62,7 +75,10 @@ def load_with_problems(content_dir: Path) -> tuple[Roadmap | None, list[Problem]
 
 
 def _context(doc: Doc, problems: list[Problem]) -> Context:
-    return Context(doc.line, lambda key, msg, hint: problems.append(Problem(doc.path, doc.line(key), msg, hint)))
+    return Context(
+        doc.line,
+        lambda key, msg, hint: problems.append(Problem(doc.path, doc.line(key), msg, hint)),
+    )
 
 
 def _markdown_files(folder: Path) -> Iterator[Path]:
@@ -88,22 +104,36 @@ def _load_items(roadmap_dir: Path, problems: list[Problem]) -> list[Item]:
             STRATEGY_FILE,
         ):
             problems.append(
-                Problem(path, 1, "unexpected YAML file",
-                        f"content/roadmap/ holds {THEMES_FILE}, {STRATEGY_FILE} and items (.md)")
+                Problem(
+                    path,
+                    1,
+                    "unexpected YAML file",
+                    f"content/roadmap/ holds {THEMES_FILE}, {STRATEGY_FILE} and items (.md)",
+                )
             )
     for path in _markdown_files(roadmap_dir):
         item_id = path.stem
         if not Slug.pattern.match(item_id):
-            suggestion = "-".join("".join(c if c.isalnum() else " " for c in item_id.lower()).split())
+            suggestion = "-".join(
+                "".join(c if c.isalnum() else " " for c in item_id.lower()).split()
+            )
             problems.append(
-                Problem(path, 1, f"'{path.name}' is not a valid item id",
-                        f"ids use lowercase letters, digits and hyphens: rename it {suggestion}.md")
+                Problem(
+                    path,
+                    1,
+                    f"'{path.name}' is not a valid item id",
+                    f"ids use lowercase letters, digits and hyphens: rename it {suggestion}.md",
+                )
             )
             continue
         if item_id in seen:
             problems.append(
-                Problem(path, 1, f"duplicate id '{item_id}': {seen[item_id].as_posix()} has it too",
-                        "ids come from file names and must be unique across content/roadmap/")
+                Problem(
+                    path,
+                    1,
+                    f"duplicate id '{item_id}': {seen[item_id].as_posix()} has it too",
+                    "ids come from file names and must be unique across content/roadmap/",
+                )
             )
             continue
         seen[item_id] = path
@@ -112,9 +142,17 @@ def _load_items(roadmap_dir: Path, problems: list[Problem]) -> list[Item]:
         if doc is None:
             continue
         record = build_record(
-            Item, doc.value, (), _context(doc, problems),
-            extra={"id": item_id, "path": path, "body": body, "body_line": body_line,
-                   "lines": _field_lines(doc)},
+            Item,
+            doc.value,
+            (),
+            _context(doc, problems),
+            extra={
+                "id": item_id,
+                "path": path,
+                "body": body,
+                "body_line": body_line,
+                "lines": _field_lines(doc),
+            },
         )
         if record is not INVALID:
             items.append(record)
@@ -136,34 +174,50 @@ def _check_items(items: list[Item], themes: list[Theme] | None, problems: list[P
     for item in items:
         if item.horizon is None and item.status not in NO_HORIZON_STATUSES:
             problems.append(
-                Problem(item.path, at(item, "status"),
-                        f"missing required field 'horizon' (status is {item.status})",
-                        "add 'horizon: now', 'next' or 'later'")
+                Problem(
+                    item.path,
+                    at(item, "status"),
+                    f"missing required field 'horizon' (status is {item.status})",
+                    "add 'horizon: now', 'next' or 'later'",
+                )
             )
         if item.status == "shipped" and item.shipped is None:
             problems.append(
-                Problem(item.path, at(item, "status"),
-                        "status is shipped but there is no 'shipped' date",
-                        "add 'shipped: YYYY-MM-DD'")
+                Problem(
+                    item.path,
+                    at(item, "status"),
+                    "status is shipped but there is no 'shipped' date",
+                    "add 'shipped: YYYY-MM-DD'",
+                )
             )
         if item.shipped is not None and item.status != "shipped":
             problems.append(
-                Problem(item.path, at(item, "shipped"),
-                        f"a shipped date is set but status is {item.status}",
-                        "set 'status: shipped' or remove the date")
+                Problem(
+                    item.path,
+                    at(item, "shipped"),
+                    f"a shipped date is set but status is {item.status}",
+                    "set 'status: shipped' or remove the date",
+                )
             )
         if themes is not None:
             theme = theme_by_id.get(item.theme)
             if theme is None:
                 problems.append(
-                    Problem(item.path, at(item, "theme"), f"unknown theme '{item.theme}'",
-                            did_you_mean(item.theme, theme_by_id) + " (themes are in themes.yml)")
+                    Problem(
+                        item.path,
+                        at(item, "theme"),
+                        f"unknown theme '{item.theme}'",
+                        did_you_mean(item.theme, theme_by_id) + " (themes are in themes.yml)",
+                    )
                 )
             elif item.visibility == "public" and theme.visibility != "public":
                 problems.append(
-                    Problem(item.path, at(item, "visibility"),
-                            f"a public item cannot sit in the internal theme '{theme.id}'",
-                            f"make the theme public in themes.yml or this item internal")
+                    Problem(
+                        item.path,
+                        at(item, "visibility"),
+                        f"a public item cannot sit in the internal theme '{theme.id}'",
+                        "make the theme public in themes.yml or this item internal",
+                    )
                 )
         for dep in item.depends_on:
             if dep == item.id:
@@ -172,15 +226,22 @@ def _check_items(items: list[Item], themes: list[Theme] | None, problems: list[P
                 )
             elif dep not in by_id:
                 problems.append(
-                    Problem(item.path, at(item, "depends_on"), f"depends_on: unknown item '{dep}'",
-                            did_you_mean(dep, by_id))
+                    Problem(
+                        item.path,
+                        at(item, "depends_on"),
+                        f"depends_on: unknown item '{dep}'",
+                        did_you_mean(dep, by_id),
+                    )
                 )
     for cycle in _cycles(by_id):
         first = by_id[cycle[0]]
         problems.append(
-            Problem(first.path, at(first, "depends_on"),
-                    "depends_on makes a cycle: " + " -> ".join(cycle + [cycle[0]]),
-                    "an item cannot depend on itself, even through others")
+            Problem(
+                first.path,
+                at(first, "depends_on"),
+                "depends_on makes a cycle: " + " -> ".join(cycle + [cycle[0]]),
+                "an item cannot depend on itself, even through others",
+            )
         )
 
 
@@ -197,7 +258,7 @@ def _cycles(by_id: dict[str, Item]) -> list[list[str]]:
             if dep not in by_id:
                 continue
             if state.get(dep) == 1:
-                cycle = stack[stack.index(dep):]
+                cycle = stack[stack.index(dep) :]
                 k = cycle.index(min(cycle))
                 found.add(tuple(cycle[k:] + cycle[:k]))
             elif dep not in state:
@@ -214,8 +275,12 @@ def _cycles(by_id: dict[str, Item]) -> list[list[str]]:
 def _load_themes(path: Path, problems: list[Problem]) -> list[Theme] | None:
     if not path.is_file():
         problems.append(
-            Problem(path, 1, "themes.yml not found",
-                    "create it: a mapping from theme id to {title, summary, visibility}")
+            Problem(
+                path,
+                1,
+                "themes.yml not found",
+                "create it: a mapping from theme id to {title, summary, visibility}",
+            )
         )
         return None
     doc, found = read_yaml_file(path)
@@ -224,8 +289,12 @@ def _load_themes(path: Path, problems: list[Problem]) -> list[Theme] | None:
         return None
     if not isinstance(doc.value, dict) or not doc.value:
         problems.append(
-            Problem(path, 1, "themes.yml must map theme ids to their fields",
-                    "write 'my-theme:' then an indented 'title: ...'")
+            Problem(
+                path,
+                1,
+                "themes.yml must map theme ids to their fields",
+                "write 'my-theme:' then an indented 'title: ...'",
+            )
         )
         return None
     ctx = _context(doc, problems)
@@ -234,18 +303,27 @@ def _load_themes(path: Path, problems: list[Problem]) -> list[Theme] | None:
         line = doc.line((theme_id,))
         if not isinstance(theme_id, str) or not Slug.pattern.match(theme_id):
             problems.append(
-                Problem(path, line, f"'{theme_id}' is not a valid theme id",
-                        "ids use lowercase letters, digits and hyphens")
+                Problem(
+                    path,
+                    line,
+                    f"'{theme_id}' is not a valid theme id",
+                    "ids use lowercase letters, digits and hyphens",
+                )
             )
             continue
         if not isinstance(raw, dict):
             problems.append(
-                Problem(path, line, f"theme '{theme_id}' must have fields",
-                        "indent 'title: ...' under the id")
+                Problem(
+                    path,
+                    line,
+                    f"theme '{theme_id}' must have fields",
+                    "indent 'title: ...' under the id",
+                )
             )
             continue
-        theme = build_record(Theme, raw, (theme_id,), ctx,
-                             extra={"id": theme_id, "path": path, "line": line})
+        theme = build_record(
+            Theme, raw, (theme_id,), ctx, extra={"id": theme_id, "path": path, "line": line}
+        )
         if theme is not INVALID:
             themes.append(theme)
     return themes
@@ -278,14 +356,26 @@ def _load_pages(folder: Path, cls: type[Page], problems: list[Problem]) -> list[
         raw = doc.value
         if cls is PlaybookPage and "visibility" in raw:
             problems.append(
-                Problem(path, doc.line(("visibility",)), "playbook pages have no visibility",
-                        "they are always internal; remove the line")
+                Problem(
+                    path,
+                    doc.line(("visibility",)),
+                    "playbook pages have no visibility",
+                    "they are always internal; remove the line",
+                )
             )
             raw = {k: v for k, v in raw.items() if k != "visibility"}
         page = build_record(
-            cls, raw, (), _context(doc, problems),
-            extra={"path": path, "rel": path.relative_to(folder).as_posix(), "section": section,
-                   "body": body, "body_line": body_line},
+            cls,
+            raw,
+            (),
+            _context(doc, problems),
+            extra={
+                "path": path,
+                "rel": path.relative_to(folder).as_posix(),
+                "section": section,
+                "body": body,
+                "body_line": body_line,
+            },
         )
         if page is not INVALID:
             pages.append(page if page.title else replace(page, title=_first_heading(page)))
@@ -308,6 +398,37 @@ def _check_reserved(pages: list[Page], problems: list[Problem]) -> None:
         first = page.rel.split("/")[0]
         if first in RESERVED_PAGE_PATHS:
             problems.append(
-                Problem(page.path, 1, f"'{first}' is a name the generated pages use",
-                        "rename or move this page")
+                Problem(
+                    page.path,
+                    1,
+                    f"'{first}' is a name the generated pages use",
+                    "rename or move this page",
+                )
             )
+
+
+def _check_references(content_dir: Path, sources: list, problems: list[Problem]) -> None:
+    """Every local link and image must point at a file under content/ that exists."""
+    root = content_dir.resolve()
+    for source in sources:
+        for ref in find_refs(source.body):
+            target = resolve(ref, source.path).resolve()
+            line = source.body_line + ref.line
+            if not target.is_relative_to(root):
+                problems.append(
+                    Problem(
+                        source.path,
+                        line,
+                        f"'{ref.file_part}' points outside content/",
+                        "only files under content/ can be published",
+                    )
+                )
+            elif not target.exists():
+                problems.append(
+                    Problem(
+                        source.path,
+                        line,
+                        f"'{ref.file_part}' not found",
+                        "check the path, relative to this file",
+                    )
+                )

@@ -87,14 +87,17 @@ class Item:
         default="internal",
         doc="who may see it; **default `internal`**",
     )
-    status: str = spec(Choice(*STATUSES), required=True, audience=PUBLIC)
+    status: str = spec(Choice(*STATUSES), required=True, audience=PUBLIC, doc="where it stands")
     horizon: str | None = spec(
         Choice(*HORIZONS),
         audience=PUBLIC,
         required_doc="yes unless status is `shipped` or `cancelled`",
+        doc="the board column it sits in",
     )
     theme: str = spec(Slug(), required=True, audience=PUBLIC, doc="id of a theme in themes.yml")
-    tags: tuple[str, ...] = spec(ListOf(Text()), default=(), audience=PUBLIC)
+    tags: tuple[str, ...] = spec(
+        ListOf(Text()), default=(), audience=PUBLIC, doc="short labels shown on cards"
+    )
     shipped: date | None = spec(
         Date(),
         audience=PUBLIC,
@@ -107,18 +110,24 @@ class Item:
         default="exploratory",
         doc="what sales may promise; **default `exploratory`**",
     )
-    confidence: str | None = spec(Choice(*CONFIDENCES))
+    confidence: str | None = spec(Choice(*CONFIDENCES), doc="how sure we are of the target")
     priority: int | None = spec(Number(1, integer=True), doc="1 is highest")
     owner: str | None = spec(Text(), doc="the person to ask")
-    customers: tuple[Customer, ...] = spec(ListOf(RecordOf(Customer)), default=())
+    customers: tuple[Customer, ...] = spec(
+        ListOf(RecordOf(Customer)), default=(), doc="who asked for it, their ARR, what they said"
+    )
     competitors: str | None = spec(Text(), doc="how competitors compare")
     depends_on: tuple[str, ...] = spec(ListOf(Slug()), default=(), doc="ids of other items")
-    links: tuple[Link, ...] = spec(ListOf(RecordOf(Link)), default=())
+    links: tuple[Link, ...] = spec(
+        ListOf(RecordOf(Link)), default=(), doc="specs, tickets, designs (web addresses)"
+    )
     last_reviewed: date | None = spec(Date(), doc="flagged as stale when too old")
     public: PublicText | None = spec(
         RecordOf(PublicText), audience=PUBLIC, doc="the light site shows these instead"
     )
-    sales: Sales | None = spec(RecordOf(Sales), doc="talk tracks for sales")
+    sales: Sales | None = spec(
+        RecordOf(Sales), doc="talk track for sales: `questions` is a list of `{q, a}`"
+    )
 
     @property
     def on_light_site(self) -> bool:
@@ -133,8 +142,8 @@ class Theme:
     id: str
     path: Path
     line: int = 1
-    title: str = spec(Text(), required=True, audience=PUBLIC)
-    summary: str | None = spec(Text(), audience=PUBLIC)
+    title: str = spec(Text(), required=True, audience=PUBLIC, doc="the theme's name")
+    summary: str | None = spec(Text(), audience=PUBLIC, doc="one sentence under the title")
     visibility: str = spec(
         Choice("public", "internal"), default="internal", doc="**default `internal`**"
     )

@@ -176,8 +176,15 @@ class _Planner:
     def _add(self, uri: str, template: str, meta: dict[str, Any], in_nav: bool = True, **ctx):
         tpl = _ENV.get_template(template)
         body = tpl.render(
-            view=self.view, internal=self.internal, here=uri, link=lambda to: self.link(uri, to),
-            themes=self.themes, items=self.items, settings=self.settings, planner=self, **ctx,
+            view=self.view,
+            internal=self.internal,
+            here=uri,
+            link=lambda to: self.link(uri, to),
+            themes=self.themes,
+            items=self.items,
+            settings=self.settings,
+            planner=self,
+            **ctx,
         )
         self.plan_.pages[uri] = GeneratedPage(uri, _yaml_front_matter(meta) + body, in_nav)
 
@@ -194,10 +201,13 @@ class _Planner:
             reverse=True,
         )
         self._add(
-            "index.md", "home.md.j2",
-            {"title": home.title if home else "Roadmap",
-             "description": home.description if home else None,
-             "hide": ["navigation", "toc"]},
+            "index.md",
+            "home.md.j2",
+            {
+                "title": home.title if home else "Roadmap",
+                "description": home.description if home else None,
+                "hide": ["navigation", "toc"],
+            },
             intro=self._body(home, "index.md") if home else "",
             title=home.title if home else "Roadmap",
             columns=columns,
@@ -205,36 +215,53 @@ class _Planner:
             filter_statuses=[s for s in STATUS_LABELS if any(i.status == s for i in board)],
             recent=shipped[:3],
             stopped=[i for i in view.items if i.status in ("paused", "cancelled")]
-            if self.internal else [],
+            if self.internal
+            else [],
         )
         for item in view.items:
             uri = f"items/{item.id}.md"
             self._add(
-                uri, "item.md.j2",
+                uri,
+                "item.md.j2",
                 {"title": item.title, "description": item.summary},
-                in_nav=False, item=item, body=self._body(item, uri), **self._item_context(item),
+                in_nav=False,
+                item=item,
+                body=self._body(item, uri),
+                **self._item_context(item),
             )
         theme_nav = []
         for theme in view.themes:
             uri = f"themes/{theme.id}.md"
             theirs = [i for i in view.items if i.theme == theme.id]
             self._add(
-                uri, "theme.md.j2", {"title": theme.title, "description": theme.summary},
+                uri,
+                "theme.md.j2",
+                {"title": theme.title, "description": theme.summary},
                 theme=theme,
-                columns={h: [i for i in theirs if i.horizon == h and i.status not in
-                             ("shipped", "cancelled")] for h in HORIZONS},
+                columns={
+                    h: [
+                        i
+                        for i in theirs
+                        if i.horizon == h and i.status not in ("shipped", "cancelled")
+                    ]
+                    for h in HORIZONS
+                },
                 shipped=[i for i in shipped if i.theme == theme.id],
                 stopped=[i for i in theirs if i.status in ("paused", "cancelled")]
-                if self.internal else [],
+                if self.internal
+                else [],
             )
             theme_nav.append({theme.title: uri})
         months = [(m, list(g)) for m, g in groupby(shipped, key=lambda i: str(i.shipped)[:7])]
         self._add("shipped.md", "shipped.md.j2", {"title": "Recently shipped"}, months=months)
         nav: list[Any] = [{"Roadmap": "index.md"}]
         if self.internal:
-            self._add("timeline.md", "timeline.md.j2",
-                      {"title": "Timeline", "hide": ["navigation", "toc"]},
-                      **self._timeline(board))
+            self._add(
+                "timeline.md",
+                "timeline.md.j2",
+                {"title": "Timeline", "hide": ["navigation", "toc"]},
+                **self._timeline(board),
+            )
             nav.append({"Timeline": "timeline.md"})
         if theme_nav:
             nav.append({"Themes": theme_nav})
@@ -243,23 +270,33 @@ class _Planner:
             if page.rel == "index.md":
                 continue
             uri = self._page_uri(page)
-            self._add(uri, "page.md.j2", {"title": page.title, "description": page.description},
-                      page=page, body=self._body(page, uri))
+            self._add(
+                uri,
+                "page.md.j2",
+                {"title": page.title, "description": page.description},
+                page=page,
+                body=self._body(page, uri),
+            )
             nav.append({page.title: uri})
         if view.playbook:
             playbook_nav = []
             for page in view.playbook:
                 uri = self._page_uri(page)
-                self._add(uri, "page.md.j2",
-                          {"title": page.title, "description": page.description},
-                          page=page, body=self._body(page, uri))
+                self._add(
+                    uri,
+                    "page.md.j2",
+                    {"title": page.title, "description": page.description},
+                    page=page,
+                    body=self._body(page, uri),
+                )
                 playbook_nav.append({page.title: uri})
             nav.append({"Playbook": playbook_nav})
         self.plan_.nav = nav
         if not self.internal:
             self.plan_.data["roadmap.json"] = self._roadmap_json()
-            self.plan_.data["roadmap.schema.json"] = json.dumps(
-                roadmap_json_schema(), indent=2, ensure_ascii=False) + "\n"
+            self.plan_.data["roadmap.schema.json"] = (
+                json.dumps(roadmap_json_schema(), indent=2, ensure_ascii=False) + "\n"
+            )
         return self.plan_
 
     def _item_context(self, item) -> dict[str, Any]:
@@ -322,8 +359,12 @@ class _Planner:
                 cells[lane].append(i)
             rows.append((theme, cells))
         current = str(Quarter.of(self.settings.today))
-        return {"quarters": [str(q) for q in quarters], "lanes": lanes, "rows": rows,
-                "current": current}
+        return {
+            "quarters": [str(q) for q in quarters],
+            "lanes": lanes,
+            "rows": rows,
+            "current": current,
+        }
 
     def _roadmap_json(self) -> str:
         def url(uri: str) -> str:
@@ -334,12 +375,20 @@ class _Planner:
             "version": JSON_VERSION,
             "generated": self.settings.today.isoformat(),
             "themes": [
-                {"id": t.id, "title": t.title, "summary": t.summary, "url": url(f"themes/{t.id}.md")}
+                {
+                    "id": t.id,
+                    "title": t.title,
+                    "summary": t.summary,
+                    "url": url(f"themes/{t.id}.md"),
+                }
                 for t in self.view.themes
             ],
             "items": [
-                {"id": i.id, **{name: _jsonable(getattr(i, name)) for name in PUBLIC_ITEM_FIELDS},
-                 "url": url(f"items/{i.id}.md")}
+                {
+                    "id": i.id,
+                    **{name: _jsonable(getattr(i, name)) for name in PUBLIC_ITEM_FIELDS},
+                    "url": url(f"items/{i.id}.md"),
+                }
                 for i in self.view.items
             ],
         }
@@ -380,7 +429,8 @@ def roadmap_json_schema() -> dict[str, Any]:
     """JSON Schema of roadmap.json, from the item and theme declarations."""
     item_schema = record_json_schema(Item, only=PUBLIC_ITEM_FIELDS)
     item_schema["properties"]["shipped"] = {
-        "type": ["string", "null"], "pattern": r"^\d{4}-\d{2}$",
+        "type": ["string", "null"],
+        "pattern": r"^\d{4}-\d{2}$",
         "description": "year and month it shipped",
     }
     for name, prop in item_schema["properties"].items():
@@ -396,7 +446,10 @@ def roadmap_json_schema() -> dict[str, Any]:
     assert set(theme_fields) <= set(PublicTheme.__dataclass_fields__)
     theme_schema = record_json_schema(Theme, only=theme_fields)
     theme_schema["properties"] = {
-        "id": {"type": "string"}, **theme_schema["properties"], "url": {"type": "string"}}
+        "id": {"type": "string"},
+        **theme_schema["properties"],
+        "url": {"type": "string"},
+    }
     theme_schema["properties"]["summary"] = {"type": ["string", "null"]}
     theme_schema["required"] = ["id", "title", "url"]
     return {
@@ -412,4 +465,3 @@ def roadmap_json_schema() -> dict[str, Any]:
         },
         "additionalProperties": False,
     }
-

@@ -35,8 +35,12 @@ def read_passwords(
     password = environ.get(ENV_PASSWORD, "")
     if not password:
         return [], [
-            Problem(asked_by, 1, "the internal site needs a password",
-                    f"set {ENV_PASSWORD}, or {ENV_FILE} naming a file of 'team: password' lines")
+            Problem(
+                asked_by,
+                1,
+                "the internal site needs a password",
+                f"set {ENV_PASSWORD}, or {ENV_FILE} naming a file of 'team: password' lines",
+            )
         ]
     problems = [Problem(Path(ENV_PASSWORD), 1, msg, hint) for msg, hint in weakness(password)]
     return [Credential("default", password)], problems
@@ -46,8 +50,14 @@ def _read_file(path: Path) -> tuple[list[Credential], list[Problem]]:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as e:
-        return [], [Problem(path, 1, f"cannot read the password file: {e.strerror}",
-                            f"{ENV_FILE} must name a readable file")]
+        return [], [
+            Problem(
+                path,
+                1,
+                f"cannot read the password file: {e.strerror}",
+                f"{ENV_FILE} must name a readable file",
+            )
+        ]
     creds: list[Credential] = []
     problems: list[Problem] = []
     seen: set[str] = set()
@@ -57,20 +67,28 @@ def _read_file(path: Path) -> tuple[list[Credential], list[Problem]]:
         label, sep, password = line.partition(":")
         label, password = label.strip(), password.strip()
         if not sep or not label:
-            problems.append(Problem(path, n, "expected 'team: password'",
-                                    "one team per line, the label before the first ':'"))
+            problems.append(
+                Problem(
+                    path,
+                    n,
+                    "expected 'team: password'",
+                    "one team per line, the label before the first ':'",
+                )
+            )
             continue
         if label in seen:
-            problems.append(Problem(path, n, f"team '{label}' appears twice",
-                                    "each team gets one line"))
+            problems.append(
+                Problem(path, n, f"team '{label}' appears twice", "each team gets one line")
+            )
             continue
         seen.add(label)
         for msg, hint in weakness(password):
             problems.append(Problem(path, n, f"password for '{label}': {msg}", hint))
         creds.append(Credential(label, password))
     if not creds and not problems:
-        problems.append(Problem(path, 1, "no passwords in the file",
-                                "add one 'team: password' line per team"))
+        problems.append(
+            Problem(path, 1, "no passwords in the file", "add one 'team: password' line per team")
+        )
     return creds, problems
 
 

@@ -38,14 +38,20 @@ from .seal import ASSETS, SealError, seal_site, verify_sealed
 
 log = logging.getLogger("mkdocs.plugins.roadmap")
 
-PLUGIN_ASSETS = {"assets/roadmap/roadmap.css": "roadmap.css",
-                 "assets/roadmap/board.js": "board.js",
-                 "assets/roadmap/unlock.js": "unlock.js"}
+PLUGIN_ASSETS = {
+    "assets/roadmap/roadmap.css": "roadmap.css",
+    "assets/roadmap/board.js": "board.js",
+    "assets/roadmap/unlock.js": "unlock.js",
+}
 # Features that would put the repository on the light site, or fetch pages the internal site
 # cannot serve in clear (instant navigation parses the next page's HTML: a locked page there).
 PUBLIC_DROPPED_FEATURES = ("content.action.edit", "content.action.view")
-INTERNAL_DROPPED_FEATURES = ("navigation.instant", "navigation.instant.prefetch",
-                             "navigation.instant.progress", "navigation.instant.preview")
+INTERNAL_DROPPED_FEATURES = (
+    "navigation.instant",
+    "navigation.instant.prefetch",
+    "navigation.instant.progress",
+    "navigation.instant.preview",
+)
 
 
 class RoadmapConfig(Config):
@@ -94,8 +100,11 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
             self.addresses = address_key(passwords[0])
             log.info("roadmap: content key wrapped for %d password(s)", len(passwords))
 
-        self.secrets = (light_site_secrets(roadmap, self.config.confidential_terms)
-                        if self.audience == "public" else [])
+        self.secrets = (
+            light_site_secrets(roadmap, self.config.confidential_terms)
+            if self.audience == "public"
+            else []
+        )
         view = project(roadmap, self.audience)
         self.today = build_date()
         settings = Settings(
@@ -114,7 +123,9 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
 
     def _shape_theme(self, config: MkDocsConfig) -> None:
         features = config.theme.get("features", [])
-        dropped = PUBLIC_DROPPED_FEATURES if self.audience == "public" else INTERNAL_DROPPED_FEATURES
+        dropped = (
+            PUBLIC_DROPPED_FEATURES if self.audience == "public" else INTERNAL_DROPPED_FEATURES
+        )
         config.theme["features"] = [f for f in features if f not in dropped]
         if self.audience == "public":
             config.repo_url = config.repo_name = config.edit_uri = None
@@ -138,15 +149,20 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         except ValueError:
             loopback = False
         if not loopback:
-            raise Abort(f"{config.config_file_path}:1: the internal site is previewed unencrypted, "
-                        f"so only on this computer; serve it on 127.0.0.1, not {host}")
+            raise Abort(
+                f"{config.config_file_path}:1: the internal site is previewed unencrypted, "
+                f"so only on this computer; serve it on 127.0.0.1, not {host}"
+            )
 
     def _stage(self, config: MkDocsConfig) -> None:
         """Build into a sibling folder; the real site is replaced only when everything passed."""
         self.final_site = Path(config.site_dir)
         self.final_site.parent.mkdir(parents=True, exist_ok=True)
-        self.staging = Path(tempfile.mkdtemp(prefix=f".{self.final_site.name}.building-",
-                                             dir=self.final_site.parent))
+        self.staging = Path(
+            tempfile.mkdtemp(
+                prefix=f".{self.final_site.name}.building-", dir=self.final_site.parent
+            )
+        )
         config.site_dir = str(self.staging)
 
     # -- files ----------------------------------------------------------------------------------
@@ -155,8 +171,9 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         out = Files([])
         for page in self.plan.pages.values():
             inclusion = InclusionLevel.INCLUDED if page.in_nav else InclusionLevel.NOT_IN_NAV
-            out.append(File.generated(config, page.src_uri, content=page.markdown,
-                                      inclusion=inclusion))
+            out.append(
+                File.generated(config, page.src_uri, content=page.markdown, inclusion=inclusion)
+            )
         for src_uri, path in self.plan.media.items():
             out.append(File.generated(config, src_uri, abs_src_path=str(path)))
         for src_uri, text in self.plan.data.items():
@@ -169,11 +186,17 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
             for f in out.documentation_pages():
                 if f.src_uri != "index.md":
                     token = page_token(self.addresses, f.src_uri)
-                    f.dest_uri = f"{token}/index.html" if config.use_directory_urls else f"{token}.html"
+                    f.dest_uri = (
+                        f"{token}/index.html" if config.use_directory_urls else f"{token}.html"
+                    )
         # Theme files last, as MkDocs adds them: nothing from content/ gets through unplanned.
         out.add_files_from_theme(config.theme.get_env(), config)
-        self.expected = {f.dest_uri for f in out} | {"404.html", "sitemap.xml", "sitemap.xml.gz",
-                                                      "search/search_index.json"}
+        self.expected = {f.dest_uri for f in out} | {
+            "404.html",
+            "sitemap.xml",
+            "sitemap.xml.gz",
+            "search/search_index.json",
+        }
         return out
 
     # -- after the build ------------------------------------------------------------------------
@@ -188,17 +211,22 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         trusted = trusted_digests([*map(Path, theme_dirs), ASSETS])
         if self.audience == "public":
             problems = [str(p) for p in self._unexplained(site)]
-            problems += [str(f) for f in audit(site, self.secrets, self.config.audit_allow, trusted)]
+            problems += [
+                str(f) for f in audit(site, self.secrets, self.config.audit_allow, trusted)
+            ]
             if problems:
-                raise Abort("\n".join(problems) + "\nThe light site was not published; "
-                            "the previous one is untouched.")
+                raise Abort(
+                    "\n".join(problems) + "\nThe light site was not published; "
+                    "the previous one is untouched."
+                )
         else:
             try:
                 sealed = seal_site(site, self.keyring, trusted)
                 verify_sealed(site, self.keyring, trusted)
             except SealError as e:
-                raise Abort(f"{e}\nThe internal site was not published; the previous one is "
-                            "untouched.") from None
+                raise Abort(
+                    f"{e}\nThe internal site was not published; the previous one is untouched."
+                ) from None
             log.info("roadmap: %d pages encrypted", sealed.pages)
         if self.staging:
             _swap(self.staging, self.final_site)
@@ -212,8 +240,14 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         for path in site.rglob("*"):
             rel = path.relative_to(site).as_posix()
             if path.is_file() and rel not in self.expected:
-                out.append(Problem(site / rel, 1, "file not explained by any public source",
-                                   "a plugin or theme override added it; remove it"))
+                out.append(
+                    Problem(
+                        site / rel,
+                        1,
+                        "file not explained by any public source",
+                        "a plugin or theme override added it; remove it",
+                    )
+                )
         return out
 
     def on_build_error(self, *, error: Exception) -> None:
@@ -235,9 +269,9 @@ def _swap(staging: Path, final: Path) -> None:
 
 def _renderer(config: MkDocsConfig):
     def render(text: str) -> str:
-        md = markdown.Markdown(extensions=config.markdown_extensions,
-                               extension_configs=config.mdx_configs)
+        md = markdown.Markdown(
+            extensions=config.markdown_extensions, extension_configs=config.mdx_configs
+        )
         return md.convert(text)
 
     return render
-

@@ -201,7 +201,9 @@ class Slug(Text):
     def convert(self, value, key, ctx):
         value = super().convert(value, key, ctx)
         if not self.pattern.match(value):
-            raise Invalid(f"'{value}' is not an id", "ids use lowercase letters, digits and hyphens")
+            raise Invalid(
+                f"'{value}' is not an id", "ids use lowercase letters, digits and hyphens"
+            )
         return value
 
 
@@ -210,11 +212,12 @@ class ListOf(Kind):
         self.of = of
 
     def convert(self, value, key, ctx):
-        if isinstance(value, str | int | float) and not isinstance(value, bool):
-            if isinstance(self.of, Text):
-                value = [value]  # `tags: beta` reads as a one-entry list
+        if isinstance(self.of, Text) and isinstance(value, str):
+            value = [value]  # `tags: beta` reads as a one-entry list
         if not isinstance(value, list):
-            raise Invalid(f"must be a list, not {_type_name(value)}", "write one '- entry' per line")
+            raise Invalid(
+                f"must be a list, not {_type_name(value)}", "write one '- entry' per line"
+            )
         out = []
         for i, entry in enumerate(value):
             converted = convert_or_report(self.of, entry, key + (i,), ctx)
@@ -301,9 +304,7 @@ def convert_or_report(kind: Kind, value: Any, key: tuple, ctx: Context) -> Any:
         return INVALID
 
 
-def build_record(
-    cls: type, raw: dict, key: tuple, ctx: Context, extra: dict | None = None
-) -> Any:
+def build_record(cls: type, raw: dict, key: tuple, ctx: Context, extra: dict | None = None) -> Any:
     """Validate `raw` against the declaration of `cls`; unknown and missing fields are problems.
 
     Returns an instance, or INVALID when any field was wrong (the problems are reported).
@@ -323,7 +324,11 @@ def build_record(
                 ok = False
             elif s.required:
                 where = ".".join(str(k) for k in key if not isinstance(k, int))
-                ctx.report(key, f"missing required field '{name}'" + (f" in {where}" if where else ""), f"add '{name}: ...'")
+                ctx.report(
+                    key,
+                    f"missing required field '{name}'" + (f" in {where}" if where else ""),
+                    f"add '{name}: ...'",
+                )
                 ok = False
             continue
         converted = convert_or_report(s.kind, raw[name], key + (name,), ctx)
@@ -348,3 +353,17 @@ def record_json_schema(cls: type, only: Sequence[str] | None = None) -> dict[str
     if required:
         out["required"] = required
     return out
+
+
+def field_table(cls: type) -> str:
+    """The README's field reference for a record, as a Markdown table."""
+    rows = [
+        "| field | type / values | required | light site | meaning |",
+        "|---|---|---|---|---|",
+    ]
+    for f in declared(cls):
+        s = spec_of(f)
+        required = "yes" if s.required else (s.required_doc or "no")
+        light = "public\\*" if s.audience == PUBLIC else "never"
+        rows.append(f"| `{f.name}` | {s.kind.describe()} | {required} | {light} | {s.doc} |")
+    return "\n".join(rows)

@@ -22,7 +22,8 @@ SEARCH_INDEX = "search/search_index.json"
 DROPPED = ("sitemap.xml", "sitemap.xml.gz")  # a sitemap lists pages: never on the internal site
 ASSETS = Path(__file__).parent / "assets"
 _TEMPLATES = jinja2.Environment(
-    loader=jinja2.PackageLoader("roadmap", "templates"), autoescape=True,
+    loader=jinja2.PackageLoader("roadmap", "templates"),
+    autoescape=True,
     undefined=jinja2.StrictUndefined,
 )
 
@@ -45,8 +46,9 @@ def unlock_script() -> str:
 
 def locked_page(keyring: Keyring, envelope: Envelope, path: str) -> str:
     """The page everyone sees before unlocking: the same text for every page of every site."""
-    sealed = json.dumps({**keyring.public_part(), "path": path, "page": envelope.to_json()},
-                        separators=(",", ":"))
+    sealed = json.dumps(
+        {**keyring.public_part(), "path": path, "page": envelope.to_json()}, separators=(",", ":")
+    )
     return _TEMPLATES.get_template("locked.html.j2").render(
         sealed=Markup(sealed), script=Markup(unlock_script())
     )
@@ -65,8 +67,9 @@ def seal_site(site_dir: Path, keyring: Keyring, trusted: set[str]) -> Sealed:
             pages += 1
         elif rel == SEARCH_INDEX:
             envelope = encrypt_page(data, keyring.content_key, rel)
-            path.write_text(json.dumps({**keyring.public_part(), **envelope.to_json()}),
-                            encoding="utf-8")
+            path.write_text(
+                json.dumps({**keyring.public_part(), **envelope.to_json()}), encoding="utf-8"
+            )
         elif hashlib.sha256(data).hexdigest() in trusted:
             kept += 1
         else:
@@ -90,7 +93,9 @@ def open_page(site_dir: Path, rel: str, content_key: bytes) -> bytes:
 
 
 _PAGE_PATH = re.compile(r"^(index\.html|404\.html|[0-9a-f]{20}/index\.html|[0-9a-f]{20}\.html)$")
-_SEALED = re.compile(r'(<script type="application/json" id="roadmap-sealed">)(.*?)(</script>)', re.S)
+_SEALED = re.compile(
+    r'(<script type="application/json" id="roadmap-sealed">)(.*?)(</script>)', re.S
+)
 
 
 def verify_sealed(site_dir: Path, keyring: Keyring, trusted: set[str]) -> None:

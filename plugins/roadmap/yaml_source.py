@@ -49,6 +49,8 @@ def parse_yaml(text: str, path: Path, first_line: int = 1) -> tuple[Doc | None, 
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
+        if e.context_mark and mark.index >= len(text.rstrip()):
+            mark = e.context_mark  # it ran off the end: the construct left open is the culprit
         line = first_line + (mark.line if mark else 0)
         what = e.problem or e.context or "invalid YAML"
         return None, [Problem(path, line, f"invalid YAML: {what}", _yaml_hint(what))]
