@@ -10,6 +10,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from unittest import mock
 
 import pytest
 
@@ -202,3 +203,21 @@ def test_quick_start_commands_are_in_the_readme():
     readme = (ROOT / "README.md").read_text()
     assert "ROADMAP_PASSWORD='" in readme and "make site" in readme
     assert "make test" in readme
+
+
+def test_configs_loaded_together_still_build_their_own_audience(project: Project):
+    """MkDocs shares one plugin instance between configs loaded in one process."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    project.item("first-item")
+    os.chdir(project.root)
+    try:
+        with mock.patch.dict(os.environ, {"ROADMAP_PASSWORD": PASSWORD}):
+            public = load_config(config_file="site_config/public.yml")
+            load_config(config_file="site_config/internal.yml")
+            build(public)
+    finally:
+        os.chdir(ROOT)
+    assert (project.site("public") / "items/first-item/index.html").is_file()
+    assert not project.site("internal").exists()

@@ -15,7 +15,7 @@ from .model import (
     Strategy,
     Theme,
 )
-from .problems import ContentError, Problem, did_you_mean
+from .problems import ContentError, Problem, did_you_mean, display_path
 from .references import find_refs, resolve
 from .schema import INVALID, Context, Slug, build_record
 from .yaml_source import Doc, read_front_matter, read_yaml_file
@@ -55,12 +55,12 @@ def load_with_problems(content_dir: Path) -> tuple[Roadmap | None, list[Problem]
         return None, [
             Problem(roadmap_dir, 1, "folder not found", "roadmap items live in content/roadmap/")
         ]
-    themes = _load_themes(roadmap_dir / THEMES_FILE, problems)
+    themes, theme_ids = _load_themes(roadmap_dir / THEMES_FILE, problems)
     strategy = _load_strategy(roadmap_dir / STRATEGY_FILE, problems)
     items = _load_items(roadmap_dir, problems)
     pages = _load_pages(content_dir / PAGES_DIR, Page, problems)
     playbook = _load_pages(content_dir / PLAYBOOK_DIR, PlaybookPage, problems)
-    _check_items(items, themes, problems)
+    _check_items(items, themes, theme_ids, problems)
     _check_reserved(pages, problems)
     _check_references(content_dir, [*items, *pages, *playbook], problems)
     roadmap = Roadmap(
@@ -131,7 +131,7 @@ def _load_items(roadmap_dir: Path, problems: list[Problem]) -> list[Item]:
                 Problem(
                     path,
                     1,
-                    f"duplicate id '{item_id}': {seen[item_id].as_posix()} has it too",
+                    f"duplicate id '{item_id}': {display_path(seen[item_id])} has it too",
                     "ids come from file names and must be unique across content/roadmap/",
                 )
             )
@@ -164,9 +164,14 @@ def _field_lines(doc: Doc) -> dict[str, int]:
     return {"": doc.line(())} | {k[0]: v for k, v in doc.lines.items() if len(k) == 1}
 
 
-def _check_items(items: list[Item], themes: list[Theme] | None, problems: list[Problem]) -> None:
+def _check_items(
+    items: list[Item], themes: list[Theme], declared: set[str] | None, problems: list[Problem]
+) -> None:
+    """Rules across fields and files. `declared` holds every theme id written in themes.yml,
+    valid or not (None when the file itself is unusable): a broken theme is one problem, not
+    one more on each of its items."""
     by_id = {i.id: i for i in items}
-    theme_by_id = {t.id: t for t in themes or ()}
+    theme_by_id = {t.id: t for t in themes}
 
     def at(item: Item, name: str) -> int:
         return item.lines.get(name, item.lines.get("", 1))
@@ -199,26 +204,25 @@ def _check_items(items: list[Item], themes: list[Theme] | None, problems: list[P
                     "set 'status: shipped' or remove the date",
                 )
             )
-        if themes is not None:
-            theme = theme_by_id.get(item.theme)
-            if theme is None:
-                problems.append(
-                    Problem(
-                        item.path,
-                        at(item, "theme"),
-                        f"unknown theme '{item.theme}'",
-                        did_you_mean(item.theme, theme_by_id) + " (themes are in themes.yml)",
-                    )
+        theme = theme_by_id.get(item.theme)
+        if declared is not None and item.theme not in declared:
+            problems.append(
+                Problem(
+                    item.path,
+                    at(item, "theme"),
+                    f"unknown theme '{item.theme}'",
+                    did_you_mean(item.theme, sorted(declared)) + " (themes are in themes.yml)",
                 )
-            elif item.visibility == "public" and theme.visibility != "public":
-                problems.append(
-                    Problem(
-                        item.path,
-                        at(item, "visibility"),
-                        f"a public item cannot sit in the internal theme '{theme.id}'",
-                        "make the theme public in themes.yml or this item internal",
-                    )
+            )
+        elif theme and item.visibility == "public" and theme.visibility != "public":
+            problems.append(
+                Problem(
+                    item.path,
+                    at(item, "visibility"),
+                    f"a public item cannot sit in the internal theme '{theme.id}'",
+                    "make the theme public in themes.yml or this item internal",
                 )
+            )
         for dep in item.depends_on:
             if dep == item.id:
                 problems.append(
@@ -230,7 +234,7 @@ def _check_items(items: list[Item], themes: list[Theme] | None, problems: list[P
                         item.path,
                         at(item, "depends_on"),
                         f"depends_on: unknown item '{dep}'",
-                        did_you_mean(dep, by_id),
+                        did_you_mean(dep, by_id, list_all=False),
                     )
                 )
     for cycle in _cycles(by_id):
@@ -255,7 +259,7 @@ def _cycles(by_id: dict[str, Item]) -> list[list[str]]:
         state[node] = 1
         stack.append(node)
         for dep in by_id[node].depends_on:
-            if dep not in by_id:
+            if dep not in by_id or dep == node:  # a self-dependency is reported on its own
                 continue
             if state.get(dep) == 1:
                 cycle = stack[stack.index(dep) :]
@@ -272,7 +276,8 @@ def _cycles(by_id: dict[str, Item]) -> list[list[str]]:
     return [list(c) for c in sorted(found)]
 
 
-def _load_themes(path: Path, problems: list[Problem]) -> list[Theme] | None:
+def _load_themes(path: Path, problems: list[Problem]) -> tuple[list[Theme], set[str] | None]:
+    """The valid themes, and every theme id declared (None when the file is unusable)."""
     if not path.is_file():
         problems.append(
             Problem(
@@ -282,11 +287,11 @@ def _load_themes(path: Path, problems: list[Problem]) -> list[Theme] | None:
                 "create it: a mapping from theme id to {title, summary, visibility}",
             )
         )
-        return None
+        return [], None
     doc, found = read_yaml_file(path)
     problems.extend(found)
     if doc is None:
-        return None
+        return [], None
     if not isinstance(doc.value, dict) or not doc.value:
         problems.append(
             Problem(
@@ -296,9 +301,10 @@ def _load_themes(path: Path, problems: list[Problem]) -> list[Theme] | None:
                 "write 'my-theme:' then an indented 'title: ...'",
             )
         )
-        return None
+        return [], None
     ctx = _context(doc, problems)
     themes = []
+    declared = {str(k) for k in doc.value}
     for theme_id, raw in doc.value.items():
         line = doc.line((theme_id,))
         if not isinstance(theme_id, str) or not Slug.pattern.match(theme_id):
@@ -326,7 +332,7 @@ def _load_themes(path: Path, problems: list[Problem]) -> list[Theme] | None:
         )
         if theme is not INVALID:
             themes.append(theme)
-    return themes
+    return themes, declared
 
 
 def _load_strategy(path: Path, problems: list[Problem]) -> Strategy | None:

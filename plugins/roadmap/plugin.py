@@ -73,6 +73,15 @@ def build_date() -> date:
 class RoadmapPlugin(BasePlugin[RoadmapConfig]):
     def __init__(self):
         self.command = "build"
+        self._options: dict[str | None, RoadmapConfig] = {}
+
+    def load_config(self, options, config_file_path=None):
+        # MkDocs keeps one instance of a plugin with on_startup for every config loaded in the
+        # process, and hands it each config's options in turn: remember them per config file,
+        # so building public.yml after loading internal.yml still builds the light site.
+        errors, warnings = super().load_config(options, config_file_path)
+        self._options[config_file_path] = self.config
+        return errors, warnings
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command = command
@@ -80,6 +89,7 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
     # -- config ---------------------------------------------------------------------------------
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        self.config = self._options.get(config.config_file_path, self.config)
         self.audience = self.config.audience
         self.preview = self.command == "serve"
         self.keyring = self.addresses = None

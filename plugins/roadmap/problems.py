@@ -41,10 +41,12 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
-def did_you_mean(word: str, choices: Iterable[str]) -> str:
+def did_you_mean(word: str, choices: Iterable[str], list_all: bool = True) -> str:
     """A hint naming the closest allowed word, or every allowed word when none is close."""
     choices = list(choices)
-    close = difflib.get_close_matches(str(word), choices, n=1, cutoff=0.6)
+    close = difflib.get_close_matches(str(word), choices, n=1, cutoff=0.7)
     if close:
         return f"did you mean '{close[0]}'?"
+    if not list_all:
+        return "no close match"
     return "expected one of: " + ", ".join(choices)

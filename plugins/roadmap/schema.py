@@ -113,7 +113,8 @@ class Number(Kind):
         ok = int if self.integer else (int, float)
         if isinstance(value, bool) or not isinstance(value, ok):
             what = "a whole number" if self.integer else "a number"
-            raise Invalid(f"must be {what}, not {_type_name(value)}", "write digits only, no units")
+            got = value if isinstance(value, float) else _type_name(value)
+            raise Invalid(f"must be {what}, not {got}", "write digits only, no units")
         if value < self.minimum:
             raise Invalid(f"must be {self.minimum} or more")
         return value

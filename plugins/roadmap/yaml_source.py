@@ -53,7 +53,9 @@ def parse_yaml(text: str, path: Path, first_line: int = 1) -> tuple[Doc | None, 
             mark = e.context_mark  # it ran off the end: the construct left open is the culprit
         line = first_line + (mark.line if mark else 0)
         what = e.problem or e.context or "invalid YAML"
-        return None, [Problem(path, line, f"invalid YAML: {what}", _yaml_hint(what))]
+        lines = text.splitlines()
+        at = lines[mark.line] if mark and mark.line < len(lines) else ""
+        return None, [Problem(path, line, f"invalid YAML: {what}", _yaml_hint(e, at))]
     except yaml.YAMLError as e:  # pragma: no cover - every PyYAML error we know is marked
         return None, [Problem(path, first_line, f"invalid YAML: {e}")]
     doc = Doc(path, None)
@@ -65,11 +67,20 @@ def parse_yaml(text: str, path: Path, first_line: int = 1) -> tuple[Doc | None, 
     return doc, problems
 
 
-def _yaml_hint(what: str) -> str:
-    if "mapping values are not allowed" in what:
-        return "a value containing ': ' must be quoted"
-    if "found character '\\t'" in what or "tab" in what:
+def _yaml_hint(e: yaml.MarkedYAMLError, line: str) -> str:
+    """A hint for the usual mistakes, from PyYAML's (or libyaml's) wording and the line itself."""
+    what = f"{e.context or ''} {e.problem or ''}"
+    indent = line[: len(line) - len(line.lstrip())]
+    if "\t" in indent or "tab" in what:
         return "indent with spaces, not tabs"
+    if "quoted scalar" in what:
+        return "a quote opened on this line is not closed"
+    if "mapping values are not allowed" in what:
+        if line.strip().count(": ") > 1 or line.strip().endswith(":") and ": " in line.strip():
+            return "a value containing ': ' must be quoted"
+        return "this line is indented deeper than the field above it; line up fields of one level"
+    if "expected key" in what or "expected <block end>" in what:
+        return "check the indentation: fields of one level must line up"
     if "could not find expected ':'" in what:
         return "each line needs 'key: value'"
     return ""
