@@ -155,3 +155,20 @@ def test_files_published_only_when_a_page_of_the_audience_uses_them(project: Pro
 
 def project_files(roadmap, audience):
     return project(roadmap, audience).files
+
+
+def test_one_word_ids_are_not_looked_for_in_markup(project: Project):
+    """`hidden` and `search` name HTML attributes and Material's own classes."""
+    project.item("hidden", visibility="internal")
+    project.item("search", visibility="internal")
+    project.item("open-item", body="A public item.")
+    result = project.run("build", "--audience", "public")
+    assert result.code == 0, result.err
+
+
+def test_one_word_ids_are_still_found_in_text_and_addresses(project: Project):
+    project.item("zebraproject", visibility="internal")
+    project.item("open-item", body="See [more](https://example.com/zebraproject/).")
+    result = project.run("build", "--audience", "public")
+    assert result.code == 1
+    assert "items/open-item/index.html" in result.err and "'zebraproject'" in result.err

@@ -150,30 +150,31 @@ def _files_used(content_dir: Path, sources: list[Any]) -> frozenset[Path]:
 
 # --- Bodies -------------------------------------------------------------------------------------
 
-# `!!! internal "Title"`, `??? internal`, `???+ note internal`, `!!!internal`: any admonition or
-# details block with the class `internal`, in any case (fail closed).
-_BLOCK_HEAD = re.compile(
-    r"^(?P<indent>[ \t]*)(?:!!!|\?\?\?\+?)[ \t]*(?P<classes>[\w-]+(?:[ \t]+[\w-]+)*)"
-    r"(?:[ \t]+(?:\"[^\"]*\"|'[^']*'))?[ \t]*$"
-)
+# `!!! internal "Title"`, `??? internal`, `???+ note internal`, `!!!internal`, `> !!! internal`:
+# any admonition or details block with the class `internal`, in any case, whatever its title
+# (fail closed: a head Markdown would not take is removed too).
+_QUOTE = re.compile(r"^((?:[ ]{0,3}>[ ]?)*)(.*)$", re.S)
+_BLOCK_HEAD = re.compile(r"^(?P<indent>[ \t]*)(?:!!!|\?\?\?\+?)[ \t]*(?P<classes>[^\"\n]*)")
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
 
 
 def strip_internal_blocks(markdown: str) -> str:
-    """Remove every `internal` admonition: its head line and everything indented under it."""
+    """Remove every `internal` admonition: its head line and everything indented under it,
+    inside blockquotes and lists too."""
     out: list[str] = []
-    lines = markdown.splitlines(keepends=True)
-    skip_deeper_than: int | None = None
-    for line in lines:
-        expanded = line.expandtabs(4)
+    skipping: tuple[int, int] | None = None  # (quote depth, indent) of the block being removed
+    for line in markdown.splitlines(keepends=True):
+        quotes, rest = _QUOTE.match(line).groups()
+        depth = quotes.count(">")
+        expanded = rest.expandtabs(4)
         indent = len(expanded) - len(expanded.lstrip(" "))
-        if skip_deeper_than is not None:
-            if not line.strip() or indent > skip_deeper_than:
+        if skipping is not None:
+            if depth >= skipping[0] and (not rest.strip() or indent > skipping[1]):
                 continue
-            skip_deeper_than = None
-        m = _BLOCK_HEAD.match(expanded.rstrip("\r\n"))
+            skipping = None
+        m = _BLOCK_HEAD.match(expanded)
         if m and "internal" in m.group("classes").lower().split():
-            skip_deeper_than = indent
+            skipping = (depth, indent)
             continue
         out.append(line)
     return "".join(out)
@@ -193,10 +194,16 @@ def public_markdown(markdown: str) -> str:
 
 @dataclass(frozen=True)
 class Secret:
-    """A word the light site must not contain, and where it comes from."""
+    """A word the light site must not contain, and where it comes from.
+
+    `everywhere` is False for one-word ids and titles ("search", "Payments"): they are
+    ordinary words, in the theme's own text and markup too, so they are looked for where they
+    would reveal a hidden item: in file names and in the addresses pages link to.
+    """
 
     word: str
     origin: str
+    everywhere: bool = True
 
 
 def light_site_secrets(roadmap: Roadmap, confidential_terms: list[str] = ()) -> list[Secret]:
@@ -216,10 +223,11 @@ def light_site_secrets(roadmap: Roadmap, confidential_terms: list[str] = ()) -> 
             secrets.append(Secret(item.owner, f"an owner name ({where(item, 'owner')})"))
         if item.id not in visible:
             why = f"not on the light site ({where(item, '')})"
-            secrets.append(Secret(item.title, f"the title of an item {why}"))
-            secrets.append(Secret(item.id, f"the id of an item {why}"))
+            words = [(item.title, "title"), (item.id, "id")]
             if item.public and item.public.title:
-                secrets.append(Secret(item.public.title, f"the public title of an item {why}"))
+                words.append((item.public.title, "public title"))
+            for word, what in words:
+                secrets.append(Secret(word, f"the {what} of an item {why}", _several_words(word)))
         elif item.public and item.public.title and item.public.title != item.title:
             secrets.append(
                 Secret(
@@ -227,6 +235,10 @@ def light_site_secrets(roadmap: Roadmap, confidential_terms: list[str] = ()) -> 
                 )
             )
     return secrets
+
+
+def _several_words(text: str) -> bool:
+    return len(re.findall(r"[^\W_]+", text)) > 1
 
 
 def _rel(path: Path, roadmap: Roadmap) -> str:

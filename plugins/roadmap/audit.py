@@ -2,8 +2,9 @@
 
 Text is matched word by word, case-insensitively, after undoing HTML entities, JSON `\\u`
 escapes and URL-encoding (and gzip), so `Acme&#32;Corp` and `Acme%20Corp` are both found.
-Files byte-identical to a trusted source (the theme package, the plugin's own assets) cannot
-carry content and are not read, only named.
+Files the build machinery makes and files byte-identical to a trusted source (the theme
+package, the plugin's own assets) cannot carry content: their bytes are not read and their
+names are theirs.
 """
 
 from __future__ import annotations
@@ -12,16 +13,23 @@ import contextlib
 import gzip
 import hashlib
 import html
+import posixpath
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 from .audience import Secret
 
-_WORD = re.compile(r"\w+")
+_WORD = re.compile(r"[^\W_]+")  # letters and digits: Acme_Corp is two words, as Acme-Corp
 _JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})|\\/")
+# Where a text names another resource: HTML attributes, JSON fields, sitemap entries.
+_ADDRESS = re.compile(
+    r"""(?:\b(?:href|src|srcset|action)\s*=\s*["']?|"(?:location|url)"\s*:\s*"|<loc>)"""
+    r"""(?P<a>[^"'<>\s]+)""",
+    re.I,
+)
 
 
 @dataclass(frozen=True, order=True)
@@ -68,6 +76,8 @@ class Matcher:
 
     def find(self, text: str) -> Iterable[tuple[int, Secret]]:
         """(offset, secret) for each match."""
+        if not self.by_first:
+            return
         matches = [(m.group().casefold(), m.start()) for m in _WORD.finditer(text)]
         words = [w for w, _ in matches]
         for i, word in enumerate(words):
@@ -76,13 +86,14 @@ class Matcher:
                     yield matches[i][1], secret
 
 
-def trusted_digests(folders: Iterable[Path]) -> set[str]:
-    """SHA-256 of every file in folders whose content is known not to come from the roadmap."""
+def trusted_files(folders: Iterable[Path]) -> set[tuple[str, str]]:
+    """(relative path, SHA-256) of every file in folders known not to come from the roadmap."""
     out = set()
     for folder in folders:
         for path in folder.rglob("*"):
             if path.is_file():
-                out.add(hashlib.sha256(path.read_bytes()).hexdigest())
+                digest = hashlib.sha256(path.read_bytes()).hexdigest()
+                out.add((path.relative_to(folder).as_posix(), digest))
     return out
 
 
@@ -90,26 +101,62 @@ def audit(
     site_dir: Path,
     secrets: Iterable[Secret],
     allow: Iterable[str] = (),
-    trusted: set[str] | None = None,
+    trusted: set[tuple[str, str]] = frozenset(),
+    machine_made: Iterable[str] = (),
 ) -> list[Finding]:
-    """Every forbidden word found in `site_dir`, in file contents and in names."""
-    matcher = Matcher(secrets, allow)
+    """Every forbidden word found in `site_dir`, in file contents and in names.
+
+    Secrets with `everywhere` are looked for in every byte; the others (one-word ids and
+    titles, which are ordinary words) in file names and in the addresses pages link to.
+    `machine_made` names files the build writes under fixed names (the search index...).
+    """
+    secrets = list(secrets)
+    everywhere = Matcher([s for s in secrets if s.everywhere], allow)
+    addresses_only = Matcher([s for s in secrets if not s.everywhere], allow)
+    bytes_known: set[str] = set()  # theme and plugin files: neither bytes nor names are content
+    for path in site_dir.rglob("*"):
+        if path.is_file():
+            rel = path.relative_to(site_dir).as_posix()
+            if (rel, hashlib.sha256(path.read_bytes()).hexdigest()) in trusted:
+                bytes_known.add(rel)
+    names_known = bytes_known | set(machine_made)
     findings: set[Finding] = set()
-    trusted = trusted or set()
-    for path in sorted(site_dir.rglob("*")):
+    for path in sorted(p for p in site_dir.rglob("*") if p.is_file()):
         rel = path.relative_to(site_dir).as_posix()
-        for _, secret in matcher.find(decode(rel.replace("/", " / "))):
-            findings.add(Finding(rel, 1, secret.word, secret.origin + " (in the file name)"))
-        if not path.is_file():
+        if rel not in names_known:
+            name = decode(rel.replace("/", " / "))
+            for matcher in (everywhere, addresses_only):
+                for _, secret in matcher.find(name):
+                    origin = f"{secret.origin} (in the file name)"
+                    findings.add(Finding(rel, 1, secret.word, origin))
+        if rel in bytes_known:
             continue
         data = path.read_bytes()
-        if hashlib.sha256(data).hexdigest() in trusted:
-            continue
         if path.suffix == ".gz":
             with contextlib.suppress(OSError):  # not really gzip: scan the bytes as they are
                 data = gzip.decompress(data)
         text = decode(data.decode("utf-8", errors="replace"))
-        for offset, secret in matcher.find(text):
-            line = text.count("\n", 0, offset) + 1
-            findings.add(Finding(rel, line, secret.word, secret.origin))
+        for offset, secret in everywhere.find(text):
+            findings.add(Finding(rel, _line(text, offset), secret.word, secret.origin))
+        for m in _ADDRESS.finditer(text):
+            address = m.group("a")
+            if _points_into(address, rel, names_known):
+                continue
+            for _, secret in addresses_only.find(address):
+                findings.add(Finding(rel, _line(text, m.start()), secret.word, secret.origin))
     return sorted(findings)
+
+
+def _line(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1
+
+
+def _points_into(address: str, here: str, known: set[str]) -> bool:
+    """Whether a relative address leads to a file whose name is not content (theme assets)."""
+    parts = urlsplit(address)
+    if parts.scheme or parts.netloc or not parts.path:
+        return False
+    target = posixpath.normpath(posixpath.join(posixpath.dirname(here), parts.path))
+    if parts.path.endswith("/"):
+        target = posixpath.join(target, "index.html")
+    return target in known

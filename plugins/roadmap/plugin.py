@@ -10,6 +10,7 @@ Order of events (priorities in MkDocs run 100 first ... -100 last):
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import logging
 import os
@@ -28,7 +29,7 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from .audience import light_site_secrets, project
-from .audit import audit, trusted_digests
+from .audit import audit, trusted_files
 from .crypto import address_key, make_keyring, page_token
 from .load import load_with_problems
 from .pages import DEFAULT_DISCLAIMER, Settings, plan_site
@@ -38,6 +39,16 @@ from .seal import ASSETS, SealError, seal_site, verify_sealed
 
 log = logging.getLogger("mkdocs.plugins.roadmap")
 
+# Files the build writes under fixed names: their names say nothing of the content.
+MACHINE_MADE = (
+    "search/search_index.json",
+    "sitemap.xml",
+    "sitemap.xml.gz",
+    "404.html",
+    "roadmap.json",
+    "roadmap.schema.json",
+    "index.html",
+)
 PLUGIN_ASSETS = {
     "assets/roadmap/roadmap.css": "roadmap.css",
     "assets/roadmap/board.js": "board.js",
@@ -218,12 +229,14 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         site = Path(config.site_dir)
         # The theme package's files carry no content; overrides/ (custom_dir) is ours: not trusted.
         theme_dirs = [d for d in config.theme.dirs if d != config.theme.custom_dir]
-        trusted = trusted_digests([*map(Path, theme_dirs), ASSETS])
+        trusted = trusted_files([*map(Path, theme_dirs)]) | {
+            (uri, hashlib.sha256((ASSETS / name).read_bytes()).hexdigest())
+            for uri, name in PLUGIN_ASSETS.items()
+        }
         if self.audience == "public":
             problems = [str(p) for p in self._unexplained(site)]
-            problems += [
-                str(f) for f in audit(site, self.secrets, self.config.audit_allow, trusted)
-            ]
+            findings = audit(site, self.secrets, self.config.audit_allow, trusted, MACHINE_MADE)
+            problems += [str(f) for f in findings]
             if problems:
                 raise Abort(
                     "\n".join(problems) + "\nThe light site was not published; "

@@ -15,7 +15,9 @@ from urllib.parse import unquote
 # Inline links and images: ](target "title"), reference definitions: [id]: target,
 # and HTML src/href attributes. Targets with a scheme, a leading '/' or only '#' are not local.
 _INLINE = re.compile(r"\]\(\s*<?(?P<t>[^)\s>]+)>?(?:\s+[\"'(][^)]*)?\)")
-_REFDEF = re.compile(r"^[ ]{0,3}\[[^\]]+\]:\s*<?(?P<t>\S+?)>?(?:\s|$)", re.M)
+_REFDEF = re.compile(r"^[ ]{0,3}\[(?P<label>[^\]^][^\]]*)\]:\s*<?(?P<t>\S+?)>?(?:\s|$)", re.M)
+# Uses of a reference definition: [text][label], ![alt][label], [label][] and [label].
+_REFUSE = re.compile(r"\]\[(?P<label>[^\]]+)\]|\[(?P<short>[^\]^][^\]]*)\](?:\[\])?(?![(:\[])")
 _HTML = re.compile(r"""\b(?:src|href)\s*=\s*(?P<q>["'])(?P<t>.*?)(?P=q)""", re.I)
 _EXTERNAL = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//|/|#)")
 _FENCE = re.compile(r"^[ ]{0,3}(`{3,}|~{3,})", re.M)
@@ -51,12 +53,23 @@ def _fenced_spans(markdown: str) -> list[tuple[int, int]]:
     return spans
 
 
+def _used_labels(markdown: str) -> set[str]:
+    return {(m["label"] or m["short"]).strip().casefold() for m in _REFUSE.finditer(markdown)}
+
+
 def find_refs(markdown: str) -> list[Ref]:
-    """Every local reference outside fenced code, in text order."""
+    """Every local reference outside fenced code, in text order.
+
+    A reference definition counts only when something in the text uses its label: one left
+    behind by a removed internal block must not publish its file.
+    """
     fenced = _fenced_spans(markdown)
+    used = _used_labels(markdown)
     refs: dict[int, Ref] = {}
     for rx in (_INLINE, _REFDEF, _HTML):
         for m in rx.finditer(markdown):
+            if rx is _REFDEF and m["label"].strip().casefold() not in used:
+                continue
             target = m.group("t")
             start = m.start("t")
             if _EXTERNAL.match(target) or not target.strip():

@@ -54,7 +54,7 @@ def locked_page(keyring: Keyring, envelope: Envelope, path: str) -> str:
     )
 
 
-def seal_site(site_dir: Path, keyring: Keyring, trusted: set[str]) -> Sealed:
+def seal_site(site_dir: Path, keyring: Keyring, trusted: set[tuple[str, str]]) -> Sealed:
     pages = kept = 0
     for path in sorted(p for p in site_dir.rglob("*") if p.is_file()):
         rel = path.relative_to(site_dir).as_posix()
@@ -70,7 +70,7 @@ def seal_site(site_dir: Path, keyring: Keyring, trusted: set[str]) -> Sealed:
             path.write_text(
                 json.dumps({**keyring.public_part(), **envelope.to_json()}), encoding="utf-8"
             )
-        elif hashlib.sha256(data).hexdigest() in trusted:
+        elif (rel, hashlib.sha256(data).hexdigest()) in trusted:
             kept += 1
         else:
             raise SealError(
@@ -98,7 +98,7 @@ _SEALED = re.compile(
 )
 
 
-def verify_sealed(site_dir: Path, keyring: Keyring, trusted: set[str]) -> None:
+def verify_sealed(site_dir: Path, keyring: Keyring, trusted: set[tuple[str, str]]) -> None:
     """Check the sealed site file by file: nothing in it may be readable without the password.
 
     Pages must be the fixed locked page around nothing but ciphertext, at an address made of a
@@ -120,5 +120,5 @@ def verify_sealed(site_dir: Path, keyring: Keyring, trusted: set[str]) -> None:
         elif rel == SEARCH_INDEX:
             if set(json.loads(data)) != {"v", "kdf", "keys", "iv", "ct"}:
                 raise SealError(f"{rel}: the search index is not encrypted")
-        elif hashlib.sha256(data).hexdigest() not in trusted:
+        elif (rel, hashlib.sha256(data).hexdigest()) not in trusted:
             raise SealError(f"{rel}: not encrypted and not a theme file")
