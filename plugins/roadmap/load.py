@@ -250,29 +250,30 @@ def _check_items(
 
 
 def _cycles(by_id: dict[str, Item]) -> list[list[str]]:
-    """Each dependency cycle once, starting at its smallest id."""
+    """Each dependency cycle once, starting at its smallest id (iterative: chains can be long)."""
     found: set[tuple[str, ...]] = set()
-    state: dict[str, int] = {}  # 1 visiting, 2 done
-    stack: list[str] = []
-
-    def visit(node: str) -> None:
-        state[node] = 1
-        stack.append(node)
-        for dep in by_id[node].depends_on:
-            if dep not in by_id or dep == node:  # a self-dependency is reported on its own
-                continue
-            if state.get(dep) == 1:
-                cycle = stack[stack.index(dep) :]
+    state: dict[str, int] = {}  # 1 on the current path, 2 done
+    for start in sorted(by_id):
+        if start in state:
+            continue
+        path: list[str] = [start]
+        todo = [iter(by_id[start].depends_on)]
+        state[start] = 1
+        while todo:
+            dep = next(todo[-1], None)
+            if dep is None:
+                state[path.pop()] = 2
+                todo.pop()
+            elif dep not in by_id or dep == path[-1]:
+                continue  # unknown ids and self-dependencies are reported on their own
+            elif state.get(dep) == 1:
+                cycle = path[path.index(dep) :]
                 k = cycle.index(min(cycle))
                 found.add(tuple(cycle[k:] + cycle[:k]))
             elif dep not in state:
-                visit(dep)
-        stack.pop()
-        state[node] = 2
-
-    for node in sorted(by_id):
-        if node not in state:
-            visit(node)
+                state[dep] = 1
+                path.append(dep)
+                todo.append(iter(by_id[dep].depends_on))
     return [list(c) for c in sorted(found)]
 
 

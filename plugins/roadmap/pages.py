@@ -136,6 +136,12 @@ class _Planner:
         self.plan_ = SitePlan()
         self.themes = {t.id: t for t in view.themes}
         self.items = {i.id: i for i in view.items}
+        # Lookups every item page needs, made once: a roadmap of 10,000 items stays linear.
+        self.needed_by: dict[str, list] = {}
+        for i in view.items:
+            for dep in getattr(i, "depends_on", ()):
+                self.needed_by.setdefault(dep, []).append(i)
+        self.twins = {p.id: p for p in view.public.items} if view.public else {}
         self.item_src = {i.path.resolve(): f"items/{i.id}.md" for i in view.items}
         self.page_src = {p.path.resolve(): self._page_uri(p) for p in (*view.pages, *view.playbook)}
 
@@ -305,8 +311,8 @@ class _Planner:
         }
         if not self.internal:
             return ctx
-        needed_by = [i for i in self.view.items if item.id in i.depends_on]
-        twin = next((p for p in self.view.public.items if p.id == item.id), None)
+        needed_by = self.needed_by.get(item.id, [])
+        twin = self.twins.get(item.id)
         label, promise = COMMITMENT_BADGES[item.commitment]
         when = f" for {item.target}" if item.target else ""
         age = (self.settings.today - item.last_reviewed).days if item.last_reviewed else None
