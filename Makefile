@@ -38,6 +38,7 @@ serve-internal: $(STAMP) ## unencrypted preview of the internal site, loopback o
 browser:                ## Debian's Chromium for the browser tests (Playwright drives it)
 	@command -v chromium >/dev/null || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  export DEBIAN_FRONTEND=noninteractive; \
 	  $$SUDO apt-get install -y -qq chromium >/dev/null 2>&1 || \
 	  { $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium; }; }
 

@@ -56,6 +56,7 @@ DEFAULT_DISCLAIMER = (
     "purchasing decisions on it."
 )
 JSON_VERSION = 1
+CLOSED = ("shipped", "cancelled")  # not on the board: shipped has its own page
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,9 @@ class _Planner:
             for dep in getattr(i, "depends_on", ()):
                 self.needed_by.setdefault(dep, []).append(i)
         self.twins = {p.id: p for p in view.public.items} if view.public else {}
+        self.by_theme: dict[str, list] = {}
+        for i in view.items:
+            self.by_theme.setdefault(i.theme, []).append(i)
         self.item_src = {i.path.resolve(): f"items/{i.id}.md" for i in view.items}
         self.page_src = {p.path.resolve(): self._page_uri(p) for p in (*view.pages, *view.playbook)}
 
@@ -198,32 +202,13 @@ class _Planner:
 
     def plan(self) -> SitePlan:
         view = self.view
-        board = [i for i in view.items if i.status not in ("shipped", "cancelled")]
-        home = next((p for p in view.pages if p.rel == "index.md"), None)
-        columns = {h: [i for i in board if i.horizon == h] for h in HORIZONS}
+        board = [i for i in view.items if i.status not in CLOSED]
         shipped = sorted(
             (i for i in view.items if i.status == "shipped"),
             key=lambda i: (str(i.shipped), i.title.casefold()),
             reverse=True,
         )
-        self._add(
-            "index.md",
-            "home.md.j2",
-            {
-                "title": home.title if home else "Roadmap",
-                "description": home.description if home else None,
-                "hide": ["navigation", "toc"],
-            },
-            intro=self._body(home, "index.md") if home else "",
-            title=home.title if home else "Roadmap",
-            columns=columns,
-            filter_themes=[t for t in view.themes if any(i.theme == t.id for i in board)],
-            filter_statuses=[s for s in STATUS_LABELS if any(i.status == s for i in board)],
-            recent=shipped[:3],
-            stopped=[i for i in view.items if i.status in ("paused", "cancelled")]
-            if self.internal
-            else [],
-        )
+        self._home(board, shipped)
         for item in view.items:
             uri = f"items/{item.id}.md"
             self._add(
@@ -235,31 +220,6 @@ class _Planner:
                 body=self._body(item, uri),
                 **self._item_context(item),
             )
-        theme_nav = []
-        for theme in view.themes:
-            uri = f"themes/{theme.id}.md"
-            theirs = [i for i in view.items if i.theme == theme.id]
-            self._add(
-                uri,
-                "theme.md.j2",
-                {"title": theme.title, "description": theme.summary},
-                theme=theme,
-                columns={
-                    h: [
-                        i
-                        for i in theirs
-                        if i.horizon == h and i.status not in ("shipped", "cancelled")
-                    ]
-                    for h in HORIZONS
-                },
-                shipped=[i for i in shipped if i.theme == theme.id],
-                stopped=[i for i in theirs if i.status in ("paused", "cancelled")]
-                if self.internal
-                else [],
-            )
-            theme_nav.append({theme.title: uri})
-        months = [(m, list(g)) for m, g in groupby(shipped, key=lambda i: str(i.shipped)[:7])]
-        self._add("shipped.md", "shipped.md.j2", {"title": "Recently shipped"}, months=months)
         nav: list[Any] = [{"Roadmap": "index.md"}]
         if self.internal:
             self._add(
@@ -269,34 +229,14 @@ class _Planner:
                 **self._timeline(board),
             )
             nav.append({"Timeline": "timeline.md"})
-        if theme_nav:
-            nav.append({"Themes": theme_nav})
+        if view.themes:
+            nav.append({"Themes": [self._theme(theme, shipped) for theme in view.themes]})
+        months = [(m, list(g)) for m, g in groupby(shipped, key=lambda i: str(i.shipped)[:7])]
+        self._add("shipped.md", "shipped.md.j2", {"title": "Recently shipped"}, months=months)
         nav.append({"Recently shipped": "shipped.md"})
-        for page in view.pages:
-            if page.rel == "index.md":
-                continue
-            uri = self._page_uri(page)
-            self._add(
-                uri,
-                "page.md.j2",
-                {"title": page.title, "description": page.description},
-                page=page,
-                body=self._body(page, uri),
-            )
-            nav.append({page.title: uri})
+        nav += [self._hand_written(page) for page in view.pages if page.rel != "index.md"]
         if view.playbook:
-            playbook_nav = []
-            for page in view.playbook:
-                uri = self._page_uri(page)
-                self._add(
-                    uri,
-                    "page.md.j2",
-                    {"title": page.title, "description": page.description},
-                    page=page,
-                    body=self._body(page, uri),
-                )
-                playbook_nav.append({page.title: uri})
-            nav.append({"Playbook": playbook_nav})
+            nav.append({"Playbook": [self._hand_written(page) for page in view.playbook]})
         self.plan_.nav = nav
         if not self.internal:
             self.plan_.data["roadmap.json"] = self._roadmap_json()
@@ -304,6 +244,57 @@ class _Planner:
                 json.dumps(roadmap_json_schema(), indent=2, ensure_ascii=False) + "\n"
             )
         return self.plan_
+
+    def _home(self, board: list, shipped: list) -> None:
+        view = self.view
+        home = next((p for p in view.pages if p.rel == "index.md"), None)
+        title = home.title if home else "Roadmap"
+        self._add(
+            "index.md",
+            "home.md.j2",
+            {
+                "title": title,
+                "description": home.description if home else None,
+                "hide": ["navigation", "toc"],
+            },
+            intro=self._body(home, "index.md") if home else "",
+            title=title,
+            columns={h: [i for i in board if i.horizon == h] for h in HORIZONS},
+            filter_themes=[t for t in view.themes if any(i.theme == t.id for i in board)],
+            filter_statuses=[s for s in STATUS_LABELS if any(i.status == s for i in board)],
+            recent=shipped[:3],
+            stopped=self._stopped(view.items),
+        )
+
+    def _theme(self, theme, shipped: list) -> dict[str, str]:
+        uri = f"themes/{theme.id}.md"
+        theirs = self.by_theme.get(theme.id, [])
+        open_items = [i for i in theirs if i.status not in CLOSED]
+        self._add(
+            uri,
+            "theme.md.j2",
+            {"title": theme.title, "description": theme.summary},
+            theme=theme,
+            columns={h: [i for i in open_items if i.horizon == h] for h in HORIZONS},
+            shipped=[i for i in shipped if i.theme == theme.id],
+            stopped=self._stopped(theirs),
+        )
+        return {theme.title: uri}
+
+    def _stopped(self, items) -> list:
+        """Paused and cancelled items: listed on the internal site only."""
+        return [i for i in items if i.status in ("paused", "cancelled")] if self.internal else []
+
+    def _hand_written(self, page) -> dict[str, str]:
+        uri = self._page_uri(page)
+        self._add(
+            uri,
+            "page.md.j2",
+            {"title": page.title, "description": page.description},
+            page=page,
+            body=self._body(page, uri),
+        )
+        return {page.title: uri}
 
     def _item_context(self, item) -> dict[str, Any]:
         ctx: dict[str, Any] = {
