@@ -56,7 +56,7 @@ DEFAULT_DISCLAIMER = (
     "purchasing decisions on it."
 )
 JSON_VERSION = 1
-CLOSED = ("shipped", "cancelled")  # not on the board: shipped has its own page
+CLOSED = ("shipped", "cancelled", "paused")  # not on the board (paused: listed apart, internal)
 
 
 @dataclass(frozen=True)
@@ -323,14 +323,29 @@ class _Planner:
         return ctx
 
     def _client_view_html(self, twin) -> Markup:
-        """The light site's rendering of an item body, for the internal "What clients see" panel.
+        """The light site's own page for an item, for the internal "What clients see" panel.
 
-        Rendered here rather than left to MkDocs so its headings stay out of the page's TOC;
-        links become plain text, since light-site addresses mean nothing on the internal site.
+        Rendered from the same template as the light site, then to HTML here rather than by
+        MkDocs, so its headings stay out of the page's TOC; links become plain text, since
+        light-site addresses mean nothing on the internal site.
         """
-        rendered = self.render_html(rewrite(twin.body, twin.path, lambda p: None))
+        uri = f"items/{twin.id}.md"
+        markdown = _ENV.get_template("item.md.j2").render(
+            view=self.view.public,
+            internal=False,
+            here=uri,
+            link=lambda to: relative(uri, to),
+            themes={t.id: t for t in self.view.public.themes},
+            items={},
+            settings=self.settings,
+            planner=self,
+            item=twin,
+            body=rewrite(twin.body, twin.path, lambda p: None),
+            feedback=_fill(self.settings.feedback_url, twin),
+        )
+        rendered = self.render_html(markdown)
         rendered = re.sub(r'<a class="headerlink"[^>]*>.*?</a>', "", rendered, flags=re.S)
-        rendered = re.sub(r"<a\b[^>]*>(.*?)</a>", r"\1", rendered, flags=re.S)
+        rendered = re.sub(r"<a\b[^>]*>(.*?)</a>", r"<span>\1</span>", rendered, flags=re.S)
         rendered = re.sub(r'\sid="[^"]*"', "", rendered)
         return Markup(rendered)
 
@@ -344,7 +359,8 @@ class _Planner:
             while q <= last:
                 quarters.append(q)
                 q = Quarter(q.year + q.q // 4, q.q % 4 + 1)
-        lanes = [str(q) for q in quarters] + [f"no-target-{h}" for h in HORIZONS]
+        undated = [h for h in HORIZONS if any(i.horizon == h and not i.target for i in board)]
+        lanes = [str(q) for q in quarters] + [f"no-target-{h}" for h in undated]
         rows = []
         for theme in self.view.themes:
             theirs = [i for i in board if i.theme == theme.id]
@@ -357,6 +373,7 @@ class _Planner:
             rows.append((theme, cells))
         current = str(Quarter.of(self.settings.today))
         return {
+            "undated": undated,
             "quarters": [str(q) for q in quarters],
             "lanes": lanes,
             "rows": rows,

@@ -57,12 +57,14 @@
       message.className = "rm-message" + (kind ? " rm-message--" + kind : "");
     }
     function placeMatches() {
-      // The page's own path is bound to its ciphertext; a shell moved elsewhere will not open.
-      if (data.path === "404.html") return true;
-      var here = decodeURIComponent(location.pathname);
-      var path = data.path, dir = path.replace(/index\.html$/, "");
-      return here.endsWith("/" + path) || here.endsWith("/" + dir) || here === "/" + dir ||
-        (dir === "" && here.endsWith("/"));
+      // The page's path is bound to its ciphertext and checked against the address, so a locked
+      // page copied over another one will not open there.
+      if (data.path === "404.html") return true;  // hosts serve it at any missing address
+      var here = decodeURIComponent(location.pathname).replace(/index\.html$/, "");
+      var want = data.path.replace(/index\.html$/, "");
+      if (want) return here.endsWith("/" + want);
+      // The home page: the site's root, wherever that is, but never a page's own folder.
+      return here.endsWith("/") && !/\/[0-9a-f]{20}\/$/.test(here);
     }
     function show(rawKey) {
       return openEnvelope(rawKey, data.page, data.path).then(function (html) {
