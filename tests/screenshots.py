@@ -1,0 +1,92 @@
+"""Screenshots of both sites built from the sample content, for the README and for review.
+
+    .venv/bin/python tests/screenshots.py [output folder]
+
+Builds the sample content in content/ into a temporary project (the internal site with the test
+password of conftest.py), serves each site on 127.0.0.1 and writes PNG files into
+.github/screenshots/ unless another folder is given. Not a test: pytest does not collect it.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+from playwright.sync_api import Page, expect, sync_playwright
+
+from conftest import CHROMIUM, CHROMIUM_ARGS, PASSWORD, ROOT, new_project, serve
+
+OUT = ROOT / ".github" / "screenshots"
+
+
+def shoot(page: Page, out: Path, name: str, *, full_page: bool = True) -> None:
+    page.wait_for_load_state("load")
+    page.evaluate("document.fonts.ready")
+    path = out / name
+    page.screenshot(path=str(path), full_page=full_page, animations="disabled")
+    print(f"  {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+
+
+def light_site(browser, site: Path, out: Path) -> None:
+    with serve(site) as url:
+        for width, height in ((1280, 900), (390, 844)):
+            context = browser.new_context(viewport={"width": width, "height": height})
+            page = context.new_page()
+            page.goto(url)
+            expect(page.locator(".rm-board")).to_be_visible()
+            expect(page.locator("[data-rm-filters]")).to_be_visible()
+            shoot(page, out, f"light-board-{width}.png")
+            if width == 1280:
+                page.locator(".rm-board .rm-card__title a", has_text="Client portal").click()
+                expect(page.locator(".rm-feedback")).to_be_visible()
+                shoot(page, out, "light-item.png")
+            context.close()
+
+
+def internal_site(browser, site: Path, out: Path) -> None:
+    with serve(site) as url:
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        page.goto(url)
+        expect(page.locator("#rm-password")).to_be_focused()
+        shoot(page, out, "internal-locked.png", full_page=False)
+
+        page.locator("#rm-password").fill(PASSWORD)
+        page.locator("#rm-unlock button[type=submit]").click()
+        expect(page.locator(".rm-board")).to_be_visible()
+        expect(page.locator("[data-rm-logout]")).to_be_visible()
+        shoot(page, out, "internal-board.png")
+
+        page.locator(".rm-board .rm-card__title a", has_text="auto-scheduler").click()
+        expect(page.locator(".md-content h1").first).to_contain_text("auto-scheduler")
+        shoot(page, out, "internal-item.png")
+
+        page.locator(".md-tabs__link", has_text="Timeline").click()
+        expect(page.locator(".rm-timeline")).to_be_visible()
+        shoot(page, out, "internal-timeline.png")
+        context.close()
+
+
+def main(argv: list[str]) -> int:
+    out = Path(argv[0]).resolve() if argv else OUT
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="roadmap-screenshots-") as tmp:
+        project = new_project(Path(tmp) / "project", ROOT / "content")
+        result = project.run("build", password=PASSWORD)
+        if result.code != 0:
+            print(result.err, file=sys.stderr)
+            return 1
+        print(f"Screenshots in {out}:")
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                light_site(browser, project.site("public"), out)
+                internal_site(browser, project.site("internal"), out)
+            finally:
+                browser.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,325 @@
+"""The encrypted internal site in a real Chromium: the password prompt, unlocking once per tab,
+search over the encrypted index, log out, and pages that were altered or moved."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.server
+import json
+import re
+import shutil
+import socketserver
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+from conftest import PASSWORD, Project, serve
+from roadmap.crypto import address_key, page_token
+
+pytestmark = pytest.mark.browser
+
+INTERNAL_TITLE = "Drive-time matrix service (Halyard phase 1)"  # travel-time-matrix, internal only
+ITEM_ID = "travel-time-matrix"
+THEME_TITLE = "Scheduling & dispatch"
+STORE = "roadmap-unlock"  # unlock.js' sessionStorage key
+TOKEN_PATH = re.compile(r"^/[0-9a-f]{20}/$")
+SEALED = re.compile(r'(<script type="application/json" id="roadmap-sealed">)(.*?)(</script>)', re.S)
+
+
+@functools.cache
+def token(src_uri: str) -> str:
+    """The opaque folder of an internal page, e.g. token("items/auto-scheduler.md")."""
+    return page_token(address_key(PASSWORD), src_uri)
+
+
+@pytest.fixture(scope="module")
+def site(sample: Project) -> Path:
+    return sample.site("internal")
+
+
+@pytest.fixture(scope="module")
+def base(site: Path) -> Iterator[str]:
+    with serve(site) as url:
+        yield url
+
+
+@pytest.fixture
+def site_copy(site: Path, tmp_path: Path) -> Path:
+    """A copy of the internal site that a test may alter."""
+    return Path(shutil.copytree(site, tmp_path / "internal"))
+
+
+class _Cached(http.server.SimpleHTTPRequestHandler):
+    """Like conftest's server, but lets the browser cache as real hosting does."""
+
+    def log_message(self, *args):
+        pass
+
+    def end_headers(self):
+        self.send_header("Cache-Control", "max-age=600")
+        super().end_headers()
+
+
+@contextlib.contextmanager
+def serve_cached(directory: Path) -> Iterator[str]:
+    handler = functools.partial(_Cached, directory=str(directory))
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def unlock(page: Page, password: str = PASSWORD) -> None:
+    page.locator("#rm-password").fill(password)
+    page.locator("#rm-unlock button[type=submit]").click()
+
+
+def expect_unlocked(page: Page) -> None:
+    expect(page.locator("[data-rm-logout]")).to_be_visible()
+    expect(page.locator("#rm-password")).to_have_count(0)
+
+
+def expect_locked(page: Page, message: str | re.Pattern = "") -> None:
+    """The password form, and nothing of the roadmap in the page, visible or not."""
+    expect(page.locator("#rm-password")).to_be_visible()
+    if message:
+        expect(page.locator("#rm-message")).to_contain_text(message)
+    expect(page.locator(".md-header, .rm-board, [data-rm-logout]")).to_have_count(0)
+    html = page.content()
+    for secret in (INTERNAL_TITLE, "Halyard", THEME_TITLE.replace("&", "&amp;")):
+        assert secret not in html
+
+
+def stored_key(page: Page) -> str | None:
+    return page.evaluate(f"sessionStorage.getItem({STORE!r})")
+
+
+def tamper(html: str) -> str:
+    """Flip one base64 character in the middle of the page's ciphertext."""
+    match = SEALED.search(html)
+    sealed = json.loads(match.group(2))
+    ct = sealed["page"]["ct"]
+    i = len(ct) // 2
+    sealed["page"]["ct"] = ct[:i] + ("A" if ct[i] != "A" else "B") + ct[i + 1 :]
+    return html[: match.start(2)] + json.dumps(sealed) + html[match.end(2) :]
+
+
+# --- Locked ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["", f"items/{ITEM_ID}.md"], ids=["home", "item"])
+def test_locked_page_shows_a_password_form_and_no_content(page: Page, base: str, path: str):
+    page.goto(base + (token(path) + "/" if path else ""))
+    expect(page).to_have_title("Internal roadmap · locked")
+    expect_locked(page)
+    expect(page.locator("#rm-password")).to_be_focused()
+    expect(page.locator("#rm-unlock button[type=submit]")).to_be_enabled()
+
+
+def test_wrong_password_says_so_and_shows_nothing(page: Page, base: str):
+    page.goto(base)
+    unlock(page, "not the password at all")
+    expect_locked(page, "Wrong password")
+    expect(page.locator("#rm-unlock button[type=submit]")).to_be_enabled()  # may try again
+    assert stored_key(page) is None
+
+
+# --- Unlocked -------------------------------------------------------------------------------
+
+
+def test_right_password_unlocks_the_home_page(page: Page, base: str):
+    page.goto(base)
+    unlock(page)
+    expect(page.locator(".rm-board")).to_be_visible()
+    expect(page.locator(".rm-board .rm-card__title", has_text=INTERNAL_TITLE)).to_be_visible()
+    expect(page.locator(".rm-banner--internal")).to_be_visible()
+    expect_unlocked(page)
+    assert stored_key(page)
+
+
+def test_other_pages_open_without_a_second_prompt(page: Page, base: str):
+    page.goto(base)
+    unlock(page)
+    page.locator(".rm-board .rm-card__title a", has_text=INTERNAL_TITLE).click()
+    expect(page.locator(".md-content h1")).to_contain_text(INTERNAL_TITLE)
+    expect_unlocked(page)
+    assert TOKEN_PATH.match(page.evaluate("location.pathname"))
+
+    theme = page.locator(".rm-fact", has=page.locator(".rm-fact__label", has_text="Theme"))
+    theme.get_by_role("link", name=THEME_TITLE).click()
+    expect(page.locator(".md-content h1")).to_contain_text(THEME_TITLE)
+    expect_unlocked(page)
+    assert page.evaluate("location.pathname") == f"/{token('themes/scheduling-dispatch.md')}/"
+
+
+def test_unlocking_is_per_tab(page: Page, base: str):
+    """sessionStorage is per tab: another tab of the same browser asks for the password."""
+    page.goto(base)
+    unlock(page)
+    expect_unlocked(page)
+
+    other = page.context.new_page()
+    other.goto(base)
+    expect_locked(other)
+    assert stored_key(other) is None
+    other.goto(f"{base}{token(f'items/{ITEM_ID}.md')}/")
+    expect_locked(other)
+
+    # The first tab is still unlocked, even on a page it never opened before.
+    page.goto(f"{base}{token('timeline.md')}/")
+    expect(page.locator(".md-content h1")).to_contain_text("Timeline")
+    expect_unlocked(page)
+
+
+def test_search_finds_internal_items_after_unlocking(page: Page, base: str, site: Path):
+    # On disk the index is ciphertext.
+    assert "Halyard" not in (site / "search/search_index.json").read_text()
+    page.goto(base)
+    unlock(page)
+    expect_unlocked(page)
+    box = page.locator(".md-search__input")
+    box.click()
+    box.press_sequentially("Halyard")
+    results = page.locator(".md-search-result__item")
+    expect(results.locator("h1", has_text=INTERNAL_TITLE)).to_have_count(1)
+    results.locator("a", has=page.locator("h1", has_text=INTERNAL_TITLE)).click()
+    expect(page.locator(".md-content h1")).to_contain_text(INTERNAL_TITLE)
+    expect_unlocked(page)
+
+
+def test_timeline_every_lane_can_be_scrolled_into_view(page: Page, base: str):
+    page.goto(base)
+    unlock(page)
+    expect_unlocked(page)
+    page.goto(f"{base}{token('timeline.md')}/")
+    expect(page.locator(".rm-timeline")).to_be_visible()
+    clipped = {}
+    for width in (1280, 1024, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        # Scroll the timeline's own scroller as far right as a reader could, then measure the
+        # last lane's header against what the wrapper and the grid let through.
+        clipped[width] = page.evaluate(
+            """() => {
+                const wrap = document.querySelector('.rm-timeline-wrap');
+                const grid = wrap.querySelector('.rm-timeline');
+                wrap.scrollLeft = wrap.scrollWidth;
+                const heads = grid.querySelectorAll('.rm-tl-head');
+                const last = heads[heads.length - 1].getBoundingClientRect();
+                const edge = Math.min(wrap.getBoundingClientRect().right,
+                                      grid.getBoundingClientRect().right);
+                return Math.max(0, Math.round(last.right - edge));
+            }"""
+        )
+    assert clipped == dict.fromkeys(clipped, 0), f"px of the last lane out of reach: {clipped}"
+
+
+# --- Log out --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("caching", [False, True], ids=["no-store", "http-cache"])
+def test_log_out_locks_and_back_shows_nothing(page: Page, site: Path, caching: bool):
+    with (serve_cached if caching else serve)(site) as url:
+        page.goto(url)
+        unlock(page)
+        page.locator(".rm-board .rm-card__title a", has_text=INTERNAL_TITLE).click()
+        expect(page.locator(".md-content h1")).to_contain_text(INTERNAL_TITLE)
+
+        page.locator("[data-rm-logout]").click()
+        expect_locked(page)
+        assert stored_key(page) is None
+
+        # Back to the home page that was decrypted in this tab: the form again, or a blank
+        # page, never the roadmap.
+        page.go_back()
+        page.wait_for_function(
+            "document.getElementById('rm-password') !== null"
+            " || document.documentElement.style.display === 'none'"
+        )
+        expect(page.get_by_text(INTERNAL_TITLE)).to_have_count(0)
+        expect(page.locator(".rm-board")).to_have_count(0)
+        expect_locked(page)  # the implementation reloads to the form
+
+        page.go_forward()
+        expect_locked(page)
+
+
+# --- Altered or moved pages -----------------------------------------------------------------
+
+
+def test_tampered_page_does_not_open(page: Page, site_copy: Path):
+    item = site_copy / token(f"items/{ITEM_ID}.md") / "index.html"
+    item.write_text(tamper(item.read_text(encoding="utf-8")), encoding="utf-8")
+    with serve(site_copy) as url:
+        # With the password typed on the page itself.
+        page.goto(f"{url}{token(f'items/{ITEM_ID}.md')}/")
+        unlock(page)
+        expect_locked(page, re.compile("could not be (decrypted|opened)"))
+        expect(page.locator("#rm-message")).to_have_class(re.compile("rm-message--error"))
+
+        # The password was right, so the tab keeps the key: the intact home page opens with it,
+        # the tampered page does not.
+        assert stored_key(page)
+        page.goto(url)
+        expect_unlocked(page)
+        page.locator(".rm-board .rm-card__title a", has_text=INTERNAL_TITLE).click()
+        expect_locked(page, re.compile("could not be (decrypted|opened)"))
+        expect(page.locator("#rm-message")).to_have_class(re.compile("rm-message--error"))
+
+
+@pytest.mark.parametrize("where", ["new-folder", "other-page"])
+def test_page_copied_to_another_path_does_not_open(page: Page, site_copy: Path, where: str):
+    shell = site_copy / token(f"items/{ITEM_ID}.md") / "index.html"
+    target = "moved" if where == "new-folder" else token("items/auto-scheduler.md")
+    (site_copy / target).mkdir(exist_ok=True)
+    shutil.copy(shell, site_copy / target / "index.html")
+    with serve(site_copy) as url:
+        page.goto(f"{url}{target}/")
+        expect_locked(page, "moved or altered")
+        expect(page.locator("#rm-unlock button[type=submit]")).to_be_disabled()
+        page.locator("#rm-password").fill(PASSWORD)
+        page.locator("#rm-password").press("Enter")
+        expect_locked(page, "moved or altered")
+        assert "password" not in page.url
+
+        # Not with an unlocked session either.
+        page.goto(url)
+        unlock(page)
+        expect_unlocked(page)
+        page.goto(f"{url}{target}/")
+        expect_locked(page, "moved or altered")
+
+
+def test_home_page_copied_over_another_page_does_not_open(page: Page, site_copy: Path):
+    theme = token("themes/scheduling-dispatch.md")
+    shutil.copy(site_copy / "index.html", site_copy / theme / "index.html")
+    with serve(site_copy) as url:
+        page.goto(f"{url}{theme}/")
+        # Today the button stays enabled and the password opens the home page at this address.
+        assert "moved or altered" in page.locator("#rm-message").inner_text()
+        expect(page.locator("#rm-unlock button[type=submit]")).to_be_disabled()
+
+
+def test_password_never_goes_into_the_url(browser, sample: Project):
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        with serve(sample.site("internal")) as url:
+            page.goto(url)
+            page.locator("#rm-password").fill("a password typed without JavaScript")
+            try:
+                with page.expect_request(lambda r: "password" in r.url, timeout=1000) as sent:
+                    page.locator("#rm-password").press("Enter")
+            except PlaywrightTimeoutError:
+                return  # nothing was sent
+            pytest.fail(f"the password was sent in a URL: {sent.value.url}")
+    finally:
+        context.close()
