@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: setup site public internal check serve serve-internal test lint format browser clean
+.PHONY: setup site public internal check serve serve-internal test lint format browser screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,9 @@ format: $(STAMP)
 
 test: $(STAMP) browser lint   ## the whole suite: lint, unit, build and browser tests
 	$(BIN)/python -m pytest
+
+screenshots: $(STAMP) browser  ## regenerate the README's screenshots in .github/screenshots/
+	$(BIN)/python tests/screenshots.py
 
 clean:
 	rm -rf site .pytest_cache

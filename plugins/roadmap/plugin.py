@@ -77,8 +77,12 @@ class RoadmapConfig(Config):
 
 def build_date() -> date:
     """SOURCE_DATE_EPOCH when set, so a rebuild of the same commit is the same site."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    return datetime.fromtimestamp(int(epoch), UTC).date() if epoch else date.today()
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not epoch:
+        return date.today()
+    if not epoch.isdigit():
+        raise Abort(f"SOURCE_DATE_EPOCH:1: '{epoch}' is not a number of seconds since 1970")
+    return datetime.fromtimestamp(int(epoch), UTC).date()
 
 
 class RoadmapPlugin(BasePlugin[RoadmapConfig]):
@@ -138,7 +142,7 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         self.plan = plan_site(view, settings, _renderer(config))
         config.nav = self.plan.nav
         self._shape_theme(config)
-        if self.command == "build":
+        if not self.preview:  # build and gh-deploy
             self._stage(config)
         return config
 
