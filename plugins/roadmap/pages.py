@@ -180,20 +180,13 @@ class _Planner:
     def _body(self, thing, from_uri: str) -> str:
         return rewrite(thing.body, thing.path, self._target(from_uri))
 
-    def link(self, from_uri: str, to_uri: str) -> str:
-        return relative(from_uri, to_uri)
-
     def _add(self, uri: str, template: str, meta: dict[str, Any], in_nav: bool = True, **ctx):
         tpl = _ENV.get_template(template)
         body = tpl.render(
-            view=self.view,
             internal=self.internal,
-            here=uri,
-            link=lambda to: self.link(uri, to),
+            link=lambda to: relative(uri, to),
             themes=self.themes,
-            items=self.items,
             settings=self.settings,
-            planner=self,
             **ctx,
         )
         self.plan_.pages[uri] = GeneratedPage(uri, _yaml_front_matter(meta) + body, in_nav)
@@ -331,21 +324,17 @@ class _Planner:
         """
         uri = f"items/{twin.id}.md"
         markdown = _ENV.get_template("item.md.j2").render(
-            view=self.view.public,
             internal=False,
-            here=uri,
             link=lambda to: relative(uri, to),
             themes={t.id: t for t in self.view.public.themes},
-            items={},
             settings=self.settings,
-            planner=self,
             item=twin,
             body=rewrite(twin.body, twin.path, lambda p: None),
             feedback=_fill(self.settings.feedback_url, twin),
         )
         rendered = self.render_html(markdown)
         rendered = re.sub(r'<a class="headerlink"[^>]*>.*?</a>', "", rendered, flags=re.S)
-        rendered = re.sub(r"<a\b[^>]*>(.*?)</a>", r"<span>\1</span>", rendered, flags=re.S)
+        rendered = re.sub(r"<a\b([^>]*)>(.*?)</a>", _unlink, rendered, flags=re.S)
         rendered = re.sub(r'\sid="[^"]*"', "", rendered)
         return Markup(rendered)
 
@@ -407,6 +396,14 @@ class _Planner:
             ],
         }
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def _unlink(m: re.Match) -> str:
+    """An <a> as a <span> with the same classes (a button still looks like one)."""
+    cls = re.search(r'class="([^"]*)"', m.group(1))
+    return (
+        f'<span class="{cls.group(1)}">{m.group(2)}</span>' if cls else f"<span>{m.group(2)}</span>"
+    )
 
 
 def _jsonable(value: Any) -> Any:
