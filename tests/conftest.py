@@ -188,19 +188,24 @@ def site_text(site: Path) -> str:
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
+    cache_control = "no-store"  # no HTTP caching between tests, unless a test asks for it
+
     def log_message(self, *args):  # keep test output clean
         pass
 
     def end_headers(self):
-        # No HTTP caching between tests; the site itself must cope with caches in real life.
-        self.send_header("Cache-Control", "no-store")
+        self.send_header("Cache-Control", self.cache_control)
         super().end_headers()
 
 
+class _Cached(_Quiet):
+    cache_control = "max-age=600"  # as real static hosting does
+
+
 @contextlib.contextmanager
-def serve(directory: Path) -> Iterator[str]:
+def serve(directory: Path, cache: bool = False) -> Iterator[str]:
     """Serve a folder on http://127.0.0.1:<free port>/ (a secure context for WebCrypto)."""
-    handler = functools.partial(_Quiet, directory=str(directory))
+    handler = functools.partial(_Cached if cache else _Quiet, directory=str(directory))
     server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)

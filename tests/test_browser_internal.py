@@ -3,14 +3,10 @@ search over the encrypted index, log out, and pages that were altered or moved."
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import http.server
 import json
 import re
 import shutil
-import socketserver
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -52,30 +48,6 @@ def base(site: Path) -> Iterator[str]:
 def site_copy(site: Path, tmp_path: Path) -> Path:
     """A copy of the internal site that a test may alter."""
     return Path(shutil.copytree(site, tmp_path / "internal"))
-
-
-class _Cached(http.server.SimpleHTTPRequestHandler):
-    """Like conftest's server, but lets the browser cache as real hosting does."""
-
-    def log_message(self, *args):
-        pass
-
-    def end_headers(self):
-        self.send_header("Cache-Control", "max-age=600")
-        super().end_headers()
-
-
-@contextlib.contextmanager
-def serve_cached(directory: Path) -> Iterator[str]:
-    handler = functools.partial(_Cached, directory=str(directory))
-    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def unlock(page: Page, password: str = PASSWORD) -> None:
@@ -227,7 +199,7 @@ def test_timeline_every_lane_can_be_scrolled_into_view(page: Page, base: str):
 
 @pytest.mark.parametrize("caching", [False, True], ids=["no-store", "http-cache"])
 def test_log_out_locks_and_back_shows_nothing(page: Page, site: Path, caching: bool):
-    with (serve_cached if caching else serve)(site) as url:
+    with serve(site, cache=caching) as url:
         page.goto(url)
         unlock(page)
         page.locator(".rm-board .rm-card__title a", has_text=INTERNAL_TITLE).click()
