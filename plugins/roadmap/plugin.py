@@ -216,12 +216,7 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
                     )
         # Theme files last, as MkDocs adds them: nothing from content/ gets through unplanned.
         out.add_files_from_theme(config.theme.get_env(), config)
-        self.expected = {f.dest_uri for f in out} | {
-            "404.html",
-            "sitemap.xml",
-            "sitemap.xml.gz",
-            "search/search_index.json",
-        }
+        self.expected = {f.dest_uri for f in out} | set(MACHINE_MADE)
         return out
 
     # -- after the build ------------------------------------------------------------------------
