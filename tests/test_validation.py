@@ -543,26 +543,6 @@ def test_themes_file_unusable(project: Project, text: str | None, expected: str)
     ],
 )
 def test_theme_with_bad_field(project: Project, text: str, expected: str):
-    project.write(THEMES, text)
-    assert_rejected(project, expected)
-
-
-@pytest.mark.parametrize(
-    "text, expected",
-    [
-        pytest.param(
-            "core:\n  title: Core\n  visibility: public\n  colour: teal\n",
-            f"{THEMES}:4: unknown field 'colour'; expected one of: title, summary, visibility",
-            id="unknown-field",
-        ),
-        pytest.param(
-            "core: Core product\n",
-            f"{THEMES}:1: theme 'core' must have fields; indent 'title: ...' under the id",
-            id="no-fields",
-        ),
-    ],
-)
-def test_invalid_theme_does_not_make_its_items_dangle(project: Project, text: str, expected: str):
     """The theme is declared, only broken: its items must not be told it does not exist."""
     project.write(THEMES, text)
     project.item("x")

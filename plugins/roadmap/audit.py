@@ -10,6 +10,7 @@ names are theirs.
 from __future__ import annotations
 
 import contextlib
+import functools
 import gzip
 import hashlib
 import html
@@ -86,15 +87,19 @@ class Matcher:
                     yield matches[i][1], secret
 
 
-def trusted_files(folders: Iterable[Path]) -> set[tuple[str, str]]:
-    """(relative path, SHA-256) of every file in folders known not to come from the roadmap."""
+@functools.cache
+def trusted_files(folders: tuple[Path, ...]) -> frozenset[tuple[str, str]]:
+    """(relative path, SHA-256) of every file in folders known not to come from the roadmap.
+
+    Cached: the theme package does not change while the process runs (both audiences, serve).
+    """
     out = set()
     for folder in folders:
         for path in folder.rglob("*"):
             if path.is_file():
                 digest = hashlib.sha256(path.read_bytes()).hexdigest()
                 out.add((path.relative_to(folder).as_posix(), digest))
-    return out
+    return frozenset(out)
 
 
 def audit(
@@ -113,25 +118,22 @@ def audit(
     secrets = list(secrets)
     everywhere = Matcher([s for s in secrets if s.everywhere], allow)
     addresses_only = Matcher([s for s in secrets if not s.everywhere], allow)
-    bytes_known: set[str] = set()  # theme and plugin files: neither bytes nor names are content
-    for path in site_dir.rglob("*"):
-        if path.is_file():
-            rel = path.relative_to(site_dir).as_posix()
-            if (rel, hashlib.sha256(path.read_bytes()).hexdigest()) in trusted:
-                bytes_known.add(rel)
-    names_known = bytes_known | set(machine_made)
+    machine_made = set(machine_made)
+    # Addresses of theme and machine-made files name the theme or the build, not the content.
+    names_known = {rel for rel, _ in trusted} | machine_made
     findings: set[Finding] = set()
     for path in sorted(p for p in site_dir.rglob("*") if p.is_file()):
         rel = path.relative_to(site_dir).as_posix()
-        if rel not in names_known:
+        data = path.read_bytes()
+        theirs = (rel, hashlib.sha256(data).hexdigest()) in trusted  # neither bytes nor name
+        if not theirs and rel not in machine_made:
             name = decode(rel.replace("/", " / "))
             for matcher in (everywhere, addresses_only):
                 for _, secret in matcher.find(name):
                     origin = f"{secret.origin} (in the file name)"
                     findings.add(Finding(rel, 1, secret.word, origin))
-        if rel in bytes_known:
+        if theirs:
             continue
-        data = path.read_bytes()
         if path.suffix == ".gz":
             with contextlib.suppress(OSError):  # not really gzip: scan the bytes as they are
                 data = gzip.decompress(data)

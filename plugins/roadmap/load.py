@@ -76,29 +76,29 @@ def load_with_problems(content_dir: Path) -> tuple[Roadmap | None, list[Problem]
 
 def _context(doc: Doc, problems: list[Problem]) -> Context:
     return Context(
-        doc.line,
-        lambda key, msg, hint: problems.append(Problem(doc.path, doc.line(key), msg, hint)),
+        lambda key, msg, hint: problems.append(Problem(doc.path, doc.line(key), msg, hint))
     )
 
 
-def _markdown_files(folder: Path) -> Iterator[Path]:
+def _visible_files(folder: Path) -> Iterator[Path]:
+    """Files under `folder`, sorted, without hidden ones (.git, .DS_Store...)."""
     if not folder.is_dir():
         return
     for path in sorted(folder.rglob("*")):
         rel = path.relative_to(folder)
-        if any(part.startswith(".") for part in rel.parts) or not path.is_file():
-            continue
-        if path.suffix.lower() in (".md", ".markdown"):
+        if path.is_file() and not any(part.startswith(".") for part in rel.parts):
             yield path
+
+
+def _is_markdown(path: Path) -> bool:
+    return path.suffix.lower() in (".md", ".markdown")
 
 
 def _load_items(roadmap_dir: Path, problems: list[Problem]) -> list[Item]:
     items: list[Item] = []
     seen: dict[str, Path] = {}
-    for path in sorted(roadmap_dir.rglob("*")):
+    for path in _visible_files(roadmap_dir):
         rel = path.relative_to(roadmap_dir)
-        if any(part.startswith(".") for part in rel.parts) or not path.is_file():
-            continue
         if path.suffix.lower() in (".yml", ".yaml") and rel.as_posix() not in (
             THEMES_FILE,
             STRATEGY_FILE,
@@ -111,7 +111,9 @@ def _load_items(roadmap_dir: Path, problems: list[Problem]) -> list[Item]:
                     f"content/roadmap/ holds {THEMES_FILE}, {STRATEGY_FILE} and items (.md)",
                 )
             )
-    for path in _markdown_files(roadmap_dir):
+            continue
+        if not _is_markdown(path):
+            continue  # images and other files pages may use
         item_id = path.stem
         if not Slug.pattern.match(item_id):
             suggestion = "-".join(
@@ -355,7 +357,7 @@ def _load_strategy(path: Path, problems: list[Problem]) -> Strategy | None:
 def _load_pages(folder: Path, cls: type[Page], problems: list[Problem]) -> list[Page]:
     pages = []
     section = folder.name
-    for path in _markdown_files(folder):
+    for path in filter(_is_markdown, _visible_files(folder)):
         doc, body, body_line, found = read_front_matter(path)
         problems.extend(found)
         if doc is None:

@@ -228,7 +228,7 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         site = Path(config.site_dir)
         # The theme package's files carry no content; overrides/ (custom_dir) is ours: not trusted.
         theme_dirs = [d for d in config.theme.dirs if d != config.theme.custom_dir]
-        trusted = trusted_files([*map(Path, theme_dirs)]) | {
+        trusted = trusted_files(tuple(map(Path, theme_dirs))) | {
             (uri, hashlib.sha256((ASSETS / name).read_bytes()).hexdigest())
             for uri, name in PLUGIN_ASSETS.items()
         }
@@ -243,13 +243,13 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
                 )
         else:
             try:
-                sealed = seal_site(site, self.keyring, trusted)
+                pages = seal_site(site, self.keyring, trusted)
                 verify_sealed(site, self.keyring, trusted)
             except SealError as e:
                 raise Abort(
                     f"{e}\nThe internal site was not published; the previous one is untouched."
                 ) from None
-            log.info("roadmap: %d pages encrypted", sealed.pages)
+            log.info("roadmap: %d pages encrypted", pages)
         if self.staging:
             _swap(self.staging, self.final_site)
             self.staging = None

@@ -27,10 +27,10 @@ class Invalid(Exception):
 
 
 class Context:
-    """What a kind needs while converting: where each value came from, and a place for problems."""
+    """Where a kind reports a problem with the value at a key (the caller knows its line)."""
 
-    def __init__(self, line: Callable[[tuple], int], report: Callable[[tuple, str, str], None]):
-        self.line, self.report = line, report
+    def __init__(self, report: Callable[[tuple, str, str], None]):
+        self.report = report
 
 
 class Kind:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
@@ -32,12 +31,6 @@ class SealError(Exception):
     pass
 
 
-@dataclass(frozen=True)
-class Sealed:
-    pages: int
-    files_kept: int
-
-
 def unlock_script() -> str:
     script = (ASSETS / "unlock.js").read_text(encoding="utf-8")
     assert "</script" not in script.lower()
@@ -54,8 +47,9 @@ def locked_page(keyring: Keyring, envelope: Envelope, path: str) -> str:
     )
 
 
-def seal_site(site_dir: Path, keyring: Keyring, trusted: set[tuple[str, str]]) -> Sealed:
-    pages = kept = 0
+def seal_site(site_dir: Path, keyring: Keyring, trusted: set[tuple[str, str]]) -> int:
+    """Encrypt the site in place; returns the number of pages sealed."""
+    pages = 0
     for path in sorted(p for p in site_dir.rglob("*") if p.is_file()):
         rel = path.relative_to(site_dir).as_posix()
         data = path.read_bytes()
@@ -70,14 +64,12 @@ def seal_site(site_dir: Path, keyring: Keyring, trusted: set[tuple[str, str]]) -
             path.write_text(
                 json.dumps({**keyring.public_part(), **envelope.to_json()}), encoding="utf-8"
             )
-        elif (rel, hashlib.sha256(data).hexdigest()) in trusted:
-            kept += 1
-        else:
+        elif (rel, hashlib.sha256(data).hexdigest()) not in trusted:
             raise SealError(
                 f"{rel}: not a page, the search index or a theme file; refusing to publish it "
                 "unencrypted (a plugin or theme override added it)"
             )
-    return Sealed(pages, kept)
+    return pages
 
 
 def open_page(site_dir: Path, rel: str, content_key: bytes) -> bytes:
