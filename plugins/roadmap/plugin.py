@@ -14,8 +14,6 @@ import hashlib
 import ipaddress
 import logging
 import os
-import shutil
-import tempfile
 import time
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -28,14 +26,15 @@ from mkdocs.exceptions import Abort
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-from .audience import light_site_secrets, project
-from .audit import audit, trusted_files
-from .crypto import address_key, make_keyring, page_token
+from .audience import project
+from .audit import trusted_files
 from .load import load_with_problems
 from .pages import DEFAULT_DISCLAIMER, Settings, plan_site
 from .passwords import read_passwords
-from .problems import Problem, report
-from .seal import ASSETS, SealError, seal_site, verify_sealed
+from .problems import report
+from .seal import ASSETS
+from .sites import InternalSite, PublicSite, Rejected
+from .staging import Staging
 
 log = logging.getLogger("mkdocs.plugins.roadmap")
 
@@ -54,15 +53,6 @@ PLUGIN_ASSETS = {
     "assets/roadmap/board.js": "board.js",
     "assets/roadmap/unlock.js": "unlock.js",
 }
-# Features that would put the repository on the light site, or fetch pages the internal site
-# cannot serve in clear (instant navigation parses the next page's HTML: a locked page there).
-PUBLIC_DROPPED_FEATURES = ("content.action.edit", "content.action.view")
-INTERNAL_DROPPED_FEATURES = (
-    "navigation.instant",
-    "navigation.instant.prefetch",
-    "navigation.instant.progress",
-    "navigation.instant.preview",
-)
 
 
 class RoadmapConfig(Config):
@@ -107,11 +97,11 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         self.config = self._options.get(config.config_file_path, self.config)
         self.audience = self.config.audience
         self.preview = self.command == "serve"
-        self.keyring = self.addresses = None
-        self.staging = self.final_site = None
+        self.staging = None
         self.started = time.monotonic()
 
         roadmap, problems = load_with_problems(Path(config.docs_dir))
+        credentials = None
         if self.audience == "internal" and not self.preview:
             credentials, found = read_passwords(asked_by=Path(config.config_file_path))
             problems += found
@@ -119,17 +109,11 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
             raise Abort(report(problems))
         if self.audience == "internal" and self.preview:
             self._check_loopback(config)
-        if self.audience == "internal" and not self.preview:
-            passwords = [cred.password for cred in credentials]
-            self.keyring = make_keyring(passwords)
-            self.addresses = address_key(passwords[0])
-            log.info("roadmap: content key wrapped for %d password(s)", len(passwords))
+        if self.audience == "public":
+            self.site = PublicSite(roadmap, self.config.confidential_terms, self.config.audit_allow)
+        else:
+            self.site = InternalSite(credentials)
 
-        self.secrets = (
-            light_site_secrets(roadmap, self.config.confidential_terms)
-            if self.audience == "public"
-            else []
-        )
         view = project(roadmap, self.audience)
         self.today = build_date()
         settings = Settings(
@@ -143,15 +127,13 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         config.nav = self.plan.nav
         self._shape_theme(config)
         if not self.preview:  # build and gh-deploy
-            self._stage(config)
+            self.staging = Staging(Path(config.site_dir))
+            config.site_dir = str(self.staging.folder)
         return config
 
     def _shape_theme(self, config: MkDocsConfig) -> None:
         features = config.theme.get("features", [])
-        dropped = (
-            PUBLIC_DROPPED_FEATURES if self.audience == "public" else INTERNAL_DROPPED_FEATURES
-        )
-        config.theme["features"] = [f for f in features if f not in dropped]
+        config.theme["features"] = [f for f in features if f not in self.site.dropped_features]
         if self.audience == "public":
             config.repo_url = config.repo_name = config.edit_uri = None
         elif not self.preview:
@@ -163,7 +145,7 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
             "disclaimer": self.config.disclaimer if self.audience == "public" else "",
             "updated": f"{self.today.day} {self.today:%B %Y}",
             "preview": self.preview and self.audience == "internal",
-            "sealed": self.keyring is not None,
+            "sealed": self.site.sealed,
         }
 
     @staticmethod
@@ -179,17 +161,6 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
                 f"so only on this computer; serve it on 127.0.0.1, not {host}"
             )
 
-    def _stage(self, config: MkDocsConfig) -> None:
-        """Build into a sibling folder; the real site is replaced only when everything passed."""
-        self.final_site = Path(config.site_dir)
-        self.final_site.parent.mkdir(parents=True, exist_ok=True)
-        self.staging = Path(
-            tempfile.mkdtemp(
-                prefix=f".{self.final_site.name}.building-", dir=self.final_site.parent
-            )
-        )
-        config.site_dir = str(self.staging)
-
     # -- files ----------------------------------------------------------------------------------
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
@@ -204,16 +175,13 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         for src_uri, text in self.plan.data.items():
             out.append(File.generated(config, src_uri, content=text))
         for src_uri, name in PLUGIN_ASSETS.items():
-            if name == "unlock.js" and not self.keyring:
+            if name == "unlock.js" and not self.site.sealed:
                 continue
             out.append(File.generated(config, src_uri, abs_src_path=str(ASSETS / name)))
-        if self.addresses:
-            for f in out.documentation_pages():
-                if f.src_uri != "index.md":
-                    token = page_token(self.addresses, f.src_uri)
-                    f.dest_uri = (
-                        f"{token}/index.html" if config.use_directory_urls else f"{token}.html"
-                    )
+        for f in out.documentation_pages():
+            token = self.site.address(f.src_uri)
+            if token:
+                f.dest_uri = f"{token}/index.html" if config.use_directory_urls else f"{token}.html"
         # Theme files last, as MkDocs adds them: nothing from content/ gets through unplanned.
         out.add_files_from_theme(config.theme.get_env(), config)
         self.expected = {f.dest_uri for f in out} | set(MACHINE_MADE)
@@ -232,61 +200,21 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
             (uri, hashlib.sha256((ASSETS / name).read_bytes()).hexdigest())
             for uri, name in PLUGIN_ASSETS.items()
         }
-        if self.audience == "public":
-            problems = [str(p) for p in self._unexplained(site)]
-            findings = audit(site, self.secrets, self.config.audit_allow, trusted, MACHINE_MADE)
-            problems += [str(f) for f in findings]
-            if problems:
-                raise Abort(
-                    "\n".join(problems) + "\nThe light site was not published; "
-                    "the previous one is untouched."
-                )
-        else:
-            try:
-                pages = seal_site(site, self.keyring, trusted)
-                verify_sealed(site, self.keyring, trusted)
-            except SealError as e:
-                raise Abort(
-                    f"{e}\nThe internal site was not published; the previous one is untouched."
-                ) from None
-            log.info("roadmap: %d pages encrypted", pages)
+        try:
+            self.site.finish(site, self.expected, trusted, MACHINE_MADE)
+        except Rejected as e:
+            raise Abort(str(e)) from None
+        log.info("roadmap: %s", self.site.summary())
         if self.staging:
-            _swap(self.staging, self.final_site)
+            self.staging.publish()
+            config.site_dir = str(self.staging.final)
             self.staging = None
-            config.site_dir = str(self.final_site)
         log.info("roadmap: %s site built in %.1f s", self.audience, time.monotonic() - self.started)
 
-    def _unexplained(self, site: Path) -> list[Problem]:
-        """Files in the light site that no public source explains (the allow-list at file level)."""
-        out = []
-        for path in site.rglob("*"):
-            rel = path.relative_to(site).as_posix()
-            if path.is_file() and rel not in self.expected:
-                out.append(
-                    Problem(
-                        site / rel,
-                        1,
-                        "file not explained by any public source",
-                        "a plugin or theme override added it; remove it",
-                    )
-                )
-        return out
-
     def on_build_error(self, *, error: Exception) -> None:
-        if self.staging and self.staging.exists():
-            shutil.rmtree(self.staging, ignore_errors=True)
+        if self.staging:
+            self.staging.discard()
         self.staging = None
-
-
-def _swap(staging: Path, final: Path) -> None:
-    """Replace `final` with `staging` in two renames; the old site is removed afterwards."""
-    old = None
-    if final.exists():
-        old = final.with_name(f".{final.name}.old-{os.getpid()}-{time.monotonic_ns()}")
-        final.rename(old)
-    staging.rename(final)
-    if old:
-        shutil.rmtree(old, ignore_errors=True)
 
 
 def _renderer(config: MkDocsConfig):

@@ -1,0 +1,123 @@
+"""What differs between the two sites once pages are planned: the light site is audited, the
+internal one sealed. Neither imports MkDocs; plugin.py hands them paths and names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from .audience import light_site_secrets
+from .audit import audit
+from .crypto import address_key, make_keyring, page_token
+from .model import Roadmap
+from .passwords import Credential
+from .problems import Problem
+from .seal import SealError, seal_site, verify_sealed
+
+# Features that would put the repository on the light site, or fetch pages the internal site
+# cannot serve in clear (instant navigation parses the next page's HTML: a locked page there).
+PUBLIC_DROPPED_FEATURES = ("content.action.edit", "content.action.view")
+INTERNAL_DROPPED_FEATURES = (
+    "navigation.instant",
+    "navigation.instant.prefetch",
+    "navigation.instant.progress",
+    "navigation.instant.preview",
+)
+
+
+class Rejected(Exception):
+    """The built site must not be published; the message says why, one problem per line."""
+
+
+class PublicSite:
+    audience = "public"
+    dropped_features = PUBLIC_DROPPED_FEATURES
+    sealed = False
+
+    def __init__(self, roadmap: Roadmap, confidential_terms: list[str], audit_allow: list[str]):
+        self.secrets = light_site_secrets(roadmap, confidential_terms)
+        self.audit_allow = audit_allow
+
+    def address(self, src_uri: str) -> str | None:
+        """The light site keeps MkDocs' own addresses."""
+        return None
+
+    def finish(
+        self,
+        site: Path,
+        expected: set[str],
+        trusted: set[tuple[str, str]],
+        machine_made: Iterable[str],
+    ) -> None:
+        """The allow-list at file level, then the leak audit; raises Rejected."""
+        problems = [str(p) for p in unexplained(site, expected)]
+        findings = audit(site, self.secrets, self.audit_allow, trusted, machine_made)
+        problems += [str(f) for f in findings]
+        if problems:
+            raise Rejected(
+                "\n".join(problems) + "\nThe light site was not published; "
+                "the previous one is untouched."
+            )
+
+    def summary(self) -> str:
+        return "audited"
+
+
+class InternalSite:
+    audience = "internal"
+    dropped_features = INTERNAL_DROPPED_FEATURES
+
+    def __init__(self, credentials: list[Credential] | None):
+        """`credentials` is None for an unencrypted preview (mkdocs serve, loopback only)."""
+        self.keyring = self.addresses = None
+        if credentials:
+            passwords = [cred.password for cred in credentials]
+            self.keyring = make_keyring(passwords)
+            self.addresses = address_key(passwords[0])
+
+    @property
+    def sealed(self) -> bool:
+        return self.keyring is not None
+
+    def address(self, src_uri: str) -> str | None:
+        """An opaque token for every page but the home page, when sealed."""
+        if not self.addresses or src_uri == "index.md":
+            return None
+        return page_token(self.addresses, src_uri)
+
+    def finish(
+        self,
+        site: Path,
+        expected: set[str],
+        trusted: set[tuple[str, str]],
+        machine_made: Iterable[str],
+    ) -> None:
+        """Encrypt every page in place and check the result; raises Rejected."""
+        try:
+            self.pages = seal_site(site, self.keyring, trusted)
+            verify_sealed(site, self.keyring, trusted)
+        except SealError as e:
+            raise Rejected(
+                f"{e}\nThe internal site was not published; the previous one is untouched."
+            ) from None
+
+    def summary(self) -> str:
+        return f"{self.pages} pages encrypted for {len(self.keyring.wrapped)} password(s)"
+
+
+def unexplained(site: Path, expected: set[str]) -> list[Problem]:
+    """Files in a built site that no planned source explains (the allow-list at file level)."""
+    out = []
+    for path in site.rglob("*"):
+        rel = path.relative_to(site).as_posix()
+        if path.is_file() and rel not in expected:
+            out.append(
+                Problem(
+                    site / rel,
+                    1,
+                    "file not explained by any public source",
+                    "a plugin or theme override added it; remove it",
+                )
+            )
+    return out
