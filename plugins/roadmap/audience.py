@@ -160,23 +160,39 @@ _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
 
 def strip_internal_blocks(markdown: str) -> str:
     """Remove every `internal` admonition: its head line and everything indented under it,
-    inside blockquotes and lists too."""
+    inside blockquotes and lists too.
+
+    A second layer under the Markdown extension (audience_markdown), which decides. So that
+    it can never make things worse, it removes at least every line Markdown puts in the block:
+    blank lines do not end a block (an indented chunk after them continues it, a quoted one
+    too, since Markdown joins adjacent quotes), and a line without the quote markers that
+    follows a quoted block's line is in it when indented (a lazy continuation line).
+    """
     out: list[str] = []
     skipping: tuple[int, int] | None = None  # (quote depth, indent) of the block being removed
+    held: list[str] = []  # blank lines met while removing: kept if the block ends after them
     for line in markdown.splitlines(keepends=True):
         quotes, rest = _QUOTE.match(line).groups()
         depth = quotes.count(">")
         expanded = rest.expandtabs(4)
         indent = len(expanded) - len(expanded.lstrip(" "))
         if skipping is not None:
-            if depth >= skipping[0] and (not rest.strip() or indent > skipping[1]):
+            if not rest.strip():
+                held.append(line)
+                continue
+            lazy = depth < skipping[0] and all(h.strip() for h in held)  # no empty line yet
+            if indent > skipping[1] and (depth >= skipping[0] or lazy):
+                held = []
                 continue
             skipping = None
+            out.extend(held)
+            held = []
         m = _BLOCK_HEAD.match(expanded)
         if m and "internal" in m.group("classes").lower().split():
             skipping = (depth, indent)
             continue
         out.append(line)
+    out.extend(held)
     return "".join(out)
 
 

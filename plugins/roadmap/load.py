@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 
 from .model import (
@@ -387,19 +386,10 @@ def _load_pages(folder: Path, cls: type[Page], problems: list[Problem]) -> list[
             },
         )
         if page is not INVALID:
-            pages.append(page if page.title else replace(page, title=_first_heading(page)))
+            # Without a `title`, pages.py takes the first heading of the body as the light
+            # site renders it (stripped), never of the raw text.
+            pages.append(page)
     return pages
-
-
-def _first_heading(page: Page) -> str:
-    for line in page.body.splitlines():
-        if line.startswith("# "):
-            return line[2:].strip().strip("#").strip()
-    stem = Path(page.rel).stem
-    if stem == "index":
-        parent = Path(page.rel).parent.name
-        stem = parent or ("Playbook" if page.section == PLAYBOOK_DIR else "Home")
-    return stem.replace("-", " ").replace("_", " ").capitalize()
 
 
 def _check_reserved(pages: list[Page], problems: list[Problem]) -> None:

@@ -26,6 +26,7 @@ import yaml
 from markupsafe import Markup
 
 from .audience import PUBLIC_ITEM_FIELDS, PublicTheme, View
+from .audience_markdown import first_heading, starts_with_heading
 from .load import PAGES_DIR, PLAYBOOK_DIR
 from .model import HORIZONS, Item, Theme
 from .references import relative, rewrite
@@ -241,7 +242,7 @@ class _Planner:
     def _home(self, board: list, shipped: list) -> None:
         view = self.view
         home = next((p for p in view.pages if p.rel == "index.md"), None)
-        title = home.title if home else "Roadmap"
+        title = self._title(home) if home else "Roadmap"
         self._add(
             "index.md",
             "home.md.j2",
@@ -251,6 +252,7 @@ class _Planner:
                 "hide": ["navigation", "toc"],
             },
             intro=self._body(home, "index.md") if home else "",
+            has_heading=bool(home) and starts_with_heading(self.render_html(home.body)),
             title=title,
             columns={h: [i for i in board if i.horizon == h] for h in HORIZONS},
             filter_themes=[t for t in view.themes if any(i.theme == t.id for i in board)],
@@ -280,14 +282,32 @@ class _Planner:
 
     def _hand_written(self, page) -> dict[str, str]:
         uri = self._page_uri(page)
+        title = self._title(page)
         self._add(
             uri,
             "page.md.j2",
-            {"title": page.title, "description": page.description},
-            page=page,
+            {"title": title, "description": page.description},
+            title=title,
+            # The page shows its title as a heading unless its body starts with one.
+            has_heading=starts_with_heading(self.render_html(page.body)),
             body=self._body(page, uri),
         )
-        return {page.title: uri}
+        return {title: uri}
+
+    def _title(self, page) -> str:
+        """The page's `title`, else the first heading of its body as the light site renders
+        it: a heading inside a comment or an internal block never names a page, on either site
+        (nav, <title>, search, the 404 page)."""
+        if page.title:
+            return page.title
+        heading = first_heading(self.render_html(page.body))
+        if heading:
+            return heading
+        stem = Path(page.rel).stem
+        if stem == "index":
+            parent = Path(page.rel).parent.name
+            stem = parent or ("Playbook" if page.section == PLAYBOOK_DIR else "Home")
+        return stem.replace("-", " ").replace("_", " ").capitalize()
 
     def _item_context(self, item) -> dict[str, Any]:
         ctx: dict[str, Any] = {

@@ -27,6 +27,7 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from .audience import project
+from .audience_markdown import EXTENSION_NAME, with_audience
 from .audit import trusted_files
 from .load import load_with_problems
 from .pages import DEFAULT_DISCLAIMER, Settings, plan_site
@@ -114,6 +115,11 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         else:
             self.site = InternalSite(credentials)
 
+        # The parser decides what each site shows of a body: every page MkDocs renders goes
+        # through the audience extension. Set here, not in YAML: site_config/ files inherit
+        # lists by replacement, and the audience is the plugin's to decide.
+        config.markdown_extensions = with_audience(config.markdown_extensions, self.audience)
+        config.mdx_configs.pop(EXTENSION_NAME, None)
         view = project(roadmap, self.audience)
         self.today = build_date()
         settings = Settings(
@@ -218,10 +224,12 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
 
 
 def _renderer(config: MkDocsConfig):
+    """Markdown to HTML exactly as the light site renders it, on either site: it draws the
+    internal "What clients see" panel and finds page titles in stripped bodies."""
+    extensions = with_audience(config.markdown_extensions, "public")
+
     def render(text: str) -> str:
-        md = markdown.Markdown(
-            extensions=config.markdown_extensions, extension_configs=config.mdx_configs
-        )
+        md = markdown.Markdown(extensions=extensions, extension_configs=config.mdx_configs)
         return md.convert(text)
 
     return render

@@ -2,7 +2,9 @@
 
 MkDocs' own front matter reader silently ignores broken YAML, so content is read here instead.
 Dates stay text (the schema parses them, with a clear message), duplicate keys are errors, and
-every value keeps the line it came from.
+every value keeps the line it came from. Line separators Markdown does not break on (U+2028,
+form feed...) become spaces as a file is read, before anything reads its lines: PyYAML would
+take some for line breaks and refuse others, Python's splitlines() all, Markdown none.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from .audience_markdown import normalise_separators
 from .problems import Problem
 
 Key = tuple[str | int, ...]
@@ -128,7 +131,7 @@ def split_front_matter(text: str, path: Path) -> tuple[str, int, str, int] | Pro
 
     Returns (yaml_text, yaml_first_line, body, body_first_line) or a Problem.
     """
-    text = text.removeprefix("\ufeff")
+    text = normalise_separators(text.removeprefix("\ufeff"))
     lines = text.splitlines(keepends=True)
     if not lines or lines[0].rstrip() != "---":
         return Problem(
@@ -174,7 +177,7 @@ def read_yaml_file(path: Path) -> tuple[Doc | None, list[Problem]]:
 
 def read_text(path: Path) -> tuple[str, Problem | None]:
     try:
-        return path.read_text(encoding="utf-8"), None
+        return normalise_separators(path.read_text(encoding="utf-8")), None
     except UnicodeDecodeError as e:
         line = path.read_bytes()[: e.start].count(b"\n") + 1
         return "", Problem(path, line, "not valid UTF-8 text", "save the file as UTF-8")

@@ -1,0 +1,590 @@
+"""The Markdown extension that decides what the light site shows of a body: the parser that
+renders a page is the one that removes its internal callouts, on its own tree.
+
+`AudienceExtension(audience="public")` drops every element the internal site shows as an
+internal callout, at any depth, raw HTML included, with the footnotes only they used, and every
+HTML comment; `audience="internal"` renders the same elements as marked "Internal" callouts.
+Both normalise the characters `str.splitlines()` breaks lines on and Markdown does not, so every
+reader of a body (the loader, the text pre-strip, this parser) sees the same lines.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import xml.etree.ElementTree as etree
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from html import unescape
+from html.parser import HTMLParser
+from typing import Any
+
+import markdown
+from markdown.blockprocessors import BlockProcessor
+from markdown.extensions import Extension
+from markdown.postprocessors import Postprocessor
+from markdown.preprocessors import Preprocessor
+from markdown.treeprocessors import Treeprocessor
+from markdown.util import HTML_PLACEHOLDER_RE
+
+AUDIENCES = ("public", "internal")
+INTERNAL = "internal"
+
+# mkdocs.yml's `markdown_extensions`, for callers without a MkDocs config (internal_passages,
+# tests); tests/test_audience_markdown.py checks it against mkdocs.yml so the two cannot drift.
+SITE_EXTENSIONS: tuple[str, ...] = (
+    "admonition",
+    "attr_list",
+    "md_in_html",
+    "tables",
+    "footnotes",
+    "def_list",
+    "pymdownx.details",
+    "pymdownx.superfences",
+    "pymdownx.tasklist",
+    "toc",
+)
+SITE_EXTENSION_CONFIGS: dict[str, dict[str, Any]] = {"toc": {"permalink": True}}
+
+# --- Line separators ------------------------------------------------------------------------------
+
+# What str.splitlines() breaks on beyond \n and \r. Markdown reads them as ordinary characters
+# inside a line, so a space in their place changes no Markdown structure, while a line-based
+# reader (the text pre-strip, a line counter, a title finder) would otherwise see other lines.
+LINE_SEPARATORS = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+_TO_SPACE = str.maketrans(dict.fromkeys(LINE_SEPARATORS, " "))
+
+
+def normalise_separators(text: str) -> str:
+    """Replace every line separator Markdown does not break on with a space."""
+    return text.translate(_TO_SPACE)
+
+
+# --- What counts as internal ----------------------------------------------------------------------
+
+# Letters that read as the Latin ones of "internal" (Cyrillic, Greek, dotless i); NFKC already
+# folds full-width and mathematical letters. Fail closed: a word a reader takes for "internal"
+# is internal, even when the author's keyboard or a paste put look-alikes or invisibles in it.
+_LOOK_ALIKES = str.maketrans(
+    {"і": "i", "ı": "i", "ι": "i", "ɪ": "i", "е": "e", "а": "a", "ӏ": "l", "ո": "n", "т": "t"}
+)
+
+
+def is_internal_word(word: str) -> bool:
+    """True when `word`, as a reader sees it, is "internal" (any case, width or look-alike)."""
+    text = "".join(c for c in word if unicodedata.category(c) != "Cf")  # zero-width, bidi marks
+    text = unicodedata.normalize("NFKC", text).casefold().translate(_LOOK_ALIKES)
+    return text.strip(".,;:!?'\"()[]{}<>") == INTERNAL
+
+
+def has_internal_class(classes: str | None) -> bool:
+    """True when a class attribute holds a class that reads as `internal`."""
+    return bool(classes) and any(is_internal_word(c) for c in classes.split())
+
+
+# --- Raw HTML -------------------------------------------------------------------------------------
+
+_VOID = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param"}
+    | {"source", "track", "wbr"}
+)
+
+
+@dataclass
+class _Open:
+    """An internal element being removed: its tag and how many of the same tag are open."""
+
+    tag: str
+    depth: int = 1
+
+
+@dataclass(frozen=True)
+class _Token:
+    kind: str  # start, end, comment, data, markup (unparsed '<...': fail closed)
+    start: int
+    tag: str = ""
+    attrs: tuple[tuple[str, str | None], ...] = ()
+    void: bool = False
+
+
+class _Tokenizer(HTMLParser):
+    """The standard library's HTML tokenizer (Python-Markdown's own), with each token's offset."""
+
+    def __init__(self, html: str):
+        super().__init__(convert_charrefs=False)
+        self.html = html
+        self.tokens: list[_Token] = []
+        self._line_starts = [0] + [m.end() for m in re.finditer("\n", html)]
+        self.feed(html)
+        self.close()
+
+    def _at(self) -> int:
+        line, col = self.getpos()
+        return self._line_starts[line - 1] + col
+
+    def handle_starttag(self, tag, attrs):
+        self.tokens.append(_Token("start", self._at(), tag, tuple(attrs), tag in _VOID))
+
+    def handle_startendtag(self, tag, attrs):
+        # `<span class="internal"/>` opens a span in HTML: only void elements close themselves.
+        self.tokens.append(_Token("start", self._at(), tag, tuple(attrs), tag in _VOID))
+
+    def handle_endtag(self, tag):
+        self.tokens.append(_Token("end", self._at(), tag))
+
+    def handle_comment(self, data):
+        self.tokens.append(_Token("comment", self._at()))
+
+    def handle_decl(self, decl):
+        self.tokens.append(_Token("comment", self._at()))
+
+    handle_pi = unknown_decl = handle_decl
+
+    def _text(self, *_):
+        at = self._at()
+        # What the tokenizer could not parse as markup ('<!--' never closed, a tag cut short)
+        # is read by browsers as a comment or a tag running to the end: treat it so.
+        if re.match(r"<[a-zA-Z/!?]", self.html[at : at + 2]):
+            self.tokens.append(_Token("markup", at))
+        else:
+            self.tokens.append(_Token("data", at))
+
+    handle_data = handle_entityref = handle_charref = _text
+
+
+def _is_internal_start(token: _Token) -> bool:
+    return token.kind == "start" and any(
+        name == "class" and has_internal_class(value) for name, value in token.attrs
+    )
+
+
+def filter_html(html: str, open_: _Open | None = None) -> tuple[str, _Open | None]:
+    """`html` without its internal elements (with their content) and comments.
+
+    `open_` is an internal element left open by an earlier fragment of the same text flow;
+    the result's second part is the one this fragment leaves open (its content runs on).
+    Text that cannot be parsed as markup ends the fragment (fail closed).
+    """
+    tokens = _Tokenizer(html).tokens
+    kept: list[str] = []
+    for n, token in enumerate(tokens):
+        end = tokens[n + 1].start if n + 1 < len(tokens) else len(html)
+        if token.kind == "markup":
+            return "".join(kept), open_ or _Open("")
+        if open_ is not None:
+            if token.tag == open_.tag and token.kind == "start" and not token.void:
+                open_.depth += 1
+            elif token.tag == open_.tag and token.kind == "end":
+                open_.depth -= 1
+                if open_.depth == 0:
+                    open_ = None
+            continue
+        if token.kind == "comment":
+            continue
+        if _is_internal_start(token):
+            if not token.void:
+                open_ = _Open(token.tag)
+            continue
+        kept.append(html[token.start : end])
+    return "".join(kept), open_
+
+
+def html_text_in_internal(html: str) -> list[str]:
+    """The text inside each outermost internal element and each comment of `html`."""
+    tokens = _Tokenizer(html).tokens
+    out: list[str] = []
+    open_: _Open | None = None
+    parts: list[str] = []
+    for n, token in enumerate(tokens):
+        end = tokens[n + 1].start if n + 1 < len(tokens) else len(html)
+        raw = html[token.start : end]
+        if token.kind == "comment" and open_ is None:
+            out.append(re.sub(r"^<!-*|-*>$", "", raw).strip())
+        elif token.kind == "markup" and open_ is None:
+            out.append(raw)
+        elif open_ is None and _is_internal_start(token) and not token.void:
+            open_, parts = _Open(token.tag), []
+        elif open_ is not None:
+            if token.kind == "data":
+                parts.append(unescape(raw))
+            elif token.kind == "start":
+                parts.append(" ")
+                open_.depth += token.tag == open_.tag and not token.void
+            elif token.kind == "end":
+                parts.append(" ")
+                open_.depth -= token.tag == open_.tag
+                if open_.depth == 0:
+                    out.append(" ".join("".join(parts).split()))
+                    open_ = None
+    if open_ is not None:
+        out.append(" ".join("".join(parts).split()))
+    return [text for text in out if text]
+
+
+# --- Block heads ----------------------------------------------------------------------------------
+
+# An admonition or details head as a reader sees one, wider than the two parsers accept
+# (`!!! internal"T"`, `!!! іnternal`, `!!! in\u200bternal:`): the class part runs to the first
+# quote. Column 0 only, as the parsers require (an indented line is code or a child block).
+_LOOSE_HEAD = re.compile(r'^(?P<marker>!!!|\?\?\?\+?)[ \t]*(?P<classes>[^"\n]*)(?P<title>".*)?$')
+
+
+class _InternalHeads(BlockProcessor):
+    """Rewrites a head that reads as `internal` into the exact form the admonition and details
+    parsers take, then lets them run: a callout the author meant as internal is one, on both
+    sites, instead of plain text that the light site would publish."""
+
+    def test(self, parent: etree.Element, block: str) -> bool:
+        return any(self._canonical(line) not in (None, line) for line in block.split("\n"))
+
+    def run(self, parent: etree.Element, blocks: list[str]) -> bool:
+        lines = blocks[0].split("\n")
+        blocks[0] = "\n".join(self._canonical(line) or line for line in lines)
+        return False  # not handled: the admonition or details processor takes it from here
+
+    @staticmethod
+    def _canonical(line: str) -> str | None:
+        m = _LOOSE_HEAD.match(line)
+        if not m or not any(is_internal_word(w) for w in m["classes"].split()):
+            return None
+        words = [
+            INTERNAL if is_internal_word(w) else w
+            for w in m["classes"].split()
+            if is_internal_word(w) or re.fullmatch(r"[\w\-]+", w)
+        ]
+        head = f"{m['marker']} {' '.join(dict.fromkeys(words))}"
+        if m["title"] is not None:
+            title = m["title"].strip()[1:]
+            title = title[:-1] if title.endswith('"') else title
+            head += f' "{title}"'
+        return head
+
+
+# --- The tree -------------------------------------------------------------------------------------
+
+
+class _Separators(Preprocessor):
+    def run(self, lines: list[str]) -> list[str]:
+        return [normalise_separators(line) for line in lines]
+
+
+class _DropInternal(Treeprocessor):
+    """Light site: removes internal elements, raw HTML ones included, and the footnotes only
+    they referenced. Runs at priority 7: after the inline patterns (20, raw HTML is stashed by
+    then), the footnotes (50, 15) and attr_list (8, so `{ .internal }` classes are set), and
+    before toc (5), so a removed heading never reaches the table of contents, heading ids or
+    the search index, and before MkDocs reads the page title (1)."""
+
+    def run(self, root: etree.Element) -> None:
+        stash = self.md.htmlStash.rawHtmlBlocks
+        self.emptied: list[etree.Element] = []
+        self._flow(root, None, stash)
+        for n, entry in enumerate(stash):
+            if isinstance(entry, etree.Element):
+                self._flow(entry, None, stash)
+            elif isinstance(entry, str):
+                stash[n] = filter_html(entry)[0]
+        _prune_footnotes(root)
+        self._drop_emptied(root, stash)
+
+    def _drop_emptied(self, root: etree.Element, stash: list) -> None:
+        """Containers left with nothing in them (a quote that held only an internal block, a
+        paragraph that held only internal raw HTML) go too: an empty frame says something
+        was there."""
+        parents = {child: parent for parent in root.iter() for child in parent}
+        todo = [el for el in root.iter() if el.tag == "p" and el.text and len(el) == 0]
+        todo += self.emptied
+        while todo:
+            el = todo.pop()
+            parent = parents.get(el)
+            if parent is None or el.tag not in _EMPTIABLE or len(el) or _has_text(el, stash):
+                continue
+            children = list(parent)
+            k = children.index(el)
+            _remove(parent, el, children[k - 1] if k else None)
+            todo.append(parent)
+
+    def _flow(self, el: etree.Element, open_: _Open | None, stash: list) -> _Open | None:
+        """Walk `el` in text order; an internal element opened by raw HTML in its text
+        removes everything up to its end tag, or to the end of the block it is in."""
+        el.text, open_ = self._text(el.text, open_, stash)
+        last: etree.Element | None = None
+        for child in list(el):
+            if open_ is not None or has_internal_class(child.get("class")):
+                child.tail, open_ = self._text(child.tail, open_, stash)
+                _remove(el, child, last)
+                self.emptied.append(el)
+                continue
+            if self.md.is_block_level(child.tag):
+                self._flow(child, None, stash)  # a block ends whatever its text left open
+            else:
+                open_ = self._flow(child, open_, stash)
+            child.tail, open_ = self._text(child.tail, open_, stash)
+            last = child
+        return open_
+
+    @staticmethod
+    def _text(text: str | None, open_: _Open | None, stash: list) -> tuple[str | None, Any]:
+        if not text:
+            return text, open_
+        kept: list[str] = []
+        last = 0
+        for m in HTML_PLACEHOLDER_RE.finditer(text):
+            if open_ is None:
+                kept.append(text[last : m.start()])
+            index = int(m.group(1))
+            entry = stash[index] if index < len(stash) else ""
+            if isinstance(entry, str):
+                stash[index], open_ = filter_html(entry, open_)
+                kept.append(m.group(0))
+            elif open_ is None:
+                kept.append(m.group(0))
+            last = m.end()
+        if open_ is None:
+            kept.append(text[last:])
+        return "".join(kept), open_
+
+
+_EMPTIABLE = frozenset({"p", "blockquote", "li", "ul", "ol", "dl", "dt", "dd", "div"})
+
+
+def _has_text(el: etree.Element, stash: list) -> bool:
+    """True when `el` shows any text, its raw HTML placeholders read through the stash."""
+
+    def entry(m: re.Match) -> str:
+        index = int(m.group(1))
+        value = stash[index] if index < len(stash) else ""
+        return value if isinstance(value, str) else "x"
+
+    return bool(HTML_PLACEHOLDER_RE.sub(entry, el.text or "").strip())
+
+
+def _remove(parent: etree.Element, child: etree.Element, before: etree.Element | None) -> None:
+    """Remove `child` but keep the text after it, which belongs to the parent."""
+    tail = child.tail or ""
+    parent.remove(child)
+    if before is not None:
+        before.tail = (before.tail or "") + tail
+    else:
+        parent.text = (parent.text or "") + tail
+
+
+def _prune_footnotes(root: etree.Element) -> None:
+    """Drop footnote definitions nothing left on the page refers to (a footnote referred to
+    only from a dropped one goes too), then number the rest 1, 2, 3 again."""
+    for box in [d for d in root.iter("div") if "footnote" in (d.get("class") or "").split()]:
+        items = [li for ol in box.iter("ol") for li in ol if li.get("id")]
+        refs = {id(li): _refs(li) for li in items}
+        in_box = {id(e) for e in box.iter()}
+        wanted = {r for e in root.iter() if id(e) not in in_box for r in _refs(e, deep=False)}
+        kept: list[etree.Element] = []
+        while True:
+            kept = [li for li in items if li.get("id") in wanted]
+            more = wanted.union(*(refs[id(li)] for li in kept))
+            if more == wanted:
+                break
+            wanted = more
+        for ol in list(box.iter("ol")):
+            for li in list(ol):
+                if li not in kept:
+                    ol.remove(li)
+        numbers = {li.get("id"): str(n) for n, li in enumerate(kept, start=1)}
+        for a in root.iter("a"):
+            classes = (a.get("class") or "").split()
+            target = (a.get("href") or "").removeprefix("#")
+            if "footnote-ref" in classes and target in numbers:
+                a.text = numbers[target]
+        for li in kept:
+            for a in li.iter("a"):
+                if "footnote-backref" in (a.get("class") or "").split() and a.get("title"):
+                    a.set("title", re.sub(r"\d+", numbers[li.get("id")], a.get("title"), count=1))
+        if not kept:
+            _remove_anywhere(root, box)
+
+
+def _refs(el: etree.Element, deep: bool = True) -> set[str]:
+    nodes = el.iter("a") if deep else ([el] if el.tag == "a" else [])
+    return {
+        a.get("href", "").removeprefix("#")
+        for a in nodes
+        if "footnote-ref" in (a.get("class") or "").split()
+    }
+
+
+def _remove_anywhere(root: etree.Element, target: etree.Element) -> None:
+    for parent in root.iter():
+        children = list(parent)
+        if target in children:
+            k = children.index(target)
+            _remove(parent, target, children[k - 1] if k else None)
+            return
+
+
+class _MarkInternal(Treeprocessor):
+    """Internal site: every element the light site drops carries the class `internal` itself,
+    so the stylesheet shows it as the "Internal" callout it is (`!!! Internal`, `{ .INTERNAL }`
+    and look-alikes included). Same priority as _DropInternal, for the same reasons."""
+
+    def run(self, root: etree.Element) -> None:
+        for el in root.iter():
+            classes = el.get("class")
+            if has_internal_class(classes) and INTERNAL not in classes.split():
+                el.set("class", f"{classes} {INTERNAL}")
+
+
+class _DropLeftovers(Postprocessor):
+    """Light site, second layer: the finished HTML read once more by the HTML tokenizer, so an
+    internal element or comment that reached the output by any other way is dropped too. Runs
+    last (priority 1), after raw HTML (30) and footnotes (25) are put back."""
+
+    def run(self, text: str) -> str:
+        return filter_html(text)[0]
+
+
+class AudienceExtension(Extension):
+    """`audience="public"` renders what the light site shows; `"internal"` what sales see."""
+
+    def __init__(self, **kwargs: Any):
+        self.config = {"audience": ["public", "public or internal: who the page is rendered for"]}
+        super().__init__(**kwargs)
+        if self.getConfig("audience") not in AUDIENCES:
+            raise ValueError(f"audience must be one of {AUDIENCES}")
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
+        md.registerExtension(self)
+        # Before normalize_whitespace (30) and every other preprocessor: nothing reads a line
+        # Python would split differently.
+        md.preprocessors.register(_Separators(md), "roadmap_separators", 40)
+        # Ahead of admonition and details (105), which it hands the rewritten head to.
+        md.parser.blockprocessors.register(_InternalHeads(md.parser), "roadmap_heads", 106)
+        if self.getConfig("audience") == "public":
+            md.treeprocessors.register(_DropInternal(md), "roadmap_audience", 7)
+            md.postprocessors.register(_DropLeftovers(md), "roadmap_leftovers", 1)
+        else:
+            md.treeprocessors.register(_MarkInternal(md), "roadmap_audience", 7)
+
+
+def makeExtension(**kwargs: Any) -> AudienceExtension:  # Python-Markdown's loading convention
+    return AudienceExtension(**kwargs)
+
+
+# --- Rendering and reading ------------------------------------------------------------------------
+
+
+def with_audience(extensions: Iterable[Any], audience: str) -> list[Any]:
+    """`extensions` with exactly one AudienceExtension, for `audience`: one given by name or
+    instance in a config is replaced, since the site, not a YAML list, decides the audience."""
+    others = [
+        e
+        for e in extensions
+        if not isinstance(e, AudienceExtension)
+        and e not in (EXTENSION_NAME, __name__, f"{__name__}:AudienceExtension")
+    ]
+    return [*others, AudienceExtension(audience=audience)]
+
+
+EXTENSION_NAME = "roadmap_audience"  # the `markdown.extensions` entry point in pyproject.toml
+
+
+def render(
+    text: str,
+    audience: str,
+    extensions: Sequence[Any] = SITE_EXTENSIONS,
+    extension_configs: dict[str, dict[str, Any]] | None = None,
+) -> str:
+    """`text` as one audience's site renders it."""
+    configs = SITE_EXTENSION_CONFIGS if extension_configs is None else extension_configs
+    md = markdown.Markdown(
+        extensions=with_audience(extensions, audience), extension_configs=configs
+    )
+    return md.convert(text)
+
+
+@dataclass(frozen=True)
+class Passage:
+    """Text the internal site shows inside an internal callout (or a comment, or a footnote
+    only such a callout used), with the 1-based line of `markdown` it starts near."""
+
+    text: str
+    line: int
+
+
+def internal_passages(
+    text: str,
+    extensions: Sequence[Any] = SITE_EXTENSIONS,
+    extension_configs: dict[str, dict[str, Any]] | None = None,
+) -> list[Passage]:
+    """Every passage of `text` the light site drops, read from the internal rendering.
+
+    Lines are found by looking for a passage's first word from the previous passage's line
+    on: Python-Markdown keeps no source positions, so a line is a pointer for people, not a
+    guarantee (a passage that cannot be placed gets the previous one's line).
+    """
+    text = normalise_separators(text)
+    internal = render(text, "internal", extensions, extension_configs)
+    found = html_text_in_internal(internal)
+    found += _dropped_footnotes(text, internal, extensions, extension_configs)
+    lines = text.split("\n")
+    passages, at = [], 0
+    for passage in found:
+        words = [w for w in re.findall(r"\w{2,}", passage.casefold()) if w != INTERNAL][:3]
+        for word in words:
+            found_at = next((k for k in range(at, len(lines)) if word in lines[k].casefold()), None)
+            if found_at is not None:
+                at = found_at
+                break
+        passages.append(Passage(passage, at + 1))
+    return passages
+
+
+def _dropped_footnotes(text: str, internal: str, extensions, configs) -> list[str]:
+    public = _Tokenizer(render(text, "public", extensions, configs)).tokens
+    kept = {dict(t.attrs).get("id") for t in public if t.kind == "start" and t.tag == "li"}
+    out = []
+    tokens = _Tokenizer(internal).tokens
+    for n, token in enumerate(tokens):
+        ident = dict(token.attrs).get("id") if token.kind == "start" else None
+        if token.tag == "li" and ident and ident.startswith("fn") and ident not in kept:
+            closing = next((t for t in tokens[n + 1 :] if t.kind == "end" and t.tag == "li"), None)
+            fragment = internal[token.start : closing.start if closing else len(internal)]
+            plain = unescape(re.sub(r"<[^>]*>", " ", fragment))
+            out.append(" ".join(plain.replace("\u21a9", " ").split()))
+    return [t for t in out if t]
+
+
+def first_heading(html: str) -> str | None:
+    """The text of the first top-level <h1> of rendered HTML (without its permalink)."""
+    tokens = _Tokenizer(html).tokens
+    depth = 0
+    for n, token in enumerate(tokens):
+        if token.kind == "start" and not token.void:
+            if depth == 0 and token.tag == "h1":
+                return _heading_text(html, tokens[n + 1 :])
+            depth += 1
+        elif token.kind == "end":
+            depth = max(depth - 1, 0)
+    return None
+
+
+def starts_with_heading(html: str) -> bool:
+    """True when the first element of rendered HTML is an <h1>."""
+    first = next((t for t in _Tokenizer(html).tokens if t.kind == "start"), None)
+    return first is not None and first.tag == "h1"
+
+
+def _heading_text(html: str, tokens: list[_Token]) -> str:
+    parts: list[str] = []
+    skip: _Open | None = None  # the permalink anchor MkDocs' toc adds
+    for n, token in enumerate(tokens):
+        end = tokens[n + 1].start if n + 1 < len(tokens) else len(html)
+        if token.kind == "end" and token.tag == "h1" and skip is None:
+            break
+        if skip is not None:
+            if token.kind == "end" and token.tag == skip.tag:
+                skip = None
+            continue
+        if token.kind == "start" and "headerlink" in (dict(token.attrs).get("class") or ""):
+            skip = _Open(token.tag)
+        elif token.kind == "data":
+            parts.append(unescape(html[token.start : end]))
+    return " ".join("".join(parts).split())
