@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, make_dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from .audience_markdown import normalise_separators
 from .model import HORIZONS, Item, Page, Roadmap, Strategy, Theme
 from .references import find_refs, resolve
 from .schema import PUBLIC, declared, spec_of
@@ -202,7 +203,9 @@ def strip_comments(markdown: str) -> str:
 
 
 def public_markdown(markdown: str) -> str:
-    return strip_comments(strip_internal_blocks(markdown))
+    """The text pre-strip: a second layer under the parser (audience_markdown), which
+    decides. It reads lines as Markdown does, whoever calls it."""
+    return strip_comments(strip_internal_blocks(normalise_separators(markdown)))
 
 
 # --- What the light site must never contain -----------------------------------------------------

@@ -15,7 +15,7 @@ import unicodedata
 import xml.etree.ElementTree as etree
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from html import unescape
+from html import escape, unescape
 from html.parser import HTMLParser
 from typing import Any
 
@@ -105,6 +105,7 @@ class _Token:
     tag: str = ""
     attrs: tuple[tuple[str, str | None], ...] = ()
     void: bool = False
+    raw: str = ""  # a start tag as written
 
 
 class _Tokenizer(HTMLParser):
@@ -123,11 +124,11 @@ class _Tokenizer(HTMLParser):
         return self._line_starts[line - 1] + col
 
     def handle_starttag(self, tag, attrs):
-        self.tokens.append(_Token("start", self._at(), tag, tuple(attrs), tag in _VOID))
+        raw = self.get_starttag_text() or ""
+        self.tokens.append(_Token("start", self._at(), tag, tuple(attrs), tag in _VOID, raw))
 
-    def handle_startendtag(self, tag, attrs):
-        # `<span class="internal"/>` opens a span in HTML: only void elements close themselves.
-        self.tokens.append(_Token("start", self._at(), tag, tuple(attrs), tag in _VOID))
+    # `<span class="internal"/>` opens a span in HTML: only void elements close themselves.
+    handle_startendtag = handle_starttag
 
     def handle_endtag(self, tag):
         self.tokens.append(_Token("end", self._at(), tag))
@@ -278,9 +279,11 @@ class _DropInternal(Treeprocessor):
     def run(self, root: etree.Element) -> None:
         stash = self.md.htmlStash.rawHtmlBlocks
         self.emptied: list[etree.Element] = []
+        self.comment = False  # inside a `<!--` that Markdown left as text
         self._flow(root, None, stash)
         for n, entry in enumerate(stash):
             if isinstance(entry, etree.Element):
+                self.comment = False
                 self._flow(entry, None, stash)
             elif isinstance(entry, str):
                 stash[n] = filter_html(entry)[0]
@@ -310,28 +313,35 @@ class _DropInternal(Treeprocessor):
         el.text, open_ = self._text(el.text, open_, stash)
         last: etree.Element | None = None
         for child in list(el):
-            if open_ is not None or has_internal_class(child.get("class")):
+            code = child.tag in ("code", "pre")
+            if open_ is not None or has_internal_class(child.get("class")) or code and self.comment:
                 child.tail, open_ = self._text(child.tail, open_, stash)
                 _remove(el, child, last)
                 self.emptied.append(el)
                 continue
-            if self.md.is_block_level(child.tag):
+            if self.md.is_block_level(child.tag) and not code:
+                in_comment = self.comment
                 self._flow(child, None, stash)  # a block ends whatever its text left open
-            else:
+                if in_comment or self.comment:
+                    self.emptied.append(child)
+            elif not code:  # code shows its text as text: nothing in it opens or closes
                 open_ = self._flow(child, open_, stash)
             child.tail, open_ = self._text(child.tail, open_, stash)
             last = child
         return open_
 
-    @staticmethod
-    def _text(text: str | None, open_: _Open | None, stash: list) -> tuple[str | None, Any]:
+    def _text(self, text: str | None, open_: _Open | None, stash: list) -> tuple[str | None, Any]:
         if not text:
             return text, open_
         kept: list[str] = []
-        last = 0
-        for m in HTML_PLACEHOLDER_RE.finditer(text):
-            if open_ is None:
-                kept.append(text[last : m.start()])
+        at = 0
+        for m in [*HTML_PLACEHOLDER_RE.finditer(text), None]:
+            kept.append(self._plain(text[at : m.start() if m else len(text)], open_))
+            if m is None:
+                break
+            at = m.end()
+            if self.comment:
+                continue
             index = int(m.group(1))
             entry = stash[index] if index < len(stash) else ""
             if isinstance(entry, str):
@@ -339,10 +349,30 @@ class _DropInternal(Treeprocessor):
                 kept.append(m.group(0))
             elif open_ is None:
                 kept.append(m.group(0))
-            last = m.end()
-        if open_ is None:
-            kept.append(text[last:])
         return "".join(kept), open_
+
+    def _plain(self, text: str, open_: _Open | None) -> str:
+        """Text outside markup. A `<!--` Markdown could not take as a comment (one spanning a
+        blank line, or never closed) shows as text on the internal site; the author meant a
+        comment, so here it hides everything up to a `-->`, across blocks, as a browser
+        would (fail closed)."""
+        out: list[str] = []
+        while text:
+            if self.comment:
+                end = text.find("-->")
+                if end < 0:
+                    break
+                text, self.comment = text[end + 3 :], False
+            elif open_ is not None:
+                break
+            else:
+                start = text.find("<!--")
+                if start < 0:
+                    out.append(text)
+                    break
+                out.append(text[:start])
+                text, self.comment = text[start + 4 :], True
+        return "".join(out)
 
 
 _EMPTIABLE = frozenset({"p", "blockquote", "li", "ul", "ol", "dl", "dt", "dd", "div"})
@@ -430,6 +460,30 @@ class _MarkInternal(Treeprocessor):
             classes = el.get("class")
             if has_internal_class(classes) and INTERNAL not in classes.split():
                 el.set("class", f"{classes} {INTERNAL}")
+        stash = self.md.htmlStash.rawHtmlBlocks
+        for n, entry in enumerate(stash):
+            if isinstance(entry, str):
+                stash[n] = mark_internal_html(entry)
+            elif isinstance(entry, etree.Element):
+                self.run(entry)
+
+
+def mark_internal_html(html: str) -> str:
+    """Raw HTML with the class `internal` added to each tag whose classes read as internal
+    but lack it (`<DIV CLASS=INTERNAL>`): CSS classes match case-sensitively."""
+    tokens = _Tokenizer(html).tokens
+    out: list[str] = []
+    for n, token in enumerate(tokens):
+        end = tokens[n + 1].start if n + 1 < len(tokens) else len(html)
+        classes = " ".join(v or "" for k, v in token.attrs if k == "class")
+        if _is_internal_start(token) and INTERNAL not in classes.split():
+            attrs = [(k, v) for k, v in token.attrs if k != "class"]
+            attrs.append(("class", f"{classes} {INTERNAL}"))
+            written = "".join(f" {k}" if v is None else f' {k}="{escape(v)}"' for k, v in attrs)
+            out.append(f"<{token.tag}{written}>" + html[token.start : end][len(token.raw) :])
+        else:
+            out.append(html[token.start : end])
+    return "".join(out)
 
 
 class _DropLeftovers(Postprocessor):
