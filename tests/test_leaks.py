@@ -36,11 +36,26 @@ PUBLIC_ITEMS = {
     "order-one",
     "order-two",
     "order-three",
+    "p7-item-vectors",
 }
 PUBLIC_THEMES = ["zz-field", "aa-office"]  # themes.yml order, not alphabetical
+P7_PAGES = [
+    "p7-separators",
+    "p7-containers",
+    "p7-lazy-quotes",
+    "p7-footnotes",
+    "p7-raw-html",
+    "p7-attr-list",
+    "p7-nested",
+    "p7-heads",
+    "p7-title-comment",
+    "p7-title-internal",
+    "p7-crlf",
+]
 PUBLIC_PAGES = {
     "",
     "about/",
+    *(f"{p}/" for p in P7_PAGES),
     "shipped/",
     *(f"items/{i}/" for i in PUBLIC_ITEMS),
     *(f"themes/{t}/" for t in PUBLIC_THEMES),
@@ -148,6 +163,50 @@ VECTORS = [
     ("66-status-only-hidden-items-have", ['data-value="exploring"', 'rm-status--exploring"']),
     ("67-repo-url", ["leakrepo", "github.com/acme"]),
     ("68-edit-uri", ["edit/main", "edit this page", "view source"]),
+    # Issue 7, one parser decides: each line separator in a block's body and title line...
+    *(
+        (f"p7-separator-{key}", [f"p7leak_sep{part}_{key}" for part in parts])
+        for key in ("vt", "ff", "fs", "gs", "rs", "nel", "ls", "ps")
+        for parts in [("title", "after", "body", "tail", "head", "headbody")]
+    ),
+    # ...blocks inside every container Markdown accepts...
+    ("p7-block-on-list-marker-line", ["p7leak_listhead"]),
+    ("p7-block-in-ordered-item", ["p7leak_ordered"]),
+    ("p7-block-in-loose-item", ["p7leak_loose"]),
+    ("p7-block-in-definition", ["p7leak_deflist"]),
+    ("p7-block-as-definition", ["p7leak_defhead"]),
+    ("p7-block-in-quoted-list", ["p7leak_quotedlist"]),
+    ("p7-block-in-md-in-html", ["p7leak_mdinhtml"]),
+    ("p7-lazy-continuation", ["p7leak_lazy"]),
+    ("p7-quotes-joined-across-blank", ["p7leak_joined"]),
+    ("p7-nested-quote-lazy", ["p7leak_nestedquote", "p7leak_nestedlazy"]),
+    # ...footnotes only a block uses...
+    ("p7-footnote-used-only-inside", ["p7leak_fnuse", "p7leak_fndef", "p7leak_fnchain"]),
+    ("p7-block-inside-dropped-footnote", ["p7leak_fninner"]),
+    # ...raw HTML and attr_list classes...
+    ("p7-raw-details-markdown", ["p7leak_rawdetails"]),
+    ("p7-raw-div", ["p7leak_rawdiv"]),
+    ("p7-raw-uppercase", ["p7leak_rawupper"]),
+    ("p7-raw-mixed-case-class", ["p7leak_rawmixed"]),
+    ("p7-raw-entity-class", ["p7leak_rawentity"]),
+    ("p7-raw-inline-span", ["p7leak_rawspan"]),
+    ("p7-raw-unclosed", ["p7leak_rawunclosed"]),
+    ("p7-raw-wrapper-heading", ["p7leak_rawheading"]),
+    ("p7-attr-list", ["p7leak_attr"]),
+    ("p7-nested-blocks", ["p7leak_nest"]),
+    # ...heads a reader takes for internal...
+    ("p7-head-glued-title", ["p7leak_headglued"]),
+    ("p7-head-colon", ["p7leak_headcolon"]),
+    ("p7-head-cyrillic-i", ["p7leak_headcyrillic"]),
+    ("p7-head-zero-width", ["p7leak_headzerowidth"]),
+    ("p7-head-full-width", ["p7leak_headfullwidth"]),
+    ("p7-head-quoted-title", ["p7leak_headquoted"]),
+    ("p7-head-tab-body", ["p7leak_headtab"]),
+    ("p7-crlf-bom", ["p7leak_crlf"]),
+    # ...titles from the stripped body only, and all of it in an item too.
+    ("p7-title-in-comment", ["p7leak_commenttitle"]),
+    ("p7-title-in-block", ["p7leak_blocktitle", "p7leak_setexttitle"]),
+    ("p7-item-body", ["p7leak_item"]),
 ]
 
 # What must be there: every public title, summary, body, page, theme and tag.
@@ -191,6 +250,13 @@ POSITIVE = [
     "POSOK_THEME_OFFICE",
     "POSOK_THEMESUMMARY_OFFICE",
     "March 2026",  # the shipped item, to the month
+    *sorted(  # every public part of the p7- vectors
+        {
+            marker
+            for path in [*(CORPUS / "pages").glob("p7-*.md"), *(CORPUS / "roadmap").glob("p7-*")]
+            for marker in re.findall(r"POSOK_P7_\w+", path.read_text(encoding="utf-8"))
+        }
+    ),
     "see the related note",  # link text kept when the link to a hidden item is dropped
     "the background",
     "the plan",
@@ -433,6 +499,23 @@ def test_build_date_is_the_one_given(built: Built, roadmap_json: dict):
     """SOURCE_DATE_EPOCH pins the date the site shows, so the day checks above cannot collide."""
     assert roadmap_json["generated"] == "2026-05-04"
     assert "4 May 2026" in (built.site / "index.html").read_text()
+
+
+def test_page_titles_come_from_the_stripped_body(built: Built):
+    """A page without `title` is named by its first heading as the light site renders it."""
+    expected = {
+        "p7-title-comment": "POSOK_P7_TITLE_REAL Real title",
+        "p7-title-internal": "POSOK_P7_TITLE2_SETEXT Setext title",
+    }
+    index = json.loads((built.site / "search/search_index.json").read_text())
+    titles = {doc["location"]: doc["title"] for doc in index["docs"]}
+    for page, title in expected.items():
+        html = (built.site / page / "index.html").read_text()
+        assert f"<title>{title} - " in html
+        assert titles[f"{page}/"] == title
+        assert html.count("<h1") == 1  # the body's own heading, not one more from the template
+    nav = (built.site / "404.html").read_text()
+    assert all(title in nav for title in expected.values())
 
 
 def test_internal_block_inside_a_footnote(project: Project):

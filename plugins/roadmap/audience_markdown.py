@@ -191,33 +191,35 @@ def filter_html(html: str, open_: _Open | None = None) -> tuple[str, _Open | Non
 
 
 def html_text_in_internal(html: str) -> list[str]:
-    """The text inside each outermost internal element and each comment of `html`."""
+    """The text inside each outermost internal element and each comment of `html`.
+
+    An internal element ends at its end tag or at the end tag of an element it sits in (as
+    in a browser: `</blockquote>` closes a `<details>` left open inside it)."""
     tokens = _Tokenizer(html).tokens
     out: list[str] = []
-    open_: _Open | None = None
+    stack: list[str] = []  # open elements
+    base: int | None = None  # stack height at which the internal element being read opened
     parts: list[str] = []
     for n, token in enumerate(tokens):
-        end = tokens[n + 1].start if n + 1 < len(tokens) else len(html)
-        raw = html[token.start : end]
-        if token.kind == "comment" and open_ is None:
-            out.append(re.sub(r"^<!-*|-*>$", "", raw).strip())
-        elif token.kind == "markup" and open_ is None:
+        raw = html[token.start : tokens[n + 1].start if n + 1 < len(tokens) else len(html)]
+        if base is None and token.kind == "comment":
+            out.append(_comment_text(raw))
+        elif base is None and token.kind == "markup":
             out.append(raw)
-        elif open_ is None and _is_internal_start(token) and not token.void:
-            open_, parts = _Open(token.tag), []
-        elif open_ is not None:
-            if token.kind == "data":
-                parts.append(unescape(raw))
-            elif token.kind == "start":
-                parts.append(" ")
-                open_.depth += token.tag == open_.tag and not token.void
-            elif token.kind == "end":
-                parts.append(" ")
-                open_.depth -= token.tag == open_.tag
-                if open_.depth == 0:
-                    out.append(" ".join("".join(parts).split()))
-                    open_ = None
-    if open_ is not None:
+        elif base is None and _is_internal_start(token) and not token.void:
+            base, parts = len(stack), []
+        elif base is not None and token.kind != "start" and token.kind != "end":
+            parts.append(unescape(_comment_text(raw) if token.kind == "comment" else raw))
+        elif base is not None:
+            parts.append(" ")
+        if token.kind == "start" and not token.void:
+            stack.append(token.tag)
+        elif token.kind == "end" and token.tag in stack:
+            del stack[len(stack) - 1 - stack[::-1].index(token.tag) :]
+            if base is not None and len(stack) <= base:
+                out.append(" ".join("".join(parts).split()))
+                base = None
+    if base is not None:
         out.append(" ".join("".join(parts).split()))
     return [text for text in out if text]
 
@@ -299,9 +301,10 @@ class _DropInternal(Treeprocessor):
         todo += self.emptied
         while todo:
             el = todo.pop()
-            parent = parents.get(el)
+            parent = parents.get(el)  # None once removed: it may be listed twice
             if parent is None or el.tag not in _EMPTIABLE or len(el) or _has_text(el, stash):
                 continue
+            del parents[el]
             children = list(parent)
             k = children.index(el)
             _remove(parent, el, children[k - 1] if k else None)
@@ -599,11 +602,19 @@ def _dropped_footnotes(text: str, internal: str, extensions, configs) -> list[st
     for n, token in enumerate(tokens):
         ident = dict(token.attrs).get("id") if token.kind == "start" else None
         if token.tag == "li" and ident and ident.startswith("fn") and ident not in kept:
-            closing = next((t for t in tokens[n + 1 :] if t.kind == "end" and t.tag == "li"), None)
-            fragment = internal[token.start : closing.start if closing else len(internal)]
-            plain = unescape(re.sub(r"<[^>]*>", " ", fragment))
-            out.append(" ".join(plain.replace("\u21a9", " ").split()))
+            words: list[str] = []
+            for k, inner in enumerate(tokens[n + 1 :], start=n + 1):
+                if inner.kind == "end" and inner.tag == "li":
+                    break
+                if inner.kind == "data":
+                    end = tokens[k + 1].start if k + 1 < len(tokens) else len(internal)
+                    words.append(unescape(internal[inner.start : end]))
+            out.append(" ".join(" ".join(words).replace("\u21a9", " ").split()))
     return [t for t in out if t]
+
+
+def _comment_text(raw: str) -> str:
+    return re.sub(r"^<!-*|-*>$", "", raw).strip()
 
 
 def first_heading(html: str) -> str | None:
