@@ -206,12 +206,15 @@ def html_text_in_internal(html: str) -> list[str]:
             out.append(_comment_text(raw))
         elif base is None and token.kind == "markup":
             out.append(raw)
-        elif base is None and _is_internal_start(token) and not token.void:
-            base, parts = len(stack), []
+        elif base is None and _is_internal_start(token):
+            if token.void:  # an image's alt text, a title: what a reader of it gets
+                out.append(" ".join(_attr_text(token)))
+            else:
+                base, parts = len(stack), [" ".join(_attr_text(token))]
         elif base is not None and token.kind != "start" and token.kind != "end":
             parts.append(unescape(_comment_text(raw) if token.kind == "comment" else raw))
         elif base is not None:
-            parts.append(" ")
+            parts.append(" " + " ".join(_attr_text(token)) + " ")
         if token.kind == "start" and not token.void:
             stack.append(token.tag)
         elif token.kind == "end" and token.tag in stack:
@@ -227,9 +230,12 @@ def html_text_in_internal(html: str) -> list[str]:
 # --- Block heads ----------------------------------------------------------------------------------
 
 # An admonition or details head as a reader sees one, wider than the two parsers accept
-# (`!!! internal"T"`, `!!! іnternal`, `!!! in\u200bternal:`): the class part runs to the first
-# quote. Column 0 only, as the parsers require (an indented line is code or a child block).
-_LOOSE_HEAD = re.compile(r'^(?P<marker>!!!|\?\?\?\+?)[ \t]*(?P<classes>[^"\n]*)(?P<title>".*)?$')
+# (`!!! internal"T"`, `!!! іnternal`, `!!! in\u200bternal:`, up to three spaces before it, as
+# CommonMark allows for any block): the class part runs to the first quote. Four spaces or
+# more make code, or a child block the parser reaches with its indentation removed.
+_LOOSE_HEAD = re.compile(
+    r'^[ ]{0,3}(?P<marker>!!!|\?\?\?\+?)[ \t]*(?P<classes>[^"\n]*)(?P<title>".*)?$'
+)
 
 
 class _InternalHeads(BlockProcessor):
@@ -611,6 +617,10 @@ def _dropped_footnotes(text: str, internal: str, extensions, configs) -> list[st
                     words.append(unescape(internal[inner.start : end]))
             out.append(" ".join(" ".join(words).replace("\u21a9", " ").split()))
     return [t for t in out if t]
+
+
+def _attr_text(token: _Token) -> list[str]:
+    return [v for k, v in token.attrs if k in ("alt", "title") and v]
 
 
 def _comment_text(raw: str) -> str:
