@@ -18,7 +18,9 @@ import material
 import pytest
 import yaml
 
-from conftest import Project, Result, all_files, new_project, site_text
+from conftest import PASSWORD, Project, Result, all_files, new_project, site_text
+from roadmap.crypto import open_keyring
+from roadmap.seal import open_page
 
 CORPUS = Path(__file__).parent / "fixtures" / "leaky" / "content"
 THEME_DIR = Path(material.__file__).parent / "templates"
@@ -529,3 +531,30 @@ def test_internal_block_inside_a_footnote(project: Project):
     text = site_text(project.site("public")).casefold()
     assert "posok_footnote" in text
     assert "leak_footnote" not in text
+
+
+def test_internal_site_marks_blocks_and_its_client_panel_drops_them(project: Project):
+    """The internal item page shows internal text as marked callouts; its "What clients see"
+    panel is rendered as the light site renders, so it shows none of it."""
+    project.item(
+        "panel",
+        body="POSOK_PANEL_BODY public.\n\n"
+        '- !!! internal "LEAK_PANEL_LIST"\n      LEAK_PANEL_LISTBODY\n\n'
+        'Text <span class="Internal">LEAK_PANEL_SPAN</span> end.\n\n'
+        "LEAK_PANEL_ATTR paragraph\n{ .INTERNAL }\n",
+    )
+    result = project.run("build", "--audience", "internal")
+    assert result.code == 0, result.err
+    site = project.site("internal")
+    sealed = json.loads(
+        re.search(r'id="roadmap-sealed">(.*?)</script>', (site / "index.html").read_text(), re.S)[1]
+    )
+    key = open_keyring(sealed, PASSWORD)
+    pages = [open_page(site, p.relative_to(site).as_posix(), key) for p in site.rglob("*.html")]
+    page = next(p.decode() for p in pages if b"POSOK_PANEL_BODY" in p)
+    body, panel = page.split('class="rm-client-view__frame"', 1)
+    assert "POSOK_PANEL_BODY" in panel
+    assert "LEAK_PANEL" not in panel.split("</article>")[0]
+    assert '<div class="admonition internal">' in body
+    assert '<span class="Internal internal">LEAK_PANEL_SPAN</span>' in body
+    assert '<p class="INTERNAL internal">LEAK_PANEL_ATTR paragraph</p>' in body
