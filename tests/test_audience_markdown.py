@@ -16,7 +16,7 @@ import markdown
 import pytest
 import yaml
 
-from roadmap.audience import public_markdown, strip_internal_blocks
+from roadmap.audience import public_markdown, strip_comments, strip_internal_blocks
 from roadmap.audience_markdown import (
     LINE_SEPARATORS,
     SITE_EXTENSION_CONFIGS,
@@ -159,6 +159,23 @@ def test_split_front_matter_normalises_text_given_directly():
 def test_pre_strip_removes_at_least_what_markdown_puts_in_the_block(body: str):
     assert not _secrets(render(public_markdown(body), "public"))
     assert not _secrets(public_markdown(body))
+
+
+def test_pre_strip_is_dropped_when_it_would_show_more():
+    # Found by the property test: cutting the comment takes the `!!! note` head with it, so
+    # the note's body becomes an indented code block that shows the raw HTML as text.
+    body = (
+        "> <!-- c\n> d\n\n!!! note\n    e <!-- f -->\n\n"
+        '    PUB <span class="internal">SECRET1</span>\n'
+    )
+    assert _secrets(render(strip_comments(strip_internal_blocks(body)), "public"))
+    assert public_markdown(body) == body  # the parser alone decides
+    assert not _secrets(render(public_markdown(body), "public"))
+
+
+def test_pre_strip_is_kept_when_it_only_removes():
+    body = "a\n\n!!! internal\n    SECRET1\n\nb <!-- SECRET2 -->\n"
+    assert public_markdown(body) == "a\n\n\nb \n"
 
 
 def test_pre_strip_keeps_blank_lines_after_a_removed_block():

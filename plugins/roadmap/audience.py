@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, make_dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .audience_markdown import normalise_separators
+from .audience_markdown import normalise_separators, render, visible_words
 from .model import HORIZONS, Item, Page, Roadmap, Strategy, Theme
 from .references import find_refs, resolve
 from .schema import PUBLIC, declared, spec_of
@@ -203,9 +204,25 @@ def strip_comments(markdown: str) -> str:
 
 
 def public_markdown(markdown: str) -> str:
-    """The text pre-strip: a second layer under the parser (audience_markdown), which
-    decides. It reads lines as Markdown does, whoever calls it."""
-    return strip_comments(strip_internal_blocks(normalise_separators(markdown)))
+    """The text pre-strip: a second layer under the parser (audience_markdown), which decides.
+
+    A text filter reads lines, not Markdown: cutting a comment or a block can turn what
+    follows into code, or close a fence early, and so show what the parser would have
+    removed. The stripped text is therefore kept only when the parser shows no word of it
+    that it does not show of the whole body; otherwise the parser alone decides.
+    """
+    text = normalise_separators(markdown)
+    stripped = strip_comments(strip_internal_blocks(text))
+    if stripped == text or shows_no_more(stripped, text):
+        return stripped
+    return text
+
+
+@lru_cache(maxsize=4096)  # the light site's view is projected more than once per build
+def shows_no_more(stripped: str, text: str) -> bool:
+    """True when the light site's rendering of `stripped` shows no word, attribute value or
+    address that its rendering of `text` does not show as often."""
+    return not visible_words(render(stripped, "public")) - visible_words(render(text, "public"))
 
 
 # --- What the light site must never contain -----------------------------------------------------

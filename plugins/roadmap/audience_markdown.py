@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import xml.etree.ElementTree as etree
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from html import escape, unescape
@@ -617,6 +618,18 @@ def _dropped_footnotes(text: str, internal: str, extensions, configs) -> list[st
                     words.append(unescape(internal[inner.start : end]))
             out.append(" ".join(" ".join(words).replace("\u21a9", " ").split()))
     return [t for t in out if t]
+
+
+def visible_words(html: str) -> Counter[str]:
+    """Every word of rendered HTML a reader or a crawler gets: text, comments, attribute values
+    (addresses, alt text, titles), each counted."""
+    words: Counter[str] = Counter()
+    tokens = _Tokenizer(html).tokens
+    for n, token in enumerate(tokens):
+        raw = html[token.start : tokens[n + 1].start if n + 1 < len(tokens) else len(html)]
+        text = " ".join(v or "" for _, v in token.attrs) if token.kind == "start" else raw
+        words.update(re.findall(r"\w+", unescape(text).casefold()))
+    return words
 
 
 def _attr_text(token: _Token) -> list[str]:
