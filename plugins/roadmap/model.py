@@ -158,7 +158,9 @@ class Page:
     section: str  # "pages" or "playbook"
     body: str = ""
     body_line: int = 1
-    title: str | None = spec(Text(), audience=PUBLIC, doc="defaults to the first heading")
+    title: str | None = spec(
+        Text(), audience=PUBLIC, doc="defaults to the first heading clients see"
+    )
     description: str | None = spec(Text(), audience=PUBLIC, doc="a line for search engines")
     visibility: str = spec(
         Choice("public", "internal"), default="internal", doc="**default `internal`**"
