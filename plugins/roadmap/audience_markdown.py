@@ -16,6 +16,7 @@ import xml.etree.ElementTree as etree
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from html import escape, unescape
 from html.parser import HTMLParser
 from typing import Any
@@ -566,8 +567,9 @@ def render(
 
 @dataclass(frozen=True)
 class Passage:
-    """Text the internal site shows inside an internal callout (or a comment, or a footnote
-    only such a callout used), with the 1-based line of `markdown` it starts near."""
+    """Text the internal site shows and the light site does not (an internal callout, a
+    comment, a footnote only a callout used), with the 1-based line of the body it starts
+    near."""
 
     text: str
     line: int
@@ -578,16 +580,25 @@ def internal_passages(
     extensions: Sequence[Any] = SITE_EXTENSIONS,
     extension_configs: dict[str, dict[str, Any]] | None = None,
 ) -> list[Passage]:
-    """Every passage of `text` the light site drops, read from the internal rendering.
+    """Every passage of `text` the light site drops: the runs of words the internal rendering
+    shows (text, comments, alt text and titles, in reading order) that the public rendering
+    of the same body does not. Read off the two renderings, it agrees with the parser by
+    construction, whatever the construct.
 
     Lines are found by looking for a passage's first word from the previous passage's line
     on: Python-Markdown keeps no source positions, so a line is a pointer for people, not a
     guarantee (a passage that cannot be placed gets the previous one's line).
     """
     text = normalise_separators(text)
-    internal = render(text, "internal", extensions, extension_configs)
-    found = html_text_in_internal(internal)
-    found += _dropped_footnotes(text, internal, extensions, extension_configs)
+    shown = reading(render(text, "internal", extensions, extension_configs))
+    kept = reading(render(text, "public", extensions, extension_configs))
+    found: list[str] = []
+    diff = SequenceMatcher(None, shown, kept, autojunk=False)
+    for op, i1, i2, _, _ in diff.get_opcodes():
+        run = shown[i1:i2]
+        # A footnote renumbered, a permalink sign: runs without a word of two letters.
+        if op in ("delete", "replace") and any(re.search(r"[^\W\d_]{2}", w) for w in run):
+            found.append(" ".join(run))
     lines = text.split("\n")
     passages, at = [], 0
     for passage in found:
@@ -601,23 +612,21 @@ def internal_passages(
     return passages
 
 
-def _dropped_footnotes(text: str, internal: str, extensions, configs) -> list[str]:
-    public = _Tokenizer(render(text, "public", extensions, configs)).tokens
-    kept = {dict(t.attrs).get("id") for t in public if t.kind == "start" and t.tag == "li"}
-    out = []
-    tokens = _Tokenizer(internal).tokens
+def reading(html: str) -> list[str]:
+    """The words of rendered HTML in reading order, as a reader or a crawler gets them:
+    text, comments, and the alt text and titles of tags."""
+    tokens = _Tokenizer(html).tokens
+    words: list[str] = []
     for n, token in enumerate(tokens):
-        ident = dict(token.attrs).get("id") if token.kind == "start" else None
-        if token.tag == "li" and ident and ident.startswith("fn") and ident not in kept:
-            words: list[str] = []
-            for k, inner in enumerate(tokens[n + 1 :], start=n + 1):
-                if inner.kind == "end" and inner.tag == "li":
-                    break
-                if inner.kind == "data":
-                    end = tokens[k + 1].start if k + 1 < len(tokens) else len(internal)
-                    words.append(unescape(internal[inner.start : end]))
-            out.append(" ".join(" ".join(words).replace("\u21a9", " ").split()))
-    return [t for t in out if t]
+        raw = html[token.start : tokens[n + 1].start if n + 1 < len(tokens) else len(html)]
+        if token.kind == "start":
+            if "footnote-backref" not in str(dict(token.attrs).get("class")):
+                words += " ".join(_attr_text(token)).split()
+        elif token.kind == "comment":
+            words += _comment_text(raw).split()
+        elif token.kind != "end":
+            words += unescape(raw).split()
+    return [w for w in words if re.search(r"\w", w)]  # not the permalink and back-link signs
 
 
 def visible_words(html: str) -> Counter[str]:
