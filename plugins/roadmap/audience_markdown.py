@@ -332,9 +332,13 @@ class _DropInternal(Treeprocessor):
                 continue
             if self.md.is_block_level(child.tag) and not code:
                 in_comment = self.comment
-                self._flow(child, None, stash)  # a block ends whatever its text left open
+                left_open = self._flow(child, None, stash)
                 if in_comment or self.comment:
                     self.emptied.append(child)
+                # A block ends whatever its text left open, but for formatting elements: a
+                # browser opens them again in every block after (fail closed: all of it).
+                if left_open is not None and left_open.tag in _FORMATTING:
+                    open_ = left_open
             elif not code:  # code shows its text as text: nothing in it opens or closes
                 open_ = self._flow(child, open_, stash)
             child.tail, open_ = self._text(child.tail, open_, stash)
@@ -386,6 +390,11 @@ class _DropInternal(Treeprocessor):
         return "".join(out)
 
 
+# What a browser's "reconstruct the active formatting elements" step reopens.
+_FORMATTING = frozenset(
+    {"a", "b", "big", "code", "em", "font", "i", "nobr", "s", "small", "strike", "strong"}
+    | {"tt", "u"}
+)
 _EMPTIABLE = frozenset({"p", "blockquote", "li", "ul", "ol", "dl", "dt", "dd", "div"})
 
 
