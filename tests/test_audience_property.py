@@ -11,11 +11,11 @@ one example goes through a real `roadmap build`.
 
 from __future__ import annotations
 
-import json
 import re
 from itertools import count
+from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from material.plugins.search.plugin import Parser
 
@@ -155,23 +155,40 @@ def test_internal_callouts_never_reach_the_light_site(body: str):
     check(body)
 
 
-@settings(max_examples=1, deadline=None, suppress_health_check=list(HealthCheck))
-@given(st.lists(bodies, min_size=4, max_size=4))
-def test_through_a_real_build(project: Project, templates: list[str]):
-    """A few bodies as items and a page, built by `roadmap build`: the same property on every
-    byte of site/public, the search index included."""
-    hidden: set[str] = set()
+CASES = sorted((Path(__file__).parent / "cases" / "audience").glob("*.md"))
+
+
+# One build: no shrinking, which would build again and again.
+@settings(
+    max_examples=1,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+)
+@given(
+    st.lists(st.lists(block, min_size=3, max_size=5), min_size=3, max_size=3).filter(
+        lambda drawn: all("internal" in str(blocks) for blocks in drawn)
+    )
+)
+def test_through_a_real_build(project: Project, drawn: list[list[list[str]]]):
+    """Generated bodies as items, and every case of test_audience_markdown as a page, built by
+    `roadmap build`: the same property on every byte of site/public, search index included."""
     numbers = count(1)  # markers unique across the bodies
-    for n, template in enumerate(templates):
-        body = with_markers(template, numbers)
+    hidden: set[str] = set()
+    for n, blocks in enumerate(drawn):
+        body = with_markers("\n\n".join("\n".join(b) for b in blocks) + "\n", numbers)
         hidden |= markers(" ".join(html_text_in_internal(render(body, "internal"))))
-        if n == 0:
-            project.page("notes.md", body, visibility="public")
-        else:
-            project.item(f"item-{n}", body=body)
+        project.item(f"item-{n}", body=body)
+    project.write("content/pages/x.png", (CASES[0].parent / "x.png").read_bytes())
+    for case in CASES:
+        body = case.read_bytes().decode("utf-8")
+        hidden |= set(re.findall(r"SECRET\d+", body))
+        project.page(f"{case.stem}.md", body, visibility="public")
     result = project.run("build", "--audience", "public")
     assert result.code == 0, result.err
     site = project.site("public")
-    assert not hidden & markers(site_text(site))
-    index = json.loads((site / "search/search_index.json").read_text())
-    assert not hidden & markers(json.dumps(index))
+    text = site_text(site)
+    assert not {h for h in hidden if h in text}
+    index = (site / "search/search_index.json").read_text()
+    assert not {h for h in hidden if h in index}
+    assert "PUB1 after" in text  # the public parts are there
