@@ -444,12 +444,25 @@ def _prune_footnotes(root: etree.Element) -> None:
             target = (a.get("href") or "").removeprefix("#")
             if "footnote-ref" in classes and target in numbers:
                 a.text = numbers[target]
+        ids = {e.get("id") for e in root.iter() if e.get("id")}
         for li in kept:
-            for a in li.iter("a"):
-                if "footnote-backref" in (a.get("class") or "").split() and a.get("title"):
-                    a.set("title", re.sub(r"\d+", numbers[li.get("id")], a.get("title"), count=1))
+            for parent in list(li.iter()):
+                for a in list(parent):
+                    if a.tag != "a" or "footnote-backref" not in (a.get("class") or "").split():
+                        continue
+                    if (a.get("href") or "").removeprefix("#") not in ids:
+                        _remove(parent, a, _before(parent, a))  # back to a removed reference
+                    elif a.get("title"):
+                        title = re.sub(r"\d+", numbers[li.get("id")], a.get("title"), count=1)
+                        a.set("title", title)
         if not kept:
             _remove_anywhere(root, box)
+
+
+def _before(parent: etree.Element, child: etree.Element) -> etree.Element | None:
+    children = list(parent)
+    k = children.index(child)
+    return children[k - 1] if k else None
 
 
 def _refs(el: etree.Element, deep: bool = True) -> set[str]:
