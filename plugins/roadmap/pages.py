@@ -242,7 +242,8 @@ class _Planner:
     def _home(self, board: list, shipped: list) -> None:
         view = self.view
         home = next((p for p in view.pages if p.rel == "index.md"), None)
-        title = self._title(home) if home else "Roadmap"
+        rendered = self.render_html(home.body) if home else ""
+        title = self._title(home, rendered) if home else "Roadmap"
         self._add(
             "index.md",
             "home.md.j2",
@@ -252,7 +253,7 @@ class _Planner:
                 "hide": ["navigation", "toc"],
             },
             intro=self._body(home, "index.md") if home else "",
-            has_heading=bool(home) and starts_with_heading(self.render_html(home.body)),
+            has_heading=starts_with_heading(rendered),
             title=title,
             columns={h: [i for i in board if i.horizon == h] for h in HORIZONS},
             filter_themes=[t for t in view.themes if any(i.theme == t.id for i in board)],
@@ -282,25 +283,27 @@ class _Planner:
 
     def _hand_written(self, page) -> dict[str, str]:
         uri = self._page_uri(page)
-        title = self._title(page)
+        rendered = self.render_html(page.body)
+        title = self._title(page, rendered)
         self._add(
             uri,
             "page.md.j2",
             {"title": title, "description": page.description},
             title=title,
             # The page shows its title as a heading unless its body starts with one.
-            has_heading=starts_with_heading(self.render_html(page.body)),
+            has_heading=starts_with_heading(rendered),
             body=self._body(page, uri),
         )
         return {title: uri}
 
-    def _title(self, page) -> str:
+    @staticmethod
+    def _title(page, rendered: str) -> str:
         """The page's `title`, else the first heading of its body as the light site renders
-        it: a heading inside a comment or an internal block never names a page, on either site
-        (nav, <title>, search, the 404 page)."""
+        it (`rendered`): a heading inside a comment or an internal block never names a page,
+        on either site (nav, <title>, search, the 404 page)."""
         if page.title:
             return page.title
-        heading = first_heading(self.render_html(page.body))
+        heading = first_heading(rendered)
         if heading:
             return heading
         stem = Path(page.rel).stem
