@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -16,7 +17,7 @@ from .model import (
     Theme,
 )
 from .problems import ContentError, Problem, did_you_mean, display_path
-from .references import find_refs, resolve
+from .references import find_refs, real_path, resolve
 from .schema import INVALID, Context, Slug, build_record
 from .yaml_source import Doc, read_front_matter, read_yaml_file
 
@@ -63,6 +64,7 @@ def load_with_problems(content_dir: Path) -> tuple[Roadmap | None, list[Problem]
     _check_items(items, themes, theme_ids, problems)
     _check_reserved(pages, problems)
     _check_references(content_dir, [*items, *pages, *playbook], problems)
+    _check_links(content_dir, problems)
     roadmap = Roadmap(
         content_dir=content_dir,
         items=tuple(sorted(items, key=lambda i: i.id)),
@@ -421,9 +423,20 @@ def _check_references(content_dir: Path, sources: list, problems: list[Problem])
     root = content_dir.resolve()
     for source in sources:
         for ref in find_refs(source.body):
-            target = resolve(ref, source.path).resolve()
             line = source.body_line + ref.line
-            if not target.is_relative_to(root):
+            bad = ref.invalid
+            if bad:
+                problems.append(
+                    Problem(
+                        source.path,
+                        line,
+                        f"a link target holds the control character {bad}, which no file name has",
+                        "retype the link; an encoded '%00' counts too",
+                    )
+                )
+                continue
+            target = real_path(resolve(ref, source.path))
+            if target is None or not target.is_relative_to(root):
                 problems.append(
                     Problem(
                         source.path,
@@ -441,3 +454,21 @@ def _check_references(content_dir: Path, sources: list, problems: list[Problem])
                         "check the path, relative to this file",
                     )
                 )
+
+
+def _check_links(content_dir: Path, problems: list[Problem]) -> None:
+    """No symbolic link anywhere under content/: what one reaches is not what git stores, nor
+    what the pages seem to use (MkDocs would follow them, and loop on a link to a parent)."""
+    for folder, dirs, files in os.walk(content_dir):
+        for name in sorted(dirs + files):
+            path = Path(folder) / name
+            if path.is_symlink():
+                problems.append(
+                    Problem(
+                        path,
+                        1,
+                        "a symbolic link: content/ holds real files only",
+                        "copy the file or folder here instead of linking to it",
+                    )
+                )
+        dirs[:] = [d for d in dirs if not (Path(folder) / d).is_symlink()]
