@@ -145,10 +145,12 @@ def _files_used(content_dir: Path, sources: list[Any], public: bool) -> frozense
     """
     root = content_dir.resolve()
     used = set()
+    seen: set[tuple[Path, str]] = set()  # a target is looked up once per folder
     for source in sources:
         for ref in find_refs(source.body):
-            if ref.invalid:
+            if ref.invalid or (source.path.parent, ref.file_part) in seen:
                 continue
+            seen.add((source.path.parent, ref.file_part))
             path = resolve(ref, source.path)
             if path.suffix.lower() in (".md", ".markdown"):
                 continue

@@ -421,6 +421,7 @@ def _check_reserved(pages: list[Page], problems: list[Problem]) -> None:
 def _check_references(content_dir: Path, sources: list, problems: list[Problem]) -> None:
     """Every local link and image must point at a file under content/ that exists."""
     root = content_dir.resolve()
+    verdicts: dict[tuple[Path, str], str | None] = {}  # a target is looked up once per folder
     for source in sources:
         for ref in find_refs(source.body):
             line = source.body_line + ref.line
@@ -430,13 +431,19 @@ def _check_references(content_dir: Path, sources: list, problems: list[Problem])
                     Problem(
                         source.path,
                         line,
-                        f"a link target holds the control character {bad}, which no file name has",
-                        "retype the link; an encoded '%00' counts too",
+                        f"the link target '{ref.shown}' holds {bad}: no file is named so",
+                        "retype the link (an invisible character may have come with a paste)",
                     )
                 )
                 continue
-            target = real_path(resolve(ref, source.path))
-            if target is None or not target.is_relative_to(root):
+            key = (source.path.parent, ref.file_part)
+            if key not in verdicts:
+                target = real_path(resolve(ref, source.path))
+                if target is None or not target.is_relative_to(root):
+                    verdicts[key] = "outside"
+                else:
+                    verdicts[key] = None if target.exists() else "missing"
+            if verdicts[key] == "outside":
                 problems.append(
                     Problem(
                         source.path,
@@ -445,7 +452,7 @@ def _check_references(content_dir: Path, sources: list, problems: list[Problem])
                         "only files under content/ can be published",
                     )
                 )
-            elif not target.exists():
+            elif verdicts[key] == "missing":
                 problems.append(
                     Problem(
                         source.path,

@@ -79,11 +79,22 @@ class Ref:
 
     @property
     def invalid(self) -> str | None:
-        """Why the file part cannot name a file (a control or undecodable character), or None."""
+        """Why the file part cannot name a file, or None: a control character (NUL...) or a
+        %-escape that is not UTF-8."""
         for ch in self.file_part:
-            if ch == "\ufffd" or unicodedata.category(ch) in ("Cc", "Cs"):
-                return f"U+{ord(ch):04X}"
+            if ch == "\ufffd" and "\ufffd" not in self.written_file:
+                return "a %-escape that is not UTF-8"
+            if unicodedata.category(ch) in ("Cc", "Cs"):
+                return f"the control character U+{ord(ch):04X}"
         return None
+
+    @property
+    def shown(self) -> str:
+        """The target as written, with control characters spelled out, for messages."""
+        return "".join(
+            f"\\x{ord(c):02x}" if unicodedata.category(c) in ("Cc", "Cs") else c
+            for c in self.target
+        )
 
 
 class _Lines:
