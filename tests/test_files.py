@@ -10,6 +10,8 @@ import base64
 import io
 import os
 import re
+import struct
+import zlib
 from pathlib import Path
 
 import pytest
@@ -187,11 +189,27 @@ REFUSED = [
         f"'data/arr.csv' is a data file: {IMAGES}; show what clients may know in the page itself",
     ),
     (
+        "![huge](img/huge.png)",
+        "'img/huge.png' is too large: over 50 million pixels, or 500 frames, to decode; "
+        "publish a smaller image",
+    ),
+    (
         "![twin](img/twin.png)",
         "'img/twin.png' is a hard link (the same file has 2 names); "
         "the light site publishes files with one name only: copy the file instead",
     ),
 ]
+
+
+def huge_png_header(width: int, height: int) -> bytes:
+    """The start of a PNG that says it is this large: decoding it would take gigabytes."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data)
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IEND", b"")
 
 
 def write_refused_files(project: Project) -> None:
@@ -210,6 +228,7 @@ def write_refused_files(project: Project) -> None:
         "content/pages/img/entity.svg",
         b'<!DOCTYPE svg [<!ENTITY x "secret">]><svg xmlns="http://www.w3.org/2000/svg">&x;</svg>',
     )
+    project.write("content/pages/img/huge.png", huge_png_header(30_000, 30_000))
     twin = project.write("content/pages/img/twin.png", image_bytes())
     os.link(twin, project.root / "content/pages/twin-elsewhere.png")
     project.write("content/roadmap/strategy.yml", "priorities:\n  - title: Win\n")
@@ -367,25 +386,24 @@ def test_rendered_html_decides_and_tokens_in_words_come_back():
     from roadmap.references import FileRef
 
     source = (Path("content/pages/p.md"), 5)
+    t = "roadmap-file:0123456789ab-"
     refs = {
-        "roadmap-file:0": FileRef(source[0], 5, "img/a.png", media="media/aaa.png"),
-        "roadmap-file:1": FileRef(source[0], 6, "img/b.png", media="media/bbb.png"),
-        "roadmap-file:2": FileRef(
-            source[0], 7, "x.csv", refusal=Problem(source[0], 7, "refused", "")
-        ),
+        f"{t}0": FileRef(source[0], 5, "img/a.png", media="media/aaa.png"),
+        f"{t}1": FileRef(source[0], 6, "img/b.png", media="media/bbb.png"),
+        f"{t}2": FileRef(source[0], 7, "x.csv", refusal=Problem(source[0], 7, "refused", "")),
     }
     html = (
-        '<p><img alt="a" src="roadmap-file:0?v=1"> <code>![b](roadmap-file:1)</code></p>\n'
-        "<!-- <img src='roadmap-file:2'> --><p>roadmap-file:2</p>"
+        f'<p><img alt="a" src="{t}0?v=1"> <code>![b]({t}1)</code></p>\n'
+        f"<!-- <img src='{t}2'> --><p>{t}2</p><img src='{t}9'>"
     )
     placed = place_files(html, "items/x/", refs, source)
     assert placed.used == {"media/aaa.png"}
     assert not placed.problems
     assert placed.html == (
         '<p><img alt="a" src="../../media/aaa.png?v=1"> <code>![b](img/b.png)</code></p>\n'
-        "<!-- <img src='x.csv'> --><p>x.csv</p>"
+        f"<!-- <img src='x.csv'> --><p>x.csv</p><img src='{t}9'>"
     )
-    refused = place_files('<a href="roadmap-file:2">x</a>', "", refs, source)
+    refused = place_files(f'<a href="{t}2">x</a>', "", refs, source)
     assert [str(p) for p in refused.problems] == ["content/pages/p.md:7: refused"]
     embedded = place_files('<img src="data:image/png;base64,AAAA">', "", refs, source)
     assert "data: addresses" in str(embedded.problems[0])

@@ -170,6 +170,11 @@ def clean_raster(data: bytes, fmt: str, name: str) -> bytes:
         f"{name} is truncated or corrupt: it cannot be read as a {fmt} image",
         "open it in an image editor and save it again",
     )
+    too_large = Refusal(
+        f"{name} is too large: over {MAX_PIXELS // 1_000_000} million pixels, or "
+        f"{MAX_FRAMES} frames, to decode",
+        "publish a smaller image",
+    )
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -183,16 +188,15 @@ def clean_raster(data: bytes, fmt: str, name: str) -> bytes:
                     )
                 frames = 1 if img.format == "MPO" else getattr(img, "n_frames", 1)
                 if frames > MAX_FRAMES or img.width * img.height * frames > MAX_PIXELS:
-                    raise Refusal(
-                        f"{name} is too large ({img.width}x{img.height} pixels, {frames} frames)",
-                        "publish a smaller image",
-                    )
+                    raise too_large
                 if frames > 1:
                     return _animation(img, fmt)
                 return _save(_pixels(_upright(img)), fmt)
     except Refusal:
         raise
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise too_large from None
+    except UnidentifiedImageError:
         raise broken from None
     except (OSError, ValueError, SyntaxError, EOFError, IndexError, KeyError, struct.error):
         raise broken from None  # what Pillow raises on bytes that end early or do not add up

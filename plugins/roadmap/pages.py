@@ -8,6 +8,7 @@ pages use below media/ (light site) or inline (internal site, so they travel enc
 from __future__ import annotations
 
 import base64
+import hashlib
 import html
 import json
 import mimetypes
@@ -165,6 +166,10 @@ class _Planner:
         self.page_src = {p.path.resolve(): self._page_uri(p) for p in (*view.pages, *view.playbook)}
         self.publishable: dict[tuple[Path, str], Published | Refusal] = {}
         self.tokens: list[str] = []
+        # Tokens carry a digest of every body: text cannot name a token it does not yet hold,
+        # so no page can borrow another reference's token (say, one inside an internal block).
+        bodies = "\0".join(t.body for t in (*view.items, *view.pages, *view.playbook))
+        self.nonce = hashlib.sha256(bodies.encode("utf-8", "surrogatepass")).hexdigest()[:12]
 
     # Where things land ---------------------------------------------------------------------
 
@@ -212,7 +217,7 @@ class _Planner:
 
     def _token(self, from_uri: str, thing, ref: Ref, outcome: Published | Refusal | None) -> str:
         """A placeholder address for one file reference of the light site (see SitePlan)."""
-        token = f"{TOKEN_SCHEME}:{len(self.tokens)}"
+        token = f"{TOKEN_SCHEME}:{self.nonce}-{len(self.tokens)}"
         self.tokens.append(token)
         line = thing.body_line + ref.line
         written = ref.target if ref.is_data else ref.written_file

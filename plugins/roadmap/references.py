@@ -249,7 +249,7 @@ def relative(from_uri: str, to_uri: str) -> str:
 # --- After rendering: what a page's HTML refers to ----------------------------------------------
 
 TOKEN_SCHEME = "roadmap-file"
-_TOKEN = re.compile(TOKEN_SCHEME + r":\d+")
+_TOKEN = re.compile(TOKEN_SCHEME + r":[0-9a-f]{12}-\d+")
 # Attributes whose value a browser fetches or follows (srcset: a list of them).
 URL_ATTRIBUTES = frozenset(
     {
