@@ -405,8 +405,12 @@ def test_rendered_html_decides_and_tokens_in_words_come_back():
     )
     refused = place_files(f'<a href="{t}2">x</a>', "", refs, source)
     assert [str(p) for p in refused.problems] == ["content/pages/p.md:7: refused"]
-    embedded = place_files('<img src="data:image/png;base64,AAAA">', "", refs, source)
-    assert "data: addresses" in str(embedded.problems[0])
+    for html in ('<img src="data:image/png;base64,AAAA">', "<img srcset='&#100;ata:,x 2x'>"):
+        embedded = place_files(html, "", refs, source)
+        assert [str(p) for p in embedded.problems] == [
+            "content/pages/p.md:5: the light site does not embed files in data: addresses; "
+            "save the image as a file under content/ and link it, so it can be checked and cleaned"
+        ]
 
 
 def test_rewrite_drops_links_to_what_the_audience_does_not_see():

@@ -472,10 +472,16 @@ def _check_links(content_dir: Path, problems: list[Problem]) -> None:
             if path.is_symlink():
                 problems.append(
                     Problem(
-                        path,
+                        _printable(path),
                         1,
                         "a symbolic link: content/ holds real files only",
                         "copy the file or folder here instead of linking to it",
                     )
                 )
         dirs[:] = [d for d in dirs if not (Path(folder) / d).is_symlink()]
+
+
+def _printable(path: Path) -> Path:
+    """`path` as text a message can carry: bytes that are not UTF-8 (which Python holds as
+    surrogates, and no print survives) written as escapes."""
+    return Path(os.fsencode(path).decode("utf-8", "backslashreplace"))

@@ -82,7 +82,7 @@ def path_refusal(path: Path, content_dir: Path, written: str) -> Refusal | None:
             f"{name} is a hidden file or in a hidden folder (a name starting with '.')",
             "hidden files are never published; rename it if clients may see it",
         )
-    if parts[0] == PLAYBOOK:
+    if parts[0].casefold() == PLAYBOOK:  # casefold: macOS and Windows ignore case
         return Refusal(
             f"{name} is in content/playbook/, which is internal",
             "move the file out of playbook/ if clients may see it",
