@@ -18,7 +18,7 @@ import pytest
 from PIL import Image
 
 from conftest import Project, all_files, image_bytes, pixels
-from roadmap.media import Refusal, clean_svg
+from roadmap.media import Refusal, clean_raster, clean_svg
 from roadmap.references import find_refs, place_files, rewrite
 
 SVG = b"""<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4">
@@ -417,6 +417,24 @@ def test_rewrite_drops_links_to_what_the_audience_does_not_see():
     text = "See [the plan](plan.md) and ![shot](shot.png) and [keep](keep.png)."
     out = rewrite(text, lambda ref: "new.png" if ref.file_part == "keep.png" else None)
     assert out == "See the plan and  and [keep](new.png)."
+
+
+# --- Raster cleaning, as a unit ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "WEBP", "GIF"])
+def test_colours_under_fully_transparent_pixels_are_cleared(fmt: str):
+    """An editor's eraser often keeps the colour under a transparent pixel: text "erased" so
+    would still be in the file."""
+    img = Image.new("RGBA", (8, 2), (200, 30, 30, 0))  # the "erased" colour
+    img.paste((10, 20, 30, 255), (0, 0, 4, 2))
+    out = io.BytesIO()
+    img.save(out, fmt, **({"lossless": True} if fmt == "WEBP" else {}))
+    cleaned = Image.open(io.BytesIO(clean_raster(out.getvalue(), fmt, "'x'"))).convert("RGBA")
+    seen = {cleaned.getpixel((x, y)) for x in range(4) for y in range(2)}
+    unseen = {cleaned.getpixel((x, y)) for x in range(4, 8) for y in range(2)}
+    assert all(c[3] == 255 and abs(c[0] - 10) < 8 for c in seen), seen  # WebP is lossy
+    assert all(c[3] == 0 and c[0] < 50 for c in unseen), unseen  # the red is gone
 
 
 # --- SVG sanitising, as a unit -------------------------------------------------------------------

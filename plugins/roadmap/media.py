@@ -222,6 +222,12 @@ def _pixels(img: Image.Image) -> Image.Image:
             img = ImageCms.profileToProfile(img, source, ImageCms.createProfile("sRGB"))
         except (ImageCms.PyCMSError, OSError, ValueError):
             pass  # an unusable profile: keep the pixels as they are
+    if img.mode in ("LA", "RGBA"):
+        # A fully transparent pixel still stores a colour: a name "erased" with the eraser of
+        # an image editor would travel on under it. Nobody sees them: clear them.
+        unseen = img.getchannel("A").point(lambda a: 255 if a == 0 else 0)
+        img = img.copy()
+        img.paste((0,) * len(img.mode), mask=unseen)
     return Image.frombytes(img.mode, img.size, img.tobytes())
 
 
