@@ -473,8 +473,18 @@ def test_svg_keeps_the_drawing_and_its_text_and_nothing_that_runs_or_fetches():
         b"<svg><text>never closed",
         b"<html><body>not a drawing</body></html>",
         b"\x89PNG\r\n\x1a\n",
+        b'<svg xmlns="http://www.w3.org/2000/svg">' + b"<g>" * 5000 + b"</g>" * 5000 + b"</svg>",
+        b"<svg>" + b" " * 10_000_001 + b"</svg>",
     ],
-    ids=["external-entity", "entity-expansion", "truncated", "not-svg", "png-named-svg"],
+    ids=[
+        "external-entity",
+        "entity-expansion",
+        "truncated",
+        "not-svg",
+        "png-named-svg",
+        "deep",
+        "huge",
+    ],
 )
 def test_svg_that_cannot_be_read_safely_is_refused(svg: bytes):
     with pytest.raises(Refusal):

@@ -12,7 +12,6 @@ import hashlib
 import io
 import re
 import stat
-import struct
 import warnings
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
@@ -38,6 +37,8 @@ ROADMAP_DATA = ("strategy.yml", "themes.yml")
 MAX_PIXELS = 50_000_000  # over every frame of an animation
 MAX_FRAMES = 500
 JPEG_QUALITY = 90
+MAX_SVG_BYTES = 10_000_000
+MAX_FILE_BYTES = 50_000_000
 
 
 @dataclass(frozen=True)
@@ -151,6 +152,11 @@ def clean(path: Path, written: str) -> Published:
     """
     name = f"'{written}'"
     try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise Refusal(
+                f"{name} is too large: over {MAX_FILE_BYTES // 1_000_000} MB",
+                "publish a smaller image",
+            )
         data = path.read_bytes()
     except OSError as e:
         raise Refusal(f"{name} cannot be read ({e.strerror})", "check the file") from None
@@ -198,8 +204,8 @@ def clean_raster(data: bytes, fmt: str, name: str) -> bytes:
         raise too_large from None
     except UnidentifiedImageError:
         raise broken from None
-    except (OSError, ValueError, SyntaxError, EOFError, IndexError, KeyError, struct.error):
-        raise broken from None  # what Pillow raises on bytes that end early or do not add up
+    except Exception:  # OSError, SyntaxError, struct.error...: each decoder has its own ways
+        raise broken from None  # of saying the bytes end early or do not add up
 
 
 def _upright(img: Image.Image) -> Image.Image:
@@ -249,7 +255,8 @@ def _animation(img: Image.Image, fmt: str) -> bytes:
         durations.append(int(frame.info.get("duration", 100)) or 100)
         frames.append(_pixels(frame.convert("RGBA")))
     options = {"save_all": True, "append_images": frames[1:], "duration": durations}
-    options["loop"] = int(img.info.get("loop", 0))
+    if "loop" in img.info:  # without it a GIF plays once
+        options["loop"] = int(img.info["loop"])
     if fmt == "GIF":
         options["disposal"] = 2
     return _save(frames[0], fmt, **options)
@@ -293,6 +300,11 @@ def clean_svg(data: bytes, name: str) -> bytes:
     reference outside the file (href, url(), @import) are dropped. Embedded raster images are
     re-encoded like any other.
     """
+    if len(data) > MAX_SVG_BYTES:
+        raise Refusal(
+            f"{name} is too large: over {MAX_SVG_BYTES // 1_000_000} MB of SVG",
+            "simplify the drawing, or export it as PNG",
+        )
     try:
         root = SafeET.fromstring(data)
     except (ET.ParseError, DefusedXmlException, ValueError) as e:
@@ -304,10 +316,16 @@ def clean_svg(data: bytes, name: str) -> bytes:
         ) from None
     if _local(root.tag) != "svg" or _namespace(root.tag) not in ("", SVG_NS):
         raise Refusal(f"{name} is not an SVG image", "export it again as SVG")
-    clean_root = _element(root, name)
-    assert clean_root is not None
     out = ['<?xml version="1.0" encoding="UTF-8"?>\n']
-    _write(clean_root, out, top=True)
+    try:
+        clean_root = _element(root, name)
+        assert clean_root is not None
+        _write(clean_root, out, top=True)
+    except RecursionError:
+        raise Refusal(
+            f"{name} nests its elements too deeply to be checked",
+            "simplify the drawing, or export it as PNG",
+        ) from None
     out.append("\n")
     return "".join(out).encode("utf-8")
 
