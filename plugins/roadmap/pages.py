@@ -179,7 +179,7 @@ class _Planner:
 
     def _page_at(self, path: Path) -> str | None:
         real = real_path(path)
-        return self.item_src.get(real) or self.page_src.get(real) if real else None
+        return (self.item_src.get(real) or self.page_src.get(real)) if real else None
 
     def _target(self, from_uri: str, thing) -> Callable[[Ref], str | None]:
         """How a reference in `thing`'s body, on the page at `from_uri`, is rewritten."""

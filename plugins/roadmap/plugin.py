@@ -35,8 +35,8 @@ from .audit import trusted_files
 from .load import load_with_problems
 from .pages import DEFAULT_DISCLAIMER, Settings, plan_site
 from .passwords import read_passwords
-from .problems import Problem, report
-from .references import place_files
+from .problems import report
+from .references import FileUse
 from .seal import ASSETS
 from .sites import InternalSite, PublicSite, Rejected
 from .staging import Staging
@@ -190,8 +190,7 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         # Theme files last, as MkDocs adds them: nothing from content/ gets through unplanned.
         out.add_files_from_theme(config.theme.get_env(), config)
         self.expected = {f.dest_uri for f in out} | set(MACHINE_MADE)
-        self.media_used: set[str] = set()
-        self.file_problems: list[Problem] = []
+        self.file_use = FileUse(self.plan.file_refs, self.plan.sources)
         return out
 
     # -- pages ----------------------------------------------------------------------------------
@@ -200,22 +199,17 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         if self.audience != "public":
             return html
-        uri = page.file.src_uri
-        source = self.plan.sources.get(uri, (Path(config.docs_dir) / uri, 1))
-        placed = place_files(html, page.url, self.plan.file_refs.get(uri, {}), source)
-        self.media_used |= placed.used
-        self.file_problems += placed.problems
-        return placed.html
+        return self.file_use.place(html, page.file.src_uri, page.url)
 
     def on_env(self, env, *, config: MkDocsConfig, files: Files):
         """Every page is rendered: publish the files they use, and nothing else."""
-        if self.file_problems:
+        if self.file_use.problems:
             raise Abort(
-                report(self.file_problems) + "\nThe light site was not published; "
+                report(self.file_use.problems) + "\nThe light site was not published; "
                 "the previous one is untouched."
             )
         for f in list(files):
-            if f.src_uri in self.plan.media and f.src_uri not in self.media_used:
+            if f.src_uri in self.plan.media and f.src_uri not in self.file_use.used:
                 files.remove(f)
         self.expected = {f.dest_uri for f in files} | set(MACHINE_MADE)
         return env

@@ -373,3 +373,21 @@ def place_files(
         "".join(out),
     )
     return placed
+
+
+class FileUse:
+    """The light site's rendered pages, read one by one: the media files they use and the
+    refused files they refer to. `refs` and `sources` are the plan's, by page src_uri."""
+
+    def __init__(self, refs: dict[str, dict[str, FileRef]], sources: dict[str, tuple[Path, int]]):
+        self.refs, self.sources = refs, sources
+        self.used: set[str] = set()
+        self.problems: list[Problem] = []
+
+    def place(self, html_text: str, page_uri: str, page_url: str) -> str:
+        """The page's HTML with its file tokens resolved (see place_files)."""
+        source = self.sources.get(page_uri, (Path(page_uri), 1))
+        placed = place_files(html_text, page_url, self.refs.get(page_uri, {}), source)
+        self.used |= placed.used
+        self.problems += placed.problems
+        return placed.html
