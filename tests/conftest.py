@@ -165,6 +165,23 @@ def sample(tmp_path_factory) -> Project:
     return project
 
 
+def image_bytes(fmt: str = "PNG", color=(40, 110, 190), size=(6, 4), **options) -> bytes:
+    """A small real image (Pillow's `save` options pass through: pnginfo, exif, comment...)."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, color).save(out, fmt, **options)
+    return out.getvalue()
+
+
+def pixels(data: bytes) -> tuple:
+    """What an image shows (size and RGBA pixels of its first frame), whatever its encoding."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as img:
+        return img.size, img.convert("RGBA").tobytes()
+
+
 def all_files(site: Path) -> Iterator[Path]:
     return (p for p in sorted(site.rglob("*")) if p.is_file())
 

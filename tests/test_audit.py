@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Project, Result, all_files, new_project, site_text
+from conftest import Project, Result, all_files, image_bytes, new_project, pixels, site_text
 from roadmap.audience import Secret
 from roadmap.audit import Finding, Matcher, audit, decode
 
@@ -183,7 +183,8 @@ def test_word_in_a_file_name(project: Project):
 def test_image_named_after_a_customer_is_published_under_a_neutral_name(project: Project):
     # Files a public page uses are renamed to a content hash under media/: the name never
     # reaches the site, so there is nothing for the audit to refuse.
-    project.write("content/pages/img/acme-corp-logo.png", b"\x89PNG\r\n\x1a\nlogo bytes\n")
+    logo = image_bytes()
+    project.write("content/pages/img/acme-corp-logo.png", logo)
     project.page(
         "partners.md", "Our partners.\n\n![logo](img/acme-corp-logo.png)\n", visibility="public"
     )
@@ -193,8 +194,8 @@ def test_image_named_after_a_customer_is_published_under_a_neutral_name(project:
     paths = " ".join(p.relative_to(site).as_posix() for p in site.rglob("*"))
     assert "acme" not in paths.casefold()
     assert "acme-corp-logo" not in site_text(site).casefold()
-    media = [p.read_bytes() for p in (site / "media").iterdir()]
-    assert b"\x89PNG\r\n\x1a\nlogo bytes\n" in media
+    media = [pixels(p.read_bytes()) for p in (site / "media").iterdir()]
+    assert media == [pixels(logo)]
 
 
 # --- audit_allow --------------------------------------------------------------------------------

@@ -7,8 +7,10 @@ for this module, with a repository URL, edit links and a site URL switched on in
 
 from __future__ import annotations
 
+import io
 import json
 import re
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,6 +19,7 @@ import jsonschema
 import material
 import pytest
 import yaml
+from PIL import Image, ImageOps, ImageStat
 
 from conftest import PASSWORD, Project, Result, all_files, new_project, site_text
 from roadmap.crypto import open_keyring
@@ -58,14 +61,30 @@ PUBLIC_PAGES = {
     "",
     "about/",
     *(f"{p}/" for p in P7_PAGES),
+    "f7-media/",
     "shipped/",
     *(f"items/{i}/" for i in PUBLIC_ITEMS),
     *(f"themes/{t}/" for t in PUBLIC_THEMES),
 }
+# Raster images public pages show; published re-encoded, so compared by what they show.
 PUBLIC_IMAGES = {
     CORPUS / "roadmap/img/public-item-shot.png",
     CORPUS / "pages/img/public-diagram.png",
+    *(
+        CORPUS / "pages/img" / name
+        for name in (
+            "f7-exif-photo.jpg",
+            "f7-text-chunks.png",
+            "f7-animated.gif",
+            "f7-meta.webp",
+            "f7-srcset-a.png",
+            "f7-srcset-b.png",
+            "f7-upper.PNG",
+            "f7 space ünï.png",
+        )
+    ),
 }
+PUBLIC_SVGS = {CORPUS / "pages/img/f7-drawing.svg"}
 HIDDEN_TITLES = [
     "LEAK28_TITLE",
     "LEAK29_TITLE",
@@ -209,6 +228,43 @@ VECTORS = [
     ("p7-title-in-comment", ["p7leak_commenttitle"]),
     ("p7-title-in-block", ["p7leak_blocktitle", "p7leak_setexttitle"]),
     ("p7-item-body", ["p7leak_item"]),
+    # Files (issue 7): only images a rendered public page shows, cleaned. Image markers sit in
+    # metadata (compressed chunks are checked by test_published_images_carry_no_metadata).
+    ("f7-01-png-text-chunks", ["f7leak_pngcomment", "f7leak_pngxmp"]),
+    ("f7-02-jpeg-exif-xmp-comment", ["f7leak_exif", "f7leak_jpegxmp", "f7leak_jpegcomment"]),
+    ("f7-03-gif-comment", ["f7leak_gifcomment"]),
+    ("f7-04-webp-exif-xmp", ["f7leak_webpxmp"]),
+    ("f7-05-svg-script", ["f7leak_svgscript"]),
+    ("f7-06-svg-event-handlers", ["f7leak_onload", "f7leak_onclick"]),
+    ("f7-07-svg-foreign-object", ["f7leak_svgforeign"]),
+    (
+        "f7-08-svg-external-references",
+        ["f7leak-import", "f7leak-image", "f7leak-use", "f7leak-fill", "f7leak_link", "f7leak_set"],
+    ),
+    (
+        "f7-09-svg-metadata-comments-labels",
+        ["f7leak_svgmetadata", "f7leak_svgcomment", "f7leak_svglabel", "f7leak_svgdataname"],
+    ),
+    ("f7-10-svg-css-comment", ["f7leak_csscomment"]),
+    ("f7-11-image-only-in-inline-code", ["f7leak_f7-code-only"]),
+    ("f7-12-image-only-in-fenced-code", ["f7leak_f7-fenced-only"]),
+    ("f7-13-image-only-in-html-comment", ["f7leak_htmlcomment", "f7leak_f7-comment-only"]),
+    (
+        "f7-14-refdef-used-only-in-internal-block",
+        ["f7leak_block", "f7leak_f7-refdef-only", "f7leak_f7-block-only"],
+    ),
+    ("f7-15-definition-nobody-uses", ["f7leak_f7-unused-refdef", "f7leak_f7-unused"]),
+    (
+        "f7-16-markdown-of-other-extensions",
+        ["f7leak_mkd", "f7leak_mdown", "f7leak_mdwn", "f7leak_mkdn", "f7-page", "f7-other"],
+    ),
+    ("f7-17-dotfile-and-dot-folder", ["f7leak_dotfile", "f7leak_dotfolder", ".f7-dot"]),
+    (
+        "f7-18-data-files",
+        ["f7leak_csv", "f7leak_txt", "f7leak_json", "f7leak_pdf", "f7-notes", "f7-data", "f7-doc"],
+    ),
+    ("f7-19-unused-playbook-image", ["f7leak_playbookimg", "f7-playbook-shot"]),
+    ("f7-20-source-file-names", ["f7-text-chunks", "f7-exif-photo", "f7 space", "f7-upper"]),
 ]
 
 # What must be there: every public title, summary, body, page, theme and tag.
@@ -262,6 +318,19 @@ POSITIVE = [
     "see the related note",  # link text kept when the link to a hidden item is dropped
     "the background",
     "the plan",
+    "POSOK_F7_TITLE",
+    "POSOK_F7_BODY",
+    "POSOK_F7_EXIF",
+    "POSOK_F7_TEXT",
+    "POSOK_F7_GIF",
+    "POSOK_F7_WEBP",
+    "POSOK_F7_SVG",
+    "POSOK_F7_PICTURE",
+    "POSOK_F7_UPPER",
+    "POSOK_F7_SPACE",
+    "POSOK_F7_QUERY",
+    "POSOK_F7_END",
+    "![code](img/f7-code-only.png)",  # a link in code is words, as written
 ]
 
 
@@ -334,15 +403,110 @@ def test_public_content_present(text: str, marker: str):
     assert marker.casefold() in text
 
 
-def test_public_images_published_under_media(built: Built):
-    media = {p.read_bytes() for p in (built.site / "media").iterdir() if p.is_file()}
-    for image in PUBLIC_IMAGES:
-        assert image.read_bytes() in media, image.name
+def _published(built: Built, svg: bool = True) -> dict[str, bytes]:
+    media = (built.site / "media").iterdir()
+    return {p.name: p.read_bytes() for p in media if svg or p.suffix != ".svg"}
 
 
-def test_media_holds_only_images_public_pages_use(built: Built):
-    media = sorted(p.read_bytes() for p in (built.site / "media").iterdir())
-    assert media == sorted(p.read_bytes() for p in PUBLIC_IMAGES)
+def _same_picture(published: bytes, source: Path) -> bool:
+    """The same picture: exactly, or near enough where the format is lossy (JPEG, WebP)."""
+    with Image.open(source) as img:
+        want = ImageOps.exif_transpose(img).convert("RGB")
+    with Image.open(io.BytesIO(published)) as img:
+        lossy = img.format in ("JPEG", "WEBP")
+        got = img.convert("RGB")
+    if got.size != want.size:
+        return False
+    if not lossy:
+        return got.tobytes() == want.tobytes()
+    means = zip(ImageStat.Stat(got).mean, ImageStat.Stat(want).mean, strict=True)
+    return all(abs(a - b) < 6 for a, b in means)
+
+
+def test_media_holds_exactly_the_images_public_pages_show(built: Built):
+    published = _published(built)
+    rasters = _published(built, svg=False)
+    matches = {
+        source.name: sorted(n for n, d in rasters.items() if _same_picture(d, source))
+        for source in PUBLIC_IMAGES
+    }
+    assert all(len(found) == 1 for found in matches.values()), matches
+    assert sorted(n for found in matches.values() for n in found) == sorted(rasters)
+    assert len(published) - len(rasters) == len(PUBLIC_SVGS)
+
+
+def test_images_no_rendered_public_page_shows_are_absent(built: Built):
+    hidden = [
+        p
+        for p in CORPUS.rglob("*")
+        if p.suffix.lower() in (".png", ".jpg", ".gif", ".webp") and p not in PUBLIC_IMAGES
+    ]
+    assert len(hidden) >= 15
+    published = _published(built, svg=False).values()
+    shown = [p.name for p in hidden if any(_same_picture(d, p) for d in published)]
+    assert not shown
+
+
+# What an image keeps once re-encoded: how to draw and animate it, nothing said about it.
+HARMLESS_INFO = {"jfif", "jfif_version", "jfif_unit", "jfif_density", "progressive"}
+HARMLESS_INFO |= {"loop", "duration", "background", "transparency", "version", "extension"}
+
+
+def test_published_images_carry_no_metadata(built: Built):
+    for name, data in _published(built, svg=False).items():
+        with Image.open(io.BytesIO(data)) as img:
+            assert set(img.info) <= HARMLESS_INFO, (name, img.info)
+            assert not dict(img.getexif()), name
+            if img.format == "PNG":
+                assert not img.text, name
+        # No chunk or segment that carries words: tEXt zTXt iTXt eXIf iCCP, APP1 (EXIF/XMP).
+        for tag in (b"tEXt", b"zTXt", b"iTXt", b"eXIf", b"iCCP", b"Exif\x00", b"XMP", b"ICC_"):
+            assert tag not in data, (name, tag)
+
+
+def test_cleaned_images_keep_their_look(built: Built):
+    by_source = {
+        source.name: next(d for d in _published(built, False).values() if _same_picture(d, source))
+        for source in PUBLIC_IMAGES
+    }
+    with Image.open(io.BytesIO(by_source["f7-exif-photo.jpg"])) as photo:
+        assert photo.size == (4, 6)  # turned upright before its EXIF orientation went
+    with Image.open(io.BytesIO(by_source["f7-animated.gif"])) as gif:
+        assert gif.n_frames == 3
+        durations = []
+        for frame in range(gif.n_frames):
+            gif.seek(frame)
+            durations.append(gif.info["duration"])
+        assert durations == [80, 120, 160]
+
+
+def test_svg_is_published_sanitised_with_its_text(built: Built):
+    (svg,) = [d for n, d in _published(built).items() if n.endswith(".svg")]
+    root = ET.fromstring(svg)
+    tags = {el.tag.rsplit("}", 1)[-1] for el in root.iter()}
+    assert not tags & {"script", "foreignObject", "metadata", "set", "animate"}
+    for el in root.iter():
+        for key, value in el.attrib.items():
+            local = key.rsplit("}", 1)[-1]
+            assert not local.startswith("on"), (el.tag, key)
+            if local == "href":
+                assert value.startswith("#"), value
+            assert "url(" not in value or "url(#" in value, value
+    text = "".join(root.itertext())
+    assert "POSOK_F7_SVGTEXT" in text and "clients see" in text
+    assert b"@import" not in svg
+
+
+def test_srcset_candidates_point_at_published_files(built: Built):
+    page = (built.site / "f7-media/index.html").read_text()
+    (srcset,) = re.findall(r'srcset="([^"]*)"', page)
+    urls = [c.split()[0] for c in srcset.split(",")]
+    assert len(urls) == 2
+    for url in urls:
+        assert (built.site / "f7-media" / url).resolve().is_file(), url
+    for src in re.findall(r'<img[^>]*\ssrc="([^"]*)"', page):
+        path = src.split("?")[0].split("#")[0]
+        assert (built.site / "f7-media" / path).resolve().is_file(), src
 
 
 def test_link_to_hidden_item_keeps_neutral_text_only(built: Built):
@@ -380,7 +544,7 @@ def test_every_file_is_explained(built: Built):
         rel = path.relative_to(built.site).as_posix()
         if rel in fixed or _page_of(rel) in PUBLIC_PAGES:
             continue
-        if re.fullmatch(r"media/[0-9a-f]{16}\.png", rel):
+        if re.fullmatch(r"media/[0-9a-f]{16}\.(png|jpg|gif|webp|svg)", rel):
             continue
         if rel.startswith("assets/roadmap/") and _plugin_asset(rel, path):
             continue

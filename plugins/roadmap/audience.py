@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from .audience_markdown import normalise_separators, render, visible_words
+from .media import path_refusal
 from .model import HORIZONS, Item, Page, Roadmap, Strategy, Theme
-from .references import find_refs, resolve
+from .references import find_refs, real_path, resolve
 from .schema import PUBLIC, declared, spec_of
 
 AUDIENCES = ("public", "internal")
@@ -52,7 +53,7 @@ class View:
     pages: tuple[Page, ...]
     playbook: tuple[Page, ...] = ()
     strategy: Strategy | None = None
-    files: frozenset[Path] = frozenset()  # non-Markdown files the pages above use
+    files: frozenset[Path] = frozenset()  # files the pages above use (resolved; light: images)
     public: View | None = field(default=None, repr=False)  # internal only: the light site's view
 
 
@@ -106,7 +107,7 @@ def _public(roadmap: Roadmap) -> View:
         items=tuple(items),
         themes=themes,
         pages=pages,
-        files=_files_used(roadmap.content_dir, [*items, *pages]),
+        files=_files_used(roadmap.content_dir, [*items, *pages], public=True),
     )
 
 
@@ -127,7 +128,9 @@ def _internal(roadmap: Roadmap) -> View:
         pages=roadmap.pages,
         playbook=roadmap.playbook,
         strategy=roadmap.strategy,
-        files=_files_used(roadmap.content_dir, [*items, *roadmap.pages, *roadmap.playbook]),
+        files=_files_used(
+            roadmap.content_dir, [*items, *roadmap.pages, *roadmap.playbook], public=False
+        ),
         public=_public(roadmap),
     )
 
@@ -136,16 +139,27 @@ def _horizon_rank(item: Any) -> tuple[int]:
     return (HORIZONS.index(item.horizon) if item.horizon in HORIZONS else len(HORIZONS),)
 
 
-def _files_used(content_dir: Path, sources: list[Any]) -> frozenset[Path]:
-    """Non-Markdown files under content/ referenced from these bodies."""
+def _files_used(content_dir: Path, sources: list[Any], public: bool) -> frozenset[Path]:
+    """Files under content/ (not pages) that these bodies reference, as resolved paths.
+
+    For the light site only those media.py's path rules admit: images, never reached through
+    a link, never hidden or in the playbook. The rendered pages then decide which are published.
+    """
     root = content_dir.resolve()
     used = set()
+    seen: set[tuple[Path, str]] = set()  # a target is looked up once per folder
     for source in sources:
         for ref in find_refs(source.body):
-            target = resolve(ref, source.path).resolve()
-            if target.suffix.lower() in (".md", ".markdown") or not target.is_file():
+            if ref.invalid or (source.path.parent, ref.file_part) in seen:
                 continue
-            if target.is_relative_to(root):
+            seen.add((source.path.parent, ref.file_part))
+            path = resolve(ref, source.path)
+            if path.suffix.lower() in (".md", ".markdown"):
+                continue
+            if public and path_refusal(path, content_dir, ref.file_part) is not None:
+                continue
+            target = real_path(path)
+            if target is not None and target.is_file() and target.is_relative_to(root):
                 used.add(target)
     return frozenset(used)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from .model import (
     Theme,
 )
 from .problems import ContentError, Problem, did_you_mean, display_path
-from .references import find_refs, resolve
+from .references import find_refs, real_path, resolve
 from .schema import INVALID, Context, Slug, build_record
 from .yaml_source import Doc, read_front_matter, read_yaml_file
 
@@ -62,6 +63,7 @@ def load_with_problems(content_dir: Path) -> tuple[Roadmap | None, list[Problem]
     _check_items(items, themes, theme_ids, problems)
     _check_reserved(pages, problems)
     _check_references(content_dir, [*items, *pages, *playbook], problems)
+    _check_links(content_dir, problems)
     roadmap = Roadmap(
         content_dir=content_dir,
         items=tuple(sorted(items, key=lambda i: i.id)),
@@ -409,11 +411,29 @@ def _check_reserved(pages: list[Page], problems: list[Problem]) -> None:
 def _check_references(content_dir: Path, sources: list, problems: list[Problem]) -> None:
     """Every local link and image must point at a file under content/ that exists."""
     root = content_dir.resolve()
+    verdicts: dict[tuple[Path, str], str | None] = {}  # a target is looked up once per folder
     for source in sources:
         for ref in find_refs(source.body):
-            target = resolve(ref, source.path).resolve()
             line = source.body_line + ref.line
-            if not target.is_relative_to(root):
+            bad = ref.invalid
+            if bad:
+                problems.append(
+                    Problem(
+                        source.path,
+                        line,
+                        f"the link target '{ref.shown}' holds {bad}: no file is named so",
+                        "retype the link (an invisible character may have come with a paste)",
+                    )
+                )
+                continue
+            key = (source.path.parent, ref.file_part)
+            if key not in verdicts:
+                target = real_path(resolve(ref, source.path))
+                if target is None or not target.is_relative_to(root):
+                    verdicts[key] = "outside"
+                else:
+                    verdicts[key] = None if target.exists() else "missing"
+            if verdicts[key] == "outside":
                 problems.append(
                     Problem(
                         source.path,
@@ -422,7 +442,7 @@ def _check_references(content_dir: Path, sources: list, problems: list[Problem])
                         "only files under content/ can be published",
                     )
                 )
-            elif not target.exists():
+            elif verdicts[key] == "missing":
                 problems.append(
                     Problem(
                         source.path,
@@ -431,3 +451,27 @@ def _check_references(content_dir: Path, sources: list, problems: list[Problem])
                         "check the path, relative to this file",
                     )
                 )
+
+
+def _check_links(content_dir: Path, problems: list[Problem]) -> None:
+    """No symbolic link anywhere under content/: what one reaches is not what git stores, nor
+    what the pages seem to use (MkDocs would follow them, and loop on a link to a parent)."""
+    for folder, dirs, files in os.walk(content_dir):
+        for name in sorted(dirs + files):
+            path = Path(folder) / name
+            if path.is_symlink():
+                problems.append(
+                    Problem(
+                        _printable(path),
+                        1,
+                        "a symbolic link: content/ holds real files only",
+                        "copy the file or folder here instead of linking to it",
+                    )
+                )
+        dirs[:] = [d for d in dirs if not (Path(folder) / d).is_symlink()]
+
+
+def _printable(path: Path) -> Path:
+    """`path` as text a message can carry: bytes that are not UTF-8 (which Python holds as
+    surrogates, and no print survives) written as escapes."""
+    return Path(os.fsencode(path).decode("utf-8", "backslashreplace"))

@@ -28,8 +28,19 @@ from markupsafe import Markup
 from .audience import PUBLIC_ITEM_FIELDS, PublicTheme, View
 from .audience_markdown import first_heading, starts_with_heading
 from .load import PAGES_DIR, PLAYBOOK_DIR
+from .media import Published, Refusal, clean, path_refusal
 from .model import HORIZONS, Item, Theme
-from .references import relative, rewrite
+from .problems import Problem
+from .references import (
+    EMBEDDED,
+    TOKEN_SCHEME,
+    FileRef,
+    Ref,
+    real_path,
+    relative,
+    resolve,
+    rewrite,
+)
 from .schema import PUBLIC, Quarter, declared, record_json_schema, spec_of
 
 STATUS_LABELS = {
@@ -82,8 +93,13 @@ class GeneratedPage:
 class SitePlan:
     pages: dict[str, GeneratedPage] = field(default_factory=dict)
     nav: list[Any] = field(default_factory=list)
-    media: dict[str, Path] = field(default_factory=dict)  # src_uri -> file under content/
     data: dict[str, str] = field(default_factory=dict)  # src_uri -> text (roadmap.json)
+    # Light site: the files its pages may use, as published (media/<hash>.<ext> -> cleaned
+    # bytes), and per page the tokens its Markdown holds in their place until it is rendered
+    # (references.place_files); a file no rendered page refers to is not published.
+    media: dict[str, bytes] = field(default_factory=dict)
+    file_refs: dict[str, dict[str, FileRef]] = field(default_factory=dict)
+    sources: dict[str, tuple[Path, int]] = field(default_factory=dict)  # page -> its text's file
 
 
 def plan_site(view: View, settings: Settings, render_html: Callable[[str], str]) -> SitePlan:
@@ -149,6 +165,12 @@ class _Planner:
             self.by_theme.setdefault(i.theme, []).append(i)
         self.item_src = {i.path.resolve(): f"items/{i.id}.md" for i in view.items}
         self.page_src = {p.path.resolve(): self._page_uri(p) for p in (*view.pages, *view.playbook)}
+        self.publishable: dict[tuple[Path, str], Published | Refusal] = {}
+        self.tokens: list[str] = []
+        # Tokens carry a digest of every body: text cannot name a token it does not yet hold,
+        # so no page can borrow another reference's token (say, one inside an internal block).
+        bodies = "\0".join(t.body for t in (*view.items, *view.pages, *view.playbook))
+        self.nonce = hashlib.sha256(bodies.encode("utf-8", "surrogatepass")).hexdigest()[:12]
 
     # Where things land ---------------------------------------------------------------------
 
@@ -156,30 +178,64 @@ class _Planner:
     def _page_uri(page) -> str:
         return page.rel if page.section == PAGES_DIR else f"{PLAYBOOK_DIR}/{page.rel}"
 
-    def _media_uri(self, path: Path) -> str:
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
-        return f"media/{digest}{path.suffix.lower()}"
+    def _page_at(self, path: Path) -> str | None:
+        real = real_path(path)
+        return (self.item_src.get(real) or self.page_src.get(real)) if real else None
 
-    def _target(self, from_uri: str) -> Callable[[Path], str | None]:
-        """How a reference in a page at `from_uri` is rewritten for this audience."""
+    def _target(self, from_uri: str, thing) -> Callable[[Ref], str | None]:
+        """How a reference in `thing`'s body, on the page at `from_uri`, is rewritten."""
 
-        def new_target(path: Path) -> str | None:
-            path = path.resolve()
-            uri = self.item_src.get(path) or self.page_src.get(path)
+        def new_target(ref: Ref) -> str | None:
+            if ref.is_data:
+                return ref.target if self.internal else self._token(from_uri, thing, ref, None)
+            if ref.invalid:
+                return None  # check reports it
+            path = resolve(ref, thing.path)
+            uri = self._page_at(path)
             if uri:
                 return relative(from_uri, uri)
-            if path not in self.view.files:
-                return None  # not for this audience (or missing: check reports it)
+            if path.suffix.lower() in (".md", ".markdown"):
+                return None  # a page this audience does not see
             if self.internal:
-                return _data_uri(path)
-            media = self._media_uri(path)
-            self.plan_.media[media] = path
-            return relative(from_uri, media)
+                real = real_path(path)
+                return _data_uri(real) if real in self.view.files else None
+            return self._token(from_uri, thing, ref, self._publishable(path, ref))
 
         return new_target
 
+    def _publishable(self, path: Path, ref: Ref) -> Published | Refusal:
+        """The file as the light site would publish it, or why it may not (cached per file)."""
+        key = (path, ref.file_part)
+        if key not in self.publishable:
+            refusal = path_refusal(path, self.view.content_dir, ref.file_part)
+            if refusal is None and real_path(path) not in self.view.files:
+                refusal = Refusal(f"'{ref.file_part}' is not a file of the light site", "")
+            try:
+                self.publishable[key] = refusal or clean(path, ref.file_part)
+            except Refusal as e:
+                self.publishable[key] = e
+        return self.publishable[key]
+
+    def _token(self, from_uri: str, thing, ref: Ref, outcome: Published | Refusal | None) -> str:
+        """A placeholder address for one file reference of the light site (see SitePlan)."""
+        token = f"{TOKEN_SCHEME}:{self.nonce}-{len(self.tokens)}"
+        self.tokens.append(token)
+        line = thing.body_line + ref.line
+        written = ref.target if ref.is_data else ref.written_file
+        if outcome is None:
+            outcome = Refusal(*EMBEDDED)
+        if isinstance(outcome, Published):
+            self.plan_.media[outcome.site_path] = outcome.data
+            file_ref = FileRef(thing.path, line, written, media=outcome.site_path)
+        else:
+            problem = Problem(thing.path, line, outcome.message, outcome.hint)
+            file_ref = FileRef(thing.path, line, written, refusal=problem)
+        self.plan_.file_refs.setdefault(from_uri, {})[token] = file_ref
+        return token
+
     def _body(self, thing, from_uri: str) -> str:
-        return rewrite(thing.body, thing.path, self._target(from_uri))
+        self.plan_.sources[from_uri] = (thing.path, thing.body_line)
+        return rewrite(thing.body, self._target(from_uri, thing), data=not self.internal)
 
     def _add(self, uri: str, template: str, meta: dict[str, Any], in_nav: bool = True, **ctx):
         tpl = _ENV.get_template(template)
@@ -352,7 +408,7 @@ class _Planner:
             themes={t.id: t for t in self.view.public.themes},
             settings=self.settings,
             item=twin,
-            body=rewrite(twin.body, twin.path, lambda p: None),
+            body=rewrite(twin.body, lambda ref: None),
             feedback=_fill(self.settings.feedback_url, twin),
         )
         rendered = self.render_html(markdown)

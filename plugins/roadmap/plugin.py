@@ -3,7 +3,10 @@
 Order of events (priorities in MkDocs run 100 first ... -100 last):
   on_config     load and check content, project it for the audience, plan the pages; read
                 passwords (internal); move the build into a staging folder
-  on_files      replace every file MkDocs found with the planned pages and the files they use
+  on_files      replace every file MkDocs found with the planned pages and the files they may use
+  on_page_content (-50, after other plugins edit the page) light site: the page's rendered HTML
+                says which files it uses (references.place_files); refused ones are problems
+  on_env        light site: report those problems, or drop every file no rendered page uses
   on_post_build (-100, after Material's search index at 0) audit the light site, or seal the
                 internal one, then swap the staging folder in; a failure leaves the old site
 """
@@ -25,6 +28,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.pages import Page
 
 from .audience import project
 from .audience_markdown import EXTENSION_NAME, with_audience
@@ -33,6 +37,7 @@ from .load import load_with_problems
 from .pages import DEFAULT_DISCLAIMER, Settings, plan_site
 from .passwords import read_passwords
 from .problems import report
+from .references import FileUse
 from .seal import ASSETS
 from .sites import InternalSite, PublicSite, Rejected
 from .staging import Staging
@@ -176,8 +181,8 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
             out.append(
                 File.generated(config, page.src_uri, content=page.markdown, inclusion=inclusion)
             )
-        for src_uri, path in self.plan.media.items():
-            out.append(File.generated(config, src_uri, abs_src_path=str(path)))
+        for src_uri, data in self.plan.media.items():
+            out.append(File.generated(config, src_uri, content=data))
         for src_uri, text in self.plan.data.items():
             out.append(File.generated(config, src_uri, content=text))
         for src_uri, name in PLUGIN_ASSETS.items():
@@ -191,7 +196,29 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         # Theme files last, as MkDocs adds them: nothing from content/ gets through unplanned.
         out.add_files_from_theme(config.theme.get_env(), config)
         self.expected = {f.dest_uri for f in out} | set(MACHINE_MADE)
+        self.file_use = FileUse(self.plan.file_refs, self.plan.sources)
         return out
+
+    # -- pages ----------------------------------------------------------------------------------
+
+    @event_priority(-50)  # after other plugins have edited the HTML: what ships decides
+    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        if self.audience != "public":
+            return html
+        return self.file_use.place(html, page.file.src_uri, page.url)
+
+    def on_env(self, env, *, config: MkDocsConfig, files: Files):
+        """Every page is rendered: publish the files they use, and nothing else."""
+        if self.file_use.problems:
+            raise Abort(
+                report(self.file_use.problems) + "\nThe light site was not published; "
+                "the previous one is untouched."
+            )
+        for f in list(files):
+            if f.src_uri in self.plan.media and f.src_uri not in self.file_use.used:
+                files.remove(f)
+        self.expected = {f.dest_uri for f in files} | set(MACHINE_MADE)
+        return env
 
     # -- after the build ------------------------------------------------------------------------
 
