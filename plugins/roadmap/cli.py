@@ -45,10 +45,10 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("--audience", choices=AUDIENCES, help="build one site only (default: both)")
     build.add_argument("-v", "--verbose", action="store_true", help="show MkDocs' progress")
     sub.add_parser("check", help="validate content/ and report every problem; writes nothing")
-    words = sub.add_parser(
+    phrase = sub.add_parser(
         "passphrase", help="print a strong random passphrase for the internal site"
     )
-    words.add_argument(
+    phrase.add_argument(
         "--words",
         type=int,
         default=PASSPHRASE_WORDS,
@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "passphrase":
         if args.words < MIN_PASSPHRASE_WORDS:
-            parser.error(f"--words: at least {MIN_PASSPHRASE_WORDS} (each adds ~12.9 bits)")
+            phrase.error(f"--words: at least {MIN_PASSPHRASE_WORDS} (each adds ~12.9 bits)")
         print(passphrase(args.words))
         return 0
 

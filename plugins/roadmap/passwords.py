@@ -162,9 +162,7 @@ class _BadLine(Exception):
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
-        self.hint = (
-            "one team per line: 'team: password'; a line holding only a password needs a label"
-        )
+        self.hint = "write 'team: password'; a line holding only a password needs a label"
 
 
 def _parse_line(line: str) -> tuple[str, str]:
@@ -178,7 +176,7 @@ def _parse_line(line: str) -> tuple[str, str]:
             "the team label before the first ':' must be 1 to 40 letters, digits, spaces, "
             "'.', '_' or '-'"
         )
-    if not rest.startswith((" ", "\t")):
+    if rest and not rest.startswith((" ", "\t")):
         raise _BadLine("expected a space after the first ':'")
     return label, rest.lstrip(" \t")
 
@@ -187,7 +185,7 @@ def _unusable(password: str, variable: bool) -> list[tuple[str, str]]:
     """Why a password cannot be typed as it is stored (never repeating any of it)."""
     if not password:
         return [("no password after the team label", "write 'team: password'")]
-    if variable and password.endswith("\n"):
+    if variable and password.endswith(("\n", "\r")):
         return [
             (
                 "the password ends with a line break",
@@ -198,7 +196,7 @@ def _unusable(password: str, variable: bool) -> list[tuple[str, str]]:
     if password != password.strip():
         return [
             (
-                "the password starts or ends with a space",
+                "the password starts or ends with a space or a tab",
                 "remove it: spaces at either end are lost when a password is copied or typed",
             )
         ]
