@@ -65,8 +65,8 @@ def test_missing_password_is_a_clear_problem():
 def test_password_file_missing(tmp_path):
     _, problems = read_passwords({"ROADMAP_PASSWORD_FILE": str(tmp_path / "nope.txt")})
     assert messages(problems) == [
-        f"{display_path(tmp_path / 'nope.txt')}:1: cannot read the password file: No such file or directory;"
-        " ROADMAP_PASSWORD_FILE must name a readable file"
+        f"{display_path(tmp_path / 'nope.txt')}:1: cannot read the password file:"
+        " No such file or directory; ROADMAP_PASSWORD_FILE must name a readable file"
     ]
 
 
