@@ -23,6 +23,9 @@ from roadmap.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "test only: quiet-harbor-violet-engine"
+# The sample sites' page addresses are keyed with this (ROADMAP_ADDRESS_KEY), so tests can name
+# them: see sample_token(). Public, like PASSWORD: for tests only.
+SAMPLE_ADDRESS_KEY = "dd65a16225d6cff94c9a757040a2cf9481d3fab52bada54319fb48d2b3638dff"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -137,8 +140,8 @@ def new_project(root: Path, content: Path | None = None) -> Project:
     root.mkdir(parents=True, exist_ok=True)
     for name in ("mkdocs.yml", "site_config", "overrides"):
         src = ROOT / name
-        if src.is_dir():
-            shutil.copytree(src, root / name)
+        if src.is_dir():  # not the checkout's own address salt: each project makes its own
+            shutil.copytree(src, root / name, ignore=shutil.ignore_patterns("address-salt.txt"))
         else:
             shutil.copy(src, root / name)
     project = Project(root)
@@ -160,7 +163,7 @@ def project(tmp_path: Path) -> Project:
 def sample(tmp_path_factory) -> Project:
     """Both sites built once from the sample content in content/."""
     project = new_project(tmp_path_factory.mktemp("sample") / "project", ROOT / "content")
-    result = project.run("build")
+    result = project.run("build", env={"ROADMAP_ADDRESS_KEY": SAMPLE_ADDRESS_KEY})
     assert result.code == 0, result.err
     return project
 
@@ -180,6 +183,16 @@ def pixels(data: bytes) -> tuple:
 
     with Image.open(io.BytesIO(data)) as img:
         return img.size, img.convert("RGBA").tobytes()
+
+
+@functools.cache
+def sample_token(src_uri: str) -> str:
+    """The opaque folder of a page of the sample internal site, e.g. "items/auto-scheduler.md"."""
+    from roadmap.crypto import address_key, page_token
+
+    site_name = yaml.safe_load((ROOT / "mkdocs.yml").read_text())["site_name"]
+    key = address_key(PASSWORD, b"", site_name, secret=bytes.fromhex(SAMPLE_ADDRESS_KEY))
+    return page_token(key, src_uri)
 
 
 def all_files(site: Path) -> Iterator[Path]:

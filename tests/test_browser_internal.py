@@ -3,7 +3,6 @@ search over the encrypted index, log out, and pages that were altered or moved."
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 import shutil
@@ -14,8 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from conftest import PASSWORD, Project, serve
-from roadmap.crypto import address_key, page_token
+from conftest import PASSWORD, Project, sample_token, serve
 
 pytestmark = pytest.mark.browser
 
@@ -27,10 +25,7 @@ TOKEN_PATH = re.compile(r"^/[0-9a-f]{20}/$")
 SEALED = re.compile(r'(<script type="application/json" id="roadmap-sealed">)(.*?)(</script>)', re.S)
 
 
-@functools.cache
-def token(src_uri: str) -> str:
-    """The opaque folder of an internal page, e.g. token("items/auto-scheduler.md")."""
-    return page_token(address_key(PASSWORD), src_uri)
+token = sample_token  # the opaque folder of an internal page: token("items/auto-scheduler.md")
 
 
 @pytest.fixture(scope="module")

@@ -145,7 +145,7 @@ def test_card_opens_its_item_page(page: Page, base: str):
     page.goto(base)
     title = "Client portal for your customers"
     page.locator(".rm-board .rm-card__title a", has_text=title).click()
-    expect(page).to_have_url(re.compile(r"/items/customer-portal/$"))
+    expect(page).to_have_url(re.compile(r"/items/client-portal-for-your-customers/$"))
     expect(page.locator(".md-content h1")).to_have_text(re.compile(rf"^{re.escape(title)}"))
     feedback = page.get_by_role("link", name="Give feedback")
     expect(feedback).to_be_visible()
@@ -192,7 +192,7 @@ def test_phone_width_is_one_column_without_horizontal_scroll(page: Page, base: s
     assert all(b["width"] <= 390 for b in boxes)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     # An item page too: long titles, facts and buttons must wrap.
-    page.goto(base + "items/customer-portal/")
+    page.goto(base + "items/client-portal-for-your-customers/")
     expect(page.locator(".md-content h1")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 

@@ -1,4 +1,5 @@
-"""Encryption of the internal site: primitives, passwords, and whole built sites."""
+"""Encryption of the internal site: primitives and whole built sites (passwords and page
+addresses: test_passwords.py, test_addresses.py)."""
 
 from __future__ import annotations
 
@@ -12,15 +13,12 @@ from conftest import PASSWORD, Project, all_files, site_text
 from roadmap.crypto import (
     ITERATIONS,
     Envelope,
-    address_key,
     decrypt_page,
     derive_key,
     encrypt_page,
     make_keyring,
     open_keyring,
-    page_token,
 )
-from roadmap.passwords import read_passwords, weakness
 from roadmap.seal import open_page
 
 FAST = 1_000  # iterations for primitive tests; builds use the real 600,000
@@ -83,74 +81,6 @@ def test_password_is_normalised_like_the_browser_does():
     salt = b"s" * 16
     composed, decomposed = "caf\u00e9 au lait, bitte", "cafe\u0301 au lait, bitte"
     assert derive_key(composed, salt, FAST) == derive_key(decomposed, salt, FAST)
-
-
-def test_page_addresses_are_stable_opaque_and_keyed():
-    key = address_key(PASSWORD)
-    assert page_token(key, "items/sso.md") == page_token(address_key(PASSWORD), "items/sso.md")
-    assert page_token(key, "items/sso.md") != page_token(key, "items/scim.md")
-    assert page_token(key, "items/sso.md") != page_token(
-        address_key("another long pass"), "items/sso.md"
-    )
-    assert re.fullmatch(r"[0-9a-f]{20}", page_token(key, "items/sso.md"))
-
-
-# --- Passwords ---------------------------------------------------------------------------------
-
-
-def test_missing_password_is_a_clear_problem():
-    creds, problems = read_passwords({})
-    assert creds == []
-    assert str(problems[0]) == (
-        "site_config/internal.yml:1: the internal site needs a password; set ROADMAP_PASSWORD, "
-        "or ROADMAP_PASSWORD_FILE naming a file of 'team: password' lines"
-    )
-
-
-@pytest.mark.parametrize(
-    "password, why",
-    [
-        ("hunter2", "too short (7 characters, 12 needed)"),
-        ("password1234", "too weak"),
-        ("qwertyuiop123", "too weak"),
-        ("aaaaaaaaaaaaaaaa", "too weak"),
-    ],
-)
-def test_weak_passwords_are_refused(password, why):
-    creds, problems = read_passwords({"ROADMAP_PASSWORD": password})
-    assert len(problems) == 1
-    assert str(problems[0]).startswith(f"ROADMAP_PASSWORD:1: {why}")
-    assert password not in str(problems[0])
-
-
-def test_strong_passphrase_is_accepted():
-    assert weakness(PASSWORD) == []
-    creds, problems = read_passwords({"ROADMAP_PASSWORD": PASSWORD})
-    assert problems == [] and [c.password for c in creds] == [PASSWORD]
-
-
-def test_password_file_one_line_per_team(tmp_path):
-    path = tmp_path / "passwords.txt"
-    path.write_text(
-        "# teams\n"
-        "sales-emea: river otter lamp sixteen\n"
-        "\n"
-        "sales-us: short\n"
-        "no separator here\n"
-        "sales-emea: copper kettle moon rises\n"
-    )
-    creds, problems = read_passwords({"ROADMAP_PASSWORD_FILE": str(path)})
-    assert [c.label for c in creds] == ["sales-emea", "sales-us"]
-    lines = [f"{p.line}: {p.message}" for p in problems]
-    assert lines[0].startswith("4: password for 'sales-us': too short")
-    assert lines[1].startswith("5: expected 'team: password'")
-    assert lines[2].startswith("6: team 'sales-emea' appears twice")
-    assert "copper" not in " ".join(str(p) for p in problems)
-
-
-def test_password_file_missing(tmp_path):
-    _, problems = read_passwords({"ROADMAP_PASSWORD_FILE": str(tmp_path / "nope.txt")})
-    assert "cannot read the password file" in str(problems[0])
 
 
 # --- Built sites -------------------------------------------------------------------------------

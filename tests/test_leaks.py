@@ -35,7 +35,7 @@ BUILD_EPOCH = int(datetime(2026, 5, 4, tzinfo=UTC).timestamp())
 PUBLIC_ITEMS = {
     "field-notes",
     "dated-target",
-    "override-title",
+    "posok-title-override-smarter-quotes",  # override-title.md: its public title, not its id
     "shipped-thing",
     "public-links",
     "order-one",
@@ -265,6 +265,7 @@ VECTORS = [
     ),
     ("f7-19-unused-playbook-image", ["f7leak_playbookimg", "f7-playbook-shot"]),
     ("f7-20-source-file-names", ["f7-text-chunks", "f7-exif-photo", "f7 space", "f7-upper"]),
+    ("inputs-01-id-behind-a-public-title", ["override-title"]),
 ]
 
 # What must be there: every public title, summary, body, page, theme and tag.
@@ -610,7 +611,9 @@ def test_roadmap_json_has_public_items_and_themes_only(roadmap_json: dict):
         assert item["shipped"] is None or re.fullmatch(r"\d{4}-\d{2}", item["shipped"])
     shipped = next(i for i in roadmap_json["items"] if i["id"] == "shipped-thing")
     assert shipped["shipped"] == "2026-03"
-    override = next(i for i in roadmap_json["items"] if i["id"] == "override-title")
+    override = next(
+        i for i in roadmap_json["items"] if i["id"] == "posok-title-override-smarter-quotes"
+    )
     assert override["title"].startswith("POSOK_TITLE_OVERRIDE")
 
 

@@ -60,7 +60,8 @@ def roadmap(project: Project):
 
 def test_public_view_holds_only_public_items_themes_and_pages(roadmap):
     view = project(roadmap, "public")
-    assert [i.id for i in view.items] == ["renamed", "visible", "done"]
+    # "renamed" has a public title: clients know it by that, never by its own id.
+    assert [i.id for i in view.items] == ["client-name", "visible", "done"]
     assert all(isinstance(i, PublicItem) for i in view.items)
     assert [t.id for t in view.themes] == ["core"]
     assert [p.rel for p in view.pages] == ["about.md", "index.md"]
@@ -69,7 +70,8 @@ def test_public_view_holds_only_public_items_themes_and_pages(roadmap):
 
 def test_public_view_uses_overrides_and_month_precision(roadmap):
     view = {i.id: i for i in project(roadmap, "public").items}
-    assert (view["renamed"].title, view["renamed"].summary) == ("Client name", "Client summary.")
+    renamed = view["client-name"]
+    assert (renamed.title, renamed.summary) == ("Client name", "Client summary.")
     assert view["done"].shipped == "2026-03"
     with pytest.raises(AttributeError):
         view["visible"].owner  # noqa: B018 - the attribute must not exist at all
@@ -86,7 +88,7 @@ def test_internal_view_holds_everything(roadmap):
     assert len(view.items) == 9
     assert [p.rel for p in view.playbook] == ["index.md"]
     assert {p.rel for p in view.pages} == {"about.md", "index.md", "secret.md", "default.md"}
-    assert [i.id for i in view.public.items] == ["renamed", "visible", "done"]
+    assert [i.id for i in view.public.items] == ["client-name", "visible", "done"]
     assert view.items[0].id == "renamed"  # internal order: priority within horizon and theme
 
 

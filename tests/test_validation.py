@@ -9,12 +9,13 @@ number is where a product manager would look), and no traceback. Items written w
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
 import pytest
 
-from conftest import Project
+from conftest import BASE_THEMES, Project
 
 ITEM = "content/roadmap/x.md"
 THEMES = "content/roadmap/themes.yml"
@@ -657,7 +658,25 @@ def test_playbook_page_with_visibility(project: Project):
 
 @pytest.mark.parametrize(
     "rel, name",
-    [("items/x.md", "items"), ("themes/index.md", "themes"), ("shipped.md", "shipped.md")],
+    [
+        ("items/x.md", "items"),
+        ("themes/index.md", "themes"),
+        ("shipped.md", "shipped.md"),
+        ("shipped/index.md", "shipped"),
+        ("Shipped.md", "Shipped.md"),  # one file with shipped.md on a case-insensitive disk
+        ("ITEMS/x.md", "ITEMS"),
+        ("sitemap.xml.md", "sitemap.xml.md"),
+        ("roadmap.json.md", "roadmap.json.md"),
+        ("roadmap.schema.json.md", "roadmap.schema.json.md"),
+        ("feed.xml.md", "feed.xml.md"),
+        ("404.md", "404.md"),
+        ("search/index.md", "search"),
+        ("search.md", "search.md"),
+        ("media/x.md", "media"),
+        ("assets/x.markdown", "assets"),
+        ("timeline.md", "timeline.md"),
+        ("playbook.md", "playbook.md"),
+    ],
 )
 def test_page_path_taken_by_generated_pages(project: Project, rel: str, name: str):
     project.page(rel, "Text.\n", title="X", visibility="public")
@@ -665,6 +684,47 @@ def test_page_path_taken_by_generated_pages(project: Project, rel: str, name: st
         project,
         f"content/pages/{rel}:1: '{name}' is a name the generated pages use;"
         " rename or move this page",
+    )
+
+
+@pytest.mark.parametrize(
+    "first, second",
+    [
+        ("about.md", "about/index.md"),
+        ("about.md", "About.md"),
+        ("team/index.md", "team/README.md"),
+        ("Guide/setup.md", "guide/setup.md"),
+    ],
+)
+def test_two_pages_at_one_address(project: Project, first: str, second: str):
+    project.page(first, "Text.\n", title="A", visibility="public")
+    project.page(second, "Text.\n", title="B", visibility="public")
+    later = max(first, second)
+    assert_rejected(
+        project,
+        f"content/pages/{later}:1: this page lands at the same address as"
+        f" content/pages/{min(first, second)}; rename or move one of them (names differing only"
+        " in case, or 'x.md' and 'x/index.md', share an address)",
+    )
+
+
+def test_readme_would_be_the_home_page(project: Project):
+    project.page("README.md", "Text.\n", title="Readme", visibility="public")
+    assert_rejected(
+        project,
+        "content/pages/README.md:1: 'README.md' would be the home page;"
+        " rename it; the text above the home page's board is pages/index.md",
+    )
+
+
+def test_playbook_pages_at_one_address(project: Project):
+    project.write("content/playbook/calls.md", "---\ntitle: A\n---\n")
+    project.write("content/playbook/calls/index.md", "---\ntitle: B\n---\n")
+    assert_rejected(
+        project,
+        "content/playbook/calls/index.md:1: this page lands at the same address as"
+        " content/playbook/calls.md; rename or move one of them (names differing only in case,"
+        " or 'x.md' and 'x/index.md', share an address)",
     )
 
 
@@ -702,6 +762,240 @@ def test_broken_local_reference(project: Project, rel: str, body: str, expected:
     else:
         project.write(rel, f"---\ntitle: About\n---\n{body}")  # body from line 4
     assert_rejected(project, expected)
+
+
+# --- YAML beyond plain values ----------------------------------------------------------------
+
+TAG_HINT = "remove it: write plain text, numbers, yes/no, lists and 'key: value' fields"
+
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        pytest.param(
+            {"owner": "!secret ann"},
+            f"{ITEM}:8: the YAML tag '!secret' is not supported; {TAG_HINT}",
+            id="custom-tag",
+        ),
+        pytest.param(
+            {"owner": "!!python/object/apply:os.system ['true']"},
+            f"{ITEM}:8: the YAML tag '!!python/object/apply:os.system' is not supported;"
+            f" {TAG_HINT}",
+            id="python-object",
+        ),
+        pytest.param(
+            {"owner": "!!binary QW5u"},
+            f"{ITEM}:8: the YAML tag '!!binary' is not supported; {TAG_HINT}",
+            id="binary",
+        ),
+        pytest.param(
+            {"tags": "!!set {beta, mobile}"},
+            f"{ITEM}:8: the YAML tag '!!set' is not supported; {TAG_HINT}",
+            id="set",
+        ),
+        pytest.param(
+            {"tags": "!!omap [a: 1]"},
+            f"{ITEM}:8: the YAML tag '!!omap' is not supported; {TAG_HINT}",
+            id="omap",
+        ),
+        pytest.param(
+            {"last_reviewed": "!!timestamp 2026-01-01"},
+            f"{ITEM}:8: the YAML tag '!!timestamp' is not supported; {TAG_HINT}",
+            id="timestamp",
+        ),
+        pytest.param(
+            {"priority": "!!int high"},
+            f"{ITEM}:8: 'high' is not a valid int; remove the '!!int' tag",
+            id="int-tag-on-text",
+        ),
+        pytest.param(
+            {"owner": "="},
+            f"{ITEM}:8: a value of '=' must be quoted; write '='",
+            id="bare-equals",
+        ),
+        pytest.param(
+            {"sales": "\n  <<: {pitch: Faster.}"},
+            f"{ITEM}:9: YAML merge keys ('<<') are not supported; write each field out in full",
+            id="merge-key-inline",
+        ),
+        pytest.param(
+            {"sales": "&base\n  pitch: Faster.\npublic:\n  <<: *base"},
+            f"{ITEM}:11: YAML merge keys ('<<') are not supported; write each field out in full",
+            id="merge-key-alias",
+        ),
+        pytest.param(
+            {"tags": "&t [a, b]\ncompetitors: *t"},
+            f"{ITEM}:9: YAML aliases ('*name') are not supported;"
+            " write the value out in full; if '*' starts a text, put the text in quotes",
+            id="alias",
+        ),
+        pytest.param(
+            {"tags": "&t [*t, *t]"},
+            f"{ITEM}:8: YAML aliases ('*name') are not supported;"
+            " write the value out in full; if '*' starts a text, put the text in quotes",
+            id="recursive-alias",
+        ),
+    ],
+)
+def test_yaml_beyond_plain_values(project: Project, raw: dict, expected: str):
+    """Each is refused at its line; the rest of the file is not read some other way."""
+    raw_item(project, **raw)
+    assert_rejected(project, expected)
+
+
+def test_yaml_tag_in_themes_and_strategy(project: Project):
+    project.write(THEMES, BASE_THEMES.replace("title: Core product", "title: !vault core"))
+    project.write(STRATEGY, "priorities:\n  - title: Retention\n    why: !!binary QQ==\n")
+    project.item("x")
+    assert_rejected(
+        project,
+        f"{STRATEGY}:3: the YAML tag '!!binary' is not supported; {TAG_HINT}",
+        f"{THEMES}:2: the YAML tag '!vault' is not supported; {TAG_HINT}",
+    )
+
+
+def test_plain_yaml_extras_still_read(project: Project):
+    """An explicit `!!str`, an anchor nobody refers to, a quoted '*' or '<<': plain values."""
+    raw_item(project, owner="!!str 1234", competitors="&note Nobody.", tags="['*star', '<<']")
+    result = project.run("check")
+    assert result.code == 0, result.err
+
+
+# --- Titles and summaries are plain text -----------------------------------------------------
+
+PLAIN = (
+    "'<' and '>' are not allowed: titles and summaries are plain text;"
+    " write it in words ('under 5 minutes', 'more than 10 sites')"
+)
+
+
+@pytest.mark.parametrize(
+    "rel, text, expected",
+    [
+        pytest.param(
+            ITEM, {"title": "Faster <b>sync</b>"}, f"{ITEM}:2: title: {PLAIN}", id="item-title"
+        ),
+        pytest.param(
+            ITEM, {"summary": "Loads in <5 s."}, f"{ITEM}:3: summary: {PLAIN}", id="item-summary"
+        ),
+        pytest.param(
+            ITEM,
+            {"public": {"title": "</title><script>alert(1)</script>"}},
+            f"{ITEM}:9: public.title: {PLAIN}",
+            id="public-title",
+        ),
+        pytest.param(
+            ITEM,
+            {"public": {"summary": "More -> better"}},
+            f"{ITEM}:9: public.summary: {PLAIN}",
+            id="public-summary",
+        ),
+        pytest.param(
+            "content/pages/about.md",
+            {"title": "About <us>"},
+            f"content/pages/about.md:3: title: {PLAIN}",
+            id="page-title",
+        ),
+        pytest.param(
+            "content/pages/about.md",
+            {"title": "About", "description": '"><script>x</script>'},
+            f"content/pages/about.md:4: description: {PLAIN}",
+            id="page-description",
+        ),
+        pytest.param(
+            THEMES,
+            "core:\n  title: Core > all\n  visibility: public\n",
+            f"{THEMES}:2: core.title: {PLAIN}",
+            id="theme-title",
+        ),
+    ],
+)
+def test_markup_in_titles_and_summaries(project: Project, rel: str, text, expected: str):
+    if rel == ITEM:
+        project.item("x", **text)
+    elif rel == THEMES:
+        project.write(THEMES, text)
+        project.item("x")
+    else:
+        project.page("about.md", "Text.\n", visibility="public", **text)
+    assert_rejected(project, expected)
+
+
+# --- Light-site ids --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "items, expected",
+    [
+        pytest.param(
+            [
+                ("x", {"public": {"title": "Offline mode"}}),
+                ("y", {"public": {"id": "offline-mode"}}),
+            ],
+            "content/roadmap/y.md:8: the light-site id 'offline-mode' (from public.id) is already"
+            " taken by content/roadmap/x.md; set a different 'id: ...' under public:",
+            id="public-id-vs-public-title",
+        ),
+        pytest.param(
+            [("offline-mode", {}), ("x", {"public": {"title": "Offline mode!"}})],
+            f"{ITEM}:8: the light-site id 'offline-mode' (from public.title) is already taken by"
+            " content/roadmap/offline-mode.md; set a different 'id: ...' under public:",
+            id="public-title-vs-item-id",
+        ),
+        pytest.param(
+            [("codename", {"visibility": "internal"}), ("x", {"public": {"id": "codename"}})],
+            f"{ITEM}:8: the light-site id 'codename' (from public.id) is already taken by"
+            " content/roadmap/codename.md; set a different 'id: ...' under public:",
+            id="public-id-names-a-hidden-item",
+        ),
+        pytest.param(
+            [("x", {"public": {"title": "日本語"}})],
+            f"{ITEM}:8: public.title has no letters or digits to make the item's light-site id;"
+            " add 'id: ...' under public: (lowercase letters, digits and hyphens)",
+            id="title-without-latin-letters",
+        ),
+        pytest.param(
+            [("x", {"public": {"id": "Offline Mode"}})],
+            f"{ITEM}:9: public.id: 'Offline Mode' is not an id;"
+            " ids use lowercase letters, digits and hyphens",
+            id="bad-public-id",
+        ),
+    ],
+)
+def test_light_site_id_problems(project: Project, items: list, expected: str):
+    for item_id, fields in items:
+        project.item(item_id, **fields)
+    assert_rejected(project, expected)
+
+
+def test_light_site_ids_may_match_their_own_item(project: Project):
+    project.item("offline-mode", public={"title": "Offline mode"})
+    project.item("x", public={"id": "x", "title": "Something else"})
+    project.item("hidden", visibility="internal", public={"id": "offline-mode"})
+    result = project.run("check")
+    assert result.code == 0, result.err
+
+
+# --- File names ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "rel, shown",
+    [
+        pytest.param(b"content/roadmap/caf\xe9.md", r"content/roadmap/caf\xe9.md", id="item"),
+        pytest.param(b"content/pages/img/\xff.png", r"content/pages/img/\xff.png", id="image"),
+        pytest.param(b"content/notes\xfe/a.md", r"content/notes\xfe", id="folder"),
+    ],
+)
+def test_file_name_not_utf8(project: Project, rel: bytes, shown: str):
+    path = project.root / os.fsdecode(rel)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"---\ntitle: T\n---\n")
+    assert_rejected(
+        project,
+        f"{shown}:1: the file name is not valid UTF-8;"
+        " rename it; names must be UTF-8 text, as git and editors write them",
+    )
 
 
 # --- Many problems at once -------------------------------------------------------------------

@@ -78,7 +78,7 @@ def _public(roadmap: Roadmap) -> View:
         values["shipped"] = item.shipped.strftime("%Y-%m") if item.shipped else None
         items.append(
             PublicItem(
-                id=item.id,
+                id=item.light_site_id,
                 body=public_markdown(item.body),
                 body_line=item.body_line,
                 path=item.path,
@@ -261,7 +261,7 @@ def light_site_secrets(roadmap: Roadmap, confidential_terms: list[str] = ()) -> 
     secrets = [
         Secret(t, "a confidential term (mkdocs.yml confidential_terms)") for t in confidential_terms
     ]
-    visible = {i.id for i in _public(roadmap).items}
+    visible = {i.path for i in _public(roadmap).items}
 
     def where(item: Item, name: str) -> str:
         return f"{_rel(item.path, roadmap)}:{item.lines.get(name, 1)}"
@@ -271,19 +271,26 @@ def light_site_secrets(roadmap: Roadmap, confidential_terms: list[str] = ()) -> 
             secrets.append(Secret(customer.name, f"a customer name ({where(item, 'customers')})"))
         if item.owner:
             secrets.append(Secret(item.owner, f"an owner name ({where(item, 'owner')})"))
-        if item.id not in visible:
+        if item.path not in visible:
             why = f"not on the light site ({where(item, '')})"
             words = [(item.title, "title"), (item.id, "id")]
             if item.public and item.public.title:
                 words.append((item.public.title, "public title"))
             for word, what in words:
                 secrets.append(Secret(word, f"the {what} of an item {why}", _several_words(word)))
-        elif item.public and item.public.title and item.public.title != item.title:
-            secrets.append(
-                Secret(
-                    item.title, f"the internal title behind a public one ({where(item, 'title')})"
+        else:
+            if item.public and item.public.title and item.public.title != item.title:
+                secrets.append(
+                    Secret(
+                        item.title,
+                        f"the internal title behind a public one ({where(item, 'title')})",
+                    )
                 )
-            )
+            if item.light_site_id != item.id:
+                # Looked for in names and addresses only: an id's words ("customer-portal")
+                # are often the public text's own words.
+                origin = f"the internal id behind a public one ({where(item, 'public')})"
+                secrets.append(Secret(item.id, origin, everywhere=False))
     return secrets
 
 

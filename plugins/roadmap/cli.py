@@ -1,4 +1,4 @@
-"""The `roadmap` command: `build` (both sites, or one) and `check`.
+"""The `roadmap` command: `build` (both sites, or one), `check` and `passphrase`.
 
 `roadmap build --audience X` is `mkdocs build -f site_config/X.yml` after a check of the content
 and the password, so both give the same site. Exit 0 on success, 1 on content, password or
@@ -15,10 +15,16 @@ from pathlib import Path
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material's end-of-life banner, on every run
 
+from .addresses import ENV_ADDRESS_KEY, read_address_secret, salt_path, salt_warnings  # noqa: E402
 from .audience import AUDIENCES  # noqa: E402
 from .load import load_with_problems  # noqa: E402
-from .passwords import read_passwords  # noqa: E402
-from .problems import report  # noqa: E402
+from .passwords import (  # noqa: E402
+    MIN_PASSPHRASE_WORDS,
+    PASSPHRASE_WORDS,
+    passphrase,
+    read_passwords,
+)
+from .problems import display_path, report  # noqa: E402
 
 CONFIG_DIR = Path("site_config")
 
@@ -39,7 +45,21 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("--audience", choices=AUDIENCES, help="build one site only (default: both)")
     build.add_argument("-v", "--verbose", action="store_true", help="show MkDocs' progress")
     sub.add_parser("check", help="validate content/ and report every problem; writes nothing")
+    phrase = sub.add_parser(
+        "passphrase", help="print a strong random passphrase for the internal site"
+    )
+    phrase.add_argument(
+        "--words",
+        type=int,
+        default=PASSPHRASE_WORDS,
+        help=f"how many words (default {PASSPHRASE_WORDS}, at least {MIN_PASSPHRASE_WORDS})",
+    )
     args = parser.parse_args(argv)
+    if args.command == "passphrase":
+        if args.words < MIN_PASSPHRASE_WORDS:
+            phrase.error(f"--words: at least {MIN_PASSPHRASE_WORDS} (each adds ~12.9 bits)")
+        print(passphrase(args.words))
+        return 0
 
     try:
         os.chdir(args.directory)
@@ -78,6 +98,9 @@ def _content_dir() -> Path:
 def _check() -> int:
     content = _content_dir()
     roadmap, problems = load_with_problems(content)
+    if os.environ.get(ENV_ADDRESS_KEY) or salt_path(CONFIG_DIR).exists():
+        problems += read_address_secret(CONFIG_DIR)[1]
+    _warn(salt_warnings(CONFIG_DIR))
     if problems:
         print(report(problems), file=sys.stderr)
         print(f"roadmap: {len(problems)} problem(s) in {_rel(content)}/", file=sys.stderr)
@@ -105,12 +128,27 @@ def _build(audiences: list[str], verbose: bool) -> int:
         print(f"roadmap: configuration error: {e}", file=sys.stderr)
         return 1
     _, problems = load_with_problems(content)
+    addresses = None
     if "internal" in audiences:
-        problems += read_passwords(asked_by=CONFIG_DIR / "internal.yml")[1]
+        from .plugin import password_context
+
+        config = _load_config("internal")
+        terms = config.plugins["roadmap"].config.confidential_terms
+        context = password_context(config, terms)
+        problems += read_passwords(asked_by=CONFIG_DIR / "internal.yml", context=context)[1]
+        if not problems:  # make the salt file only for a build that will happen
+            addresses, found = read_address_secret(CONFIG_DIR, create=True)
+            problems += found
     if problems:
         print(report(problems), file=sys.stderr)
         print("roadmap: nothing was built; the previous sites are untouched", file=sys.stderr)
         return 1
+    if addresses and addresses.created:
+        print(
+            f"roadmap: made {display_path(addresses.created)}, the salt of the internal site's "
+            "page addresses: commit it, or every address changes on a fresh clone"
+        )
+    _warn(salt_warnings(CONFIG_DIR))
     for audience in audiences:
         # Load each config right before its build: MkDocs shares one instance of a plugin that
         # has on_startup between all configs of a process, so the last load wins.
@@ -132,6 +170,11 @@ def _build(audiences: list[str], verbose: bool) -> int:
             config.plugins.on_shutdown()
         print(f"roadmap: {audience} site -> {_rel(Path(config.site_dir))}/")
     return 0
+
+
+def _warn(warnings) -> None:
+    for warning in warnings:
+        print(f"WARNING: {warning}", file=sys.stderr)
 
 
 def _quiet_logging(verbose: bool) -> None:

@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 ITERATIONS = 600_000
 KEY_BYTES = 32
 WRAP_AAD = b"roadmap/content-key/v1"
-ADDRESS_SALT = b"roadmap/page-addresses/v1"
+ADDRESS_CONTEXT = b"roadmap/page-addresses/v2"
 FORMAT_VERSION = 1
 
 
@@ -114,9 +114,23 @@ def open_keyring(public_part: dict, password: str) -> bytes | None:
     return None
 
 
-def address_key(password: str) -> bytes:
-    """The key behind page addresses: stable while the first password stays the same."""
-    return derive_key(password, ADDRESS_SALT)
+def address_key(
+    password: str, site_salt: bytes, site_name: str, secret: bytes | None = None
+) -> bytes:
+    """The key behind page addresses, the same on every build while its inputs stay the same.
+
+    With `secret` (ROADMAP_ADDRESS_KEY: random, high entropy) it comes from that alone: an
+    address then tells an attacker nothing, and survives a password change. Otherwise it is
+    PBKDF2 of the first password, salted with this site's random salt (kept in its repository)
+    and its name: an address plus the light site's ids is then a password check that costs
+    one full KDF per guess and per site, as the ciphertext does, and no table serves two sites.
+    """
+    context = ADDRESS_CONTEXT + b"\0" + site_name.encode("utf-8")
+    if secret is not None:
+        return hmac.new(secret, context, hashlib.sha256).digest()
+    if len(site_salt) < 16:
+        raise ValueError("a site salt of 16 random bytes or more is needed")
+    return derive_key(password, hashlib.sha256(context + b"\0" + site_salt).digest())
 
 
 def page_token(key: bytes, src_uri: str) -> str:

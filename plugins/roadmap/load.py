@@ -22,19 +22,27 @@ from .yaml_source import Doc, read_front_matter, read_yaml_file
 
 ROADMAP_DIR, PAGES_DIR, PLAYBOOK_DIR = "roadmap", "pages", "playbook"
 THEMES_FILE, STRATEGY_FILE = "themes.yml", "strategy.yml"
-# Paths generated pages use: a hand-written page may not take them.
-RESERVED_PAGE_PATHS = (
+# Top-level names the generated pages and files use (compared as addresses: without `.md`,
+# case-insensitively, since a site is often served or checked out on a case-insensitive
+# filesystem): a hand-written page may not take them.
+RESERVED_PAGE_NAMES = (
     "items",
     "themes",
     "playbook",
     "media",
     "assets",
     "search",
-    "shipped.md",
-    "timeline.md",
+    "shipped",
+    "timeline",
     "roadmap.json",
     "roadmap.schema.json",
-    "404.md",
+    "404",
+    "404.html",
+    "sitemap.xml",
+    "sitemap.xml.gz",
+    "feed.xml",
+    "feeds",
+    "index.html",
 )
 
 
@@ -49,7 +57,9 @@ def load(content_dir: Path) -> Roadmap:
 
 def load_with_problems(content_dir: Path) -> tuple[Roadmap | None, list[Problem]]:
     content_dir = Path(content_dir)
-    problems: list[Problem] = []
+    problems: list[Problem] = _undecodable_names(content_dir)
+    if problems:  # every later step would trip over them (printing, URLs, MkDocs itself)
+        return None, problems
     roadmap_dir = content_dir / ROADMAP_DIR
     if not roadmap_dir.is_dir():
         return None, [
@@ -61,7 +71,9 @@ def load_with_problems(content_dir: Path) -> tuple[Roadmap | None, list[Problem]
     pages = _load_pages(content_dir / PAGES_DIR, Page, problems)
     playbook = _load_pages(content_dir / PLAYBOOK_DIR, PlaybookPage, problems)
     _check_items(items, themes, theme_ids, problems)
-    _check_reserved(pages, problems)
+    _check_light_site_ids(items, problems)
+    _check_page_addresses(pages, problems, reserved=RESERVED_PAGE_NAMES)
+    _check_page_addresses(playbook, problems)
     _check_references(content_dir, [*items, *pages, *playbook], problems)
     _check_links(content_dir, problems)
     roadmap = Roadmap(
@@ -394,10 +406,34 @@ def _load_pages(folder: Path, cls: type[Page], problems: list[Problem]) -> list[
     return pages
 
 
-def _check_reserved(pages: list[Page], problems: list[Problem]) -> None:
-    for page in pages:
+def _page_address(rel: str) -> str:
+    """Where a page lands, as MkDocs names it, folded for a case-insensitive filesystem:
+    `About.md`, `about/index.md` and `about/README.md` all land at `about`."""
+    stem = rel.rsplit(".", 1)[0].casefold()
+    parts = stem.split("/")
+    if parts[-1] in ("index", "readme"):
+        parts.pop()
+    return "/".join(parts)
+
+
+def _check_page_addresses(
+    pages: list[Page], problems: list[Problem], reserved: tuple[str, ...] = ()
+) -> None:
+    """No page may land where a generated page or file does, or where another page does."""
+    taken: dict[str, Page] = {}
+    for page in sorted(pages, key=lambda p: p.rel):
+        address = _page_address(page.rel)
         first = page.rel.split("/")[0]
-        if first in RESERVED_PAGE_PATHS:
+        if reserved and address == "" and page.rel != "index.md":
+            problems.append(
+                Problem(
+                    page.path,
+                    1,
+                    f"'{page.rel}' would be the home page",
+                    "rename it; the text above the home page's board is pages/index.md",
+                )
+            )
+        elif address.split("/")[0] in reserved or first.casefold() in reserved:
             problems.append(
                 Problem(
                     page.path,
@@ -406,6 +442,82 @@ def _check_reserved(pages: list[Page], problems: list[Problem]) -> None:
                     "rename or move this page",
                 )
             )
+        elif address in taken:
+            other = display_path(taken[address].path)
+            problems.append(
+                Problem(
+                    page.path,
+                    1,
+                    f"this page lands at the same address as {other}",
+                    "rename or move one of them (names differing only in case, or 'x.md' and "
+                    "'x/index.md', share an address)",
+                )
+            )
+        else:
+            taken[address] = page
+
+
+def _check_light_site_ids(items: list[Item], problems: list[Problem]) -> None:
+    """Each public item's light-site id is unique, and never another item's own id (which
+    would name that item to clients, or hand it this one's page)."""
+    own = {i.id: i for i in items}
+    taken: dict[str, Item] = {}
+    for item in items:
+        if item.visibility != "public":
+            continue
+        public_id = item.light_site_id
+        line = item.lines.get("public", item.lines.get("", 1))
+        if not public_id:
+            problems.append(
+                Problem(
+                    item.path,
+                    line,
+                    "public.title has no letters or digits to make the item's light-site id",
+                    "add 'id: ...' under public: (lowercase letters, digits and hyphens)",
+                )
+            )
+            continue
+        clash = taken.get(public_id) or (own.get(public_id) if public_id != item.id else None)
+        if clash is not None and clash is not item:
+            source = "public.id" if item.public and item.public.id else "public.title"
+            problems.append(
+                Problem(
+                    item.path,
+                    line,
+                    f"the light-site id '{public_id}' (from {source}) is already taken by "
+                    f"{display_path(clash.path)}",
+                    "set a different 'id: ...' under public:",
+                )
+            )
+            continue
+        taken[public_id] = item
+
+
+def _undecodable_names(content_dir: Path) -> list[Problem]:
+    """File and folder names under content/ that are not UTF-8: no URL or message can carry
+    them (Python keeps their bytes as surrogates, which crash any print)."""
+    problems = []
+    for folder, dirs, files in os.walk(content_dir):
+        for name in sorted(n for n in dirs + files if not _encodable(n)):
+            shown = os.fsencode(Path(folder) / name).decode("utf-8", "backslashreplace")
+            problems.append(
+                Problem(
+                    Path(shown),
+                    1,
+                    "the file name is not valid UTF-8",
+                    "rename it; names must be UTF-8 text, as git and editors write them",
+                )
+            )
+        dirs[:] = [d for d in dirs if _encodable(d)]  # reported once, not each file inside
+    return problems
+
+
+def _encodable(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _check_references(content_dir: Path, sources: list, problems: list[Problem]) -> None:

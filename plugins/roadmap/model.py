@@ -17,6 +17,7 @@ from .schema import (
     Date,
     ListOf,
     Number,
+    PlainText,
     QuarterOrDate,
     RecordOf,
     Slug,
@@ -50,8 +51,14 @@ class Link:
 
 @dataclass(frozen=True, kw_only=True)
 class PublicText:
-    title: str | None = spec(Text(), audience=PUBLIC, doc="the title clients see")
-    summary: str | None = spec(Text(), audience=PUBLIC, doc="the summary clients see")
+    title: str | None = spec(PlainText(), audience=PUBLIC, doc="the title clients see")
+    summary: str | None = spec(PlainText(), audience=PUBLIC, doc="the summary clients see")
+    id: str | None = spec(
+        Slug(),
+        audience=PUBLIC,
+        doc="the item's id and address on the light site; defaults to the public title, "
+        "so an internal id (a codename) never reaches clients",
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -78,9 +85,9 @@ class Item:
     body_line: int = 1
     lines: dict = field(default_factory=dict, compare=False, repr=False)
 
-    title: str = spec(Text(), required=True, audience=PUBLIC, doc="what it is, in a few words")
+    title: str = spec(PlainText(), required=True, audience=PUBLIC, doc="what it is, in a few words")
     summary: str = spec(
-        Text(), required=True, audience=PUBLIC, doc="one or two sentences on the value"
+        PlainText(), required=True, audience=PUBLIC, doc="one or two sentences on the value"
     )
     visibility: str = spec(
         Choice(*VISIBILITIES),
@@ -123,7 +130,10 @@ class Item:
     )
     last_reviewed: date | None = spec(Date(), doc="flagged as stale when too old")
     public: PublicText | None = spec(
-        RecordOf(PublicText), audience=PUBLIC, doc="the light site shows these instead"
+        RecordOf(PublicText),
+        audience=PUBLIC,
+        doc="the light site shows these instead; with a title, clients never see the item's "
+        "own id: its id there is `id`, or the public title as an id",
     )
     sales: Sales | None = spec(
         RecordOf(Sales), doc="talk track for sales: `questions` is a list of `{q, a}`"
@@ -134,6 +144,16 @@ class Item:
         """The one rule for what clients may see."""
         return self.visibility == "public" and self.status not in HIDDEN_STATUSES
 
+    @property
+    def light_site_id(self) -> str:
+        """The item's id on the light site: `public.id`, else its public title made an id, else
+        its own id. An item renamed for clients is often a codename inside: it stays inside."""
+        if self.public and self.public.id:
+            return self.public.id
+        if self.public and self.public.title:
+            return Slug.from_text(self.public.title)
+        return self.id
+
 
 @dataclass(frozen=True, kw_only=True)
 class Theme:
@@ -142,8 +162,8 @@ class Theme:
     id: str
     path: Path
     line: int = 1
-    title: str = spec(Text(), required=True, audience=PUBLIC, doc="the theme's name")
-    summary: str | None = spec(Text(), audience=PUBLIC, doc="one sentence under the title")
+    title: str = spec(PlainText(), required=True, audience=PUBLIC, doc="the theme's name")
+    summary: str | None = spec(PlainText(), audience=PUBLIC, doc="one sentence under the title")
     visibility: str = spec(
         Choice("public", "internal"), default="internal", doc="**default `internal`**"
     )
@@ -159,9 +179,9 @@ class Page:
     body: str = ""
     body_line: int = 1
     title: str | None = spec(
-        Text(), audience=PUBLIC, doc="defaults to the first heading clients see"
+        PlainText(), audience=PUBLIC, doc="defaults to the first heading clients see"
     )
-    description: str | None = spec(Text(), audience=PUBLIC, doc="a line for search engines")
+    description: str | None = spec(PlainText(), audience=PUBLIC, doc="a line for search engines")
     visibility: str = spec(
         Choice("public", "internal"), default="internal", doc="**default `internal`**"
     )

@@ -159,7 +159,8 @@ class _Planner:
         for i in view.items:
             for dep in getattr(i, "depends_on", ()):
                 self.needed_by.setdefault(dep, []).append(i)
-        self.twins = {p.id: p for p in view.public.items} if view.public else {}
+        # Keyed by source file: an item's light-site id may differ from its own (public.id).
+        self.twins = {p.path: p for p in view.public.items} if view.public else {}
         self.by_theme: dict[str, list] = {}
         for i in view.items:
             self.by_theme.setdefault(i.theme, []).append(i)
@@ -375,7 +376,7 @@ class _Planner:
         if not self.internal:
             return ctx
         needed_by = self.needed_by.get(item.id, [])
-        twin = self.twins.get(item.id)
+        twin = self.twins.get(item.path)
         label, promise = COMMITMENT_BADGES[item.commitment]
         when = f" for {item.target}" if item.target else ""
         age = (self.settings.today - item.last_reviewed).days if item.last_reviewed else None

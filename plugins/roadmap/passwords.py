@@ -1,37 +1,63 @@
 """The internal site's passwords: from ROADMAP_PASSWORD or ROADMAP_PASSWORD_FILE, never from config.
 
-The file holds one `label: password` line per team; removing a line and rebuilding ends that
-team's access. Weak passwords are refused: a downloaded page can be attacked offline.
+The file holds one `team: password` line per team; removing a line and rebuilding ends that
+team's access. A downloaded page can be attacked offline, so a password must withstand 10^12
+guesses, and a message never repeats any part of a line that may hold a password.
 """
 
 from __future__ import annotations
 
+import math
+import mmap
 import os
-from collections.abc import Mapping
+import re
+import secrets
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .problems import Problem
+from .repository import tracked_files
 
 MIN_LENGTH = 12
-MIN_SCORE = 3  # zxcvbn: 3 is "safely unguessable", 4 "very unguessable"
+# PBKDF2 at 600k iterations: ~2e4 guesses/s on a current GPU, so 1e12 guesses take decades.
+MIN_GUESSES = 10**12
 ENV_PASSWORD, ENV_FILE = "ROADMAP_PASSWORD", "ROADMAP_PASSWORD_FILE"
+# Words anyone would try first against this tool, whatever the site.
+COMMON_WORDS = ("roadmap", "internal", "sales", "password", "team", "default")
+# A team label: short, plain, and never anything that could be half of a password.
+_LABEL = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._-]{0,39}")
+_SEPARATORS = re.compile(r"[\s\-_.:,;/+|]+")
+_COMMENT_AFTER = re.compile(r"\s#")
+# Unicode categories nobody can type reliably: controls (a tab, a line break), format
+# characters (zero-width spaces), line and paragraph separators, lone surrogates.
+_INVISIBLE = ("Cc", "Cf", "Zl", "Zp", "Cs")
+PASSPHRASE_WORDS, MIN_PASSPHRASE_WORDS = 5, 4  # EFF long list: 12.9 bits a word
+_HINT = "use a passphrase of five or more random words: `roadmap passphrase` makes one"
 
 
 @dataclass(frozen=True)
 class Credential:
     label: str
     password: str = field(repr=False)
+    where: str = ENV_PASSWORD  # for messages: the variable, or `file:line`
 
 
 def read_passwords(
-    environ: Mapping[str, str] | None = None, asked_by: Path = Path("site_config/internal.yml")
+    environ: Mapping[str, str] | None = None,
+    asked_by: Path = Path("site_config/internal.yml"),
+    context: Sequence[str] = (),
 ) -> tuple[list[Credential], list[Problem]]:
-    """The credentials to wrap the content key for, or the problems that stop the build."""
+    """The credentials to wrap the content key for, or the problems that stop the build.
+
+    `context` holds words an attacker of this site would try first: the site's and the
+    company's name. Team labels are added to them.
+    """
     environ = os.environ if environ is None else environ
-    file_name = environ.get(ENV_FILE, "").strip()
-    if file_name:
-        return _read_file(Path(file_name))
+    file_name = environ.get(ENV_FILE, "")
+    if file_name.strip():
+        return _read_file(Path(file_name.strip()), context)
     password = environ.get(ENV_PASSWORD, "")
     if not password:
         return [], [
@@ -42,49 +68,65 @@ def read_passwords(
                 f"set {ENV_PASSWORD}, or {ENV_FILE} naming a file of 'team: password' lines",
             )
         ]
-    problems = [Problem(Path(ENV_PASSWORD), 1, msg, hint) for msg, hint in weakness(password)]
+    where = Path(ENV_PASSWORD)
+    problems = [Problem(where, 1, msg, hint) for msg, hint in _unusable(password, variable=True)]
+    if not problems:
+        problems = [Problem(where, 1, msg, hint) for msg, hint in weakness(password, context)]
     return [Credential("default", password)], problems
 
 
-def _read_file(path: Path) -> tuple[list[Credential], list[Problem]]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as e:
-        return [], [
-            Problem(
-                path,
-                1,
-                f"cannot read the password file: {e.strerror}",
-                f"{ENV_FILE} must name a readable file",
-            )
-        ]
+def _read_file(path: Path, context: Sequence[str]) -> tuple[list[Credential], list[Problem]]:
+    text, problem = _decode(path)
+    if problem:
+        return [], [problem]
     creds: list[Credential] = []
     problems: list[Problem] = []
-    seen: set[str] = set()
-    for n, line in enumerate(text.splitlines(), start=1):
-        if not line.strip() or line.lstrip().startswith("#"):
+    labels: dict[str, int] = {}
+    passwords: dict[str, int] = {}
+    pending: list[tuple[int, Credential]] = []
+    for n, line in enumerate(text.split("\n"), start=1):
+        line = line.removesuffix("\r")  # Windows line ends are line ends
+        if not line.strip(" \t") or line.lstrip(" \t").startswith("#"):
             continue
-        label, sep, password = line.partition(":")
-        label, password = label.strip(), password.strip()
-        if not sep or not label:
+        try:
+            label, password = _parse_line(line)
+        except _BadLine as e:
+            problems.append(Problem(path, n, e.message, e.hint))
+            continue
+        found = _unusable(password, variable=False)
+        if found:
+            problems += [Problem(path, n, msg, hint) for msg, hint in found]
+            continue
+        key = label.casefold()
+        if key in labels:
             problems.append(
                 Problem(
                     path,
                     n,
-                    "expected 'team: password'",
-                    "one team per line, the label before the first ':'",
+                    f"this team label is already used on line {labels[key]}",
+                    "each team gets one line",
                 )
             )
             continue
-        if label in seen:
+        labels[key] = n
+        same = unicodedata.normalize("NFC", password)
+        if same in passwords:
             problems.append(
-                Problem(path, n, f"team '{label}' appears twice", "each team gets one line")
+                Problem(
+                    path,
+                    n,
+                    f"the same password as line {passwords[same]}",
+                    "each team needs its own password: removing one line must end that "
+                    "team's access, and a shared password would go on working",
+                )
             )
             continue
-        seen.add(label)
-        for msg, hint in weakness(password):
-            problems.append(Problem(path, n, f"password for '{label}': {msg}", hint))
-        creds.append(Credential(label, password))
+        passwords[same] = n
+        pending.append((n, Credential(label, password, f"{path.name}:{n}")))
+    words = [*context, *(c.label for _, c in pending)]
+    for n, cred in pending:
+        problems += [Problem(path, n, msg, hint) for msg, hint in weakness(cred.password, words)]
+        creds.append(cred)
     if not creds and not problems:
         problems.append(
             Problem(path, 1, "no passwords in the file", "add one 'team: password' line per team")
@@ -92,15 +134,193 @@ def _read_file(path: Path) -> tuple[list[Credential], list[Problem]]:
     return creds, problems
 
 
-def weakness(password: str) -> list[tuple[str, str]]:
+def _decode(path: Path) -> tuple[str, Problem | None]:
+    """The file as text, or why it cannot be read: never a traceback, never its bytes."""
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        return "", Problem(
+            path,
+            1,
+            f"cannot read the password file: {e.strerror}",
+            f"{ENV_FILE} must name a readable file",
+        )
+    save_as = "save it as UTF-8 (in Notepad: Save as, Encoding: UTF-8)"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "", Problem(path, 1, "the password file is UTF-16 text", save_as)
+    if b"\x00" in data:
+        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        return "", Problem(path, line, "the password file holds NUL bytes (UTF-16?)", save_as)
+    try:
+        return data.decode("utf-8").removeprefix("\ufeff"), None
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        return "", Problem(path, line, "not valid UTF-8 text", save_as)
+
+
+class _BadLine(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+        self.hint = "write 'team: password'; a line holding only a password needs a label"
+
+
+def _parse_line(line: str) -> tuple[str, str]:
+    """(label, password); raises _BadLine saying what is wrong without quoting the line."""
+    label, sep, rest = line.partition(":")
+    if not sep:
+        raise _BadLine("expected 'team: password'")
+    label = label.strip(" \t")
+    if not _LABEL.fullmatch(label):
+        raise _BadLine(
+            "the team label before the first ':' must be 1 to 40 letters, digits, spaces, "
+            "'.', '_' or '-'"
+        )
+    if rest and not rest.startswith((" ", "\t")):
+        raise _BadLine("expected a space after the first ':'")
+    return label, rest.lstrip(" \t")
+
+
+def _unusable(password: str, variable: bool) -> list[tuple[str, str]]:
+    """Why a password cannot be typed as it is stored (never repeating any of it)."""
+    if not password:
+        return [("no password after the team label", "write 'team: password'")]
+    if variable and password.endswith(("\n", "\r")):
+        return [
+            (
+                "the password ends with a line break",
+                "remove it: it could never be typed into the unlock form; "
+                "`printf '%s'` and `$(cat file)` drop it, `echo` and some secret stores add one",
+            )
+        ]
+    if password != password.strip():
+        return [
+            (
+                "the password starts or ends with a space or a tab",
+                "remove it: spaces at either end are lost when a password is copied or typed",
+            )
+        ]
+    odd = next((c for c in password if unicodedata.category(c) in _INVISIBLE), None)
+    if odd is not None:
+        return [
+            (
+                f"the password holds a control or invisible character (U+{ord(odd):04X})",
+                "use characters that can be typed",
+            )
+        ]
+    if not variable and _COMMENT_AFTER.search(password):
+        return [
+            (
+                "a '#' after a space looks like a comment",
+                "comments go on lines of their own, starting with '#'; if the '#' is part of "
+                "the password, choose another one (`roadmap passphrase`)",
+            )
+        ]
+    return []
+
+
+def weakness(password: str, context: Iterable[str] = ()) -> list[tuple[str, str]]:
     """Why a password is too weak (never repeating it), or nothing."""
-    hint = "use a passphrase of four or more random words"
     if len(password) < MIN_LENGTH:
-        return [(f"too short ({len(password)} characters, {MIN_LENGTH} needed)", hint)]
+        return [(f"too short ({len(password)} characters, {MIN_LENGTH} needed)", _HINT)]
+    guesses, warning = estimate(password, context)
+    if guesses < MIN_GUESSES:
+        why = (warning or "it is made of common words, names, dates or patterns").rstrip(".")
+        needed = round(math.log10(MIN_GUESSES))
+        return [
+            (
+                f"too weak: {why[0].lower() + why[1:]} "
+                f"(about 10^{max(0, int(math.log10(guesses)))} guesses, 10^{needed} needed)",
+                _HINT,
+            )
+        ]
+    return []
+
+
+def estimate(password: str, context: Iterable[str] = ()) -> tuple[float, str]:
+    """Guesses an attacker needs, and zxcvbn's warning: the lower of zxcvbn's estimate of the
+    whole password and of its words taken one by one (zxcvbn reads `-2025` after a word as
+    random characters, so `roadmap-internal-2025` passed)."""
     from zxcvbn import zxcvbn  # imported late: it loads its word lists on import
 
-    result = zxcvbn(password[:100], user_inputs=["roadmap", "internal", "sales", "password"])
-    if result["score"] < MIN_SCORE:
-        warning = result["feedback"].get("warning") or "it is easy to guess"
-        return [(f"too weak: {warning.rstrip('.').lower()}", hint)]
-    return []
+    user_inputs = sorted({w for text in (*COMMON_WORDS, *context) for w in _words(text)})
+    whole = zxcvbn(password[:100], user_inputs=user_inputs)
+    words = [t for t in _SEPARATORS.split(password[:100]) if t]
+    by_word = 10.0  # the attacker also guesses the separator
+    for word in words:
+        by_word *= float(zxcvbn(word, user_inputs=user_inputs)["guesses"])
+    return min(float(whole["guesses"]), by_word), whole["feedback"].get("warning") or ""
+
+
+def _words(text: str) -> list[str]:
+    """A phrase and each word of it: `Crewline roadmap` -> itself, `Crewline`, `roadmap`."""
+    text = text.strip()
+    parts = [w for w in re.split(r"[\W_]+", text) if len(w) >= 3]
+    return [text, *parts] if text else parts
+
+
+# --- Passwords printed where they should not be -----------------------------------------------
+
+
+def found_in_repository(credentials: Iterable[Credential], folder: Path) -> list[Problem]:
+    """Tracked files of the git checkout around `folder` that hold one of the passwords.
+
+    For a loud warning, not an error: this repository's own demo and test passwords are in its
+    README, CI script and tests, on purpose. Nothing outside a git checkout is searched.
+    """
+    files = tracked_files(folder)
+    if not files:
+        return []
+    wanted = {}
+    for cred in credentials:
+        for form in {cred.password, unicodedata.normalize("NFC", cred.password)}:
+            wanted[form.encode("utf-8")] = cred
+    warnings = []
+    for path in files:
+        for line, cred in _occurrences(path, wanted):
+            warnings.append(
+                Problem(
+                    path,
+                    line,
+                    f"PASSWORD IN THE REPOSITORY: the internal site's password ({cred.where}) "
+                    "is written in this tracked file, so anyone who can read the repository "
+                    "can unlock the site",
+                    "choose a new one (`roadmap passphrase`) and keep it in a CI secret or a "
+                    "password manager; demo passwords printed in this project are public",
+                )
+            )
+    return sorted(set(warnings))
+
+
+def _occurrences(path: Path, wanted: dict[bytes, Credential]) -> list[tuple[int, Credential]]:
+    try:
+        if not path.is_file() or path.is_symlink() or path.stat().st_size == 0:
+            return []
+        with open(path, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            out = []
+            for needle, cred in wanted.items():
+                at = data.find(needle)
+                if at >= 0:
+                    out.append((data[:at].count(b"\n") + 1, cred))
+            return out
+    except (OSError, ValueError):  # unreadable, or changed while read: not ours to judge
+        return []
+
+
+# --- `roadmap passphrase` ---------------------------------------------------------------------
+
+
+def passphrase(words: int = PASSPHRASE_WORDS, separator: str = "-") -> str:
+    """Random words from the EFF long list (7,776 words, shipped by xkcdpass), chosen with
+    `secrets`; drawn again in the rare case the strength check would refuse the result."""
+    from xkcdpass import xkcd_password
+
+    if words < MIN_PASSPHRASE_WORDS:
+        raise ValueError(f"at least {MIN_PASSPHRASE_WORDS} words")
+    wordlist = xkcd_password.generate_wordlist(
+        wordfile=xkcd_password.locate_wordfile("eff-long"), min_length=3, max_length=9
+    )
+    while True:
+        phrase = separator.join(secrets.choice(wordlist) for _ in range(words))
+        if not weakness(phrase):
+            return phrase

@@ -7,8 +7,12 @@ Order of events (priorities in MkDocs run 100 first ... -100 last):
   on_page_content (-50, after other plugins edit the page) light site: the page's rendered HTML
                 says which files it uses (references.place_files); refused ones are problems
   on_env        light site: report those problems, or drop every file no rendered page uses
+  on_nav, on_page_markdown
+                titles and descriptions become escaped HTML (markupsafe.Markup): Material's
+                templates print them without escaping, in <title>, <meta>, nav and search
   on_post_build (-100, after Material's search index at 0) audit the light site, or seal the
-                internal one, then swap the staging folder in; a failure leaves the old site
+                internal one; in strict mode stop if anything warned; then swap the staging
+                folder in. A failure leaves the old site.
 """
 
 from __future__ import annotations
@@ -22,21 +26,25 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import markdown
+from markupsafe import escape
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
+from mkdocs.utils import CountHandler
 
+from .addresses import read_address_secret
 from .audience import project
 from .audience_markdown import EXTENSION_NAME, with_audience
 from .audit import trusted_files
 from .load import load_with_problems
 from .pages import DEFAULT_DISCLAIMER, Settings, plan_site
-from .passwords import read_passwords
-from .problems import report
+from .passwords import found_in_repository, read_passwords
+from .problems import display_path, report
 from .references import FileUse
 from .seal import ASSETS
 from .sites import InternalSite, PublicSite, Rejected
@@ -106,19 +114,34 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         self.staging = None
         self.started = time.monotonic()
 
+        self.warnings = None if self.preview else self._count_warnings(config)
         roadmap, problems = load_with_problems(Path(config.docs_dir))
-        credentials = None
+        credentials = addresses = None
         if self.audience == "internal" and not self.preview:
-            credentials, found = read_passwords(asked_by=Path(config.config_file_path))
-            problems += found
+            config_file = Path(config.config_file_path)
+            credentials, found = read_passwords(
+                asked_by=config_file,
+                context=password_context(config, self.config.confidential_terms),
+            )
+            addresses, found_too = read_address_secret(config_file.parent, create=True)
+            problems += found + found_too
         if problems:
             raise Abort(report(problems))
+        if addresses and addresses.created:
+            log.info(
+                "roadmap: made %s, the salt of the internal site's page addresses: commit it, "
+                "or every address changes on a fresh clone",
+                display_path(addresses.created),
+            )
+        if credentials:
+            for warning in found_in_repository(credentials, Path(config.config_file_path).parent):
+                log.warning("%s", warning)
         if self.audience == "internal" and self.preview:
             self._check_loopback(config)
         if self.audience == "public":
             self.site = PublicSite(roadmap, self.config.confidential_terms, self.config.audit_allow)
         else:
-            self.site = InternalSite(credentials)
+            self.site = InternalSite(credentials, addresses, config.site_name)
 
         # The parser decides what each site shows of a body: every page MkDocs renders goes
         # through the audience extension. Set here, not in YAML: site_config/ files inherit
@@ -158,6 +181,27 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
             "preview": self.preview and self.audience == "internal",
             "sealed": self.site.sealed,
         }
+
+    def _count_warnings(self, config: MkDocsConfig) -> CountHandler | None:
+        """In strict mode, the counter MkDocs aborts on (mkdocs/commands/build.py adds it to
+        the `mkdocs` logger before on_config, and reads it only after on_post_build, where the
+        new site would already be swapped in); our own when there is none."""
+        self.own_counter = None
+        if not config.strict:
+            return None
+        logger = logging.getLogger("mkdocs")
+        for handler in logger.handlers:
+            if isinstance(handler, CountHandler):
+                return handler
+        self.own_counter = CountHandler()
+        self.own_counter.setLevel(logging.WARNING)
+        logger.addHandler(self.own_counter)
+        return self.own_counter
+
+    def _stop_counting(self) -> None:
+        if getattr(self, "own_counter", None):
+            logging.getLogger("mkdocs").removeHandler(self.own_counter)
+        self.own_counter = None
 
     @staticmethod
     def _check_loopback(config: MkDocsConfig) -> None:
@@ -220,6 +264,23 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         self.expected = {f.dest_uri for f in files} | set(MACHINE_MADE)
         return env
 
+    # -- titles: plain text, escaped once -------------------------------------------------------
+
+    def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
+        todo = list(nav.items)
+        while todo:
+            entry = todo.pop()
+            entry.title = _escaped(entry.title)
+            todo.extend(getattr(entry, "children", None) or ())
+        return nav
+
+    def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files):
+        page.title = _escaped(page.title)
+        for key in ("title", "description"):
+            if key in page.meta:
+                page.meta[key] = _escaped(page.meta[key])
+        return markdown
+
     # -- after the build ------------------------------------------------------------------------
 
     @event_priority(-100)  # after Material's search plugin (0) has written its index
@@ -238,6 +299,13 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         except Rejected as e:
             raise Abort(str(e)) from None
         log.info("roadmap: %s", self.site.summary())
+        self._stop_counting()
+        if self.warnings and (counts := self.warnings.get_counts()):
+            found = ", ".join(f"{n} {level.lower()}s" for level, n in counts)
+            raise Abort(
+                f"Aborted with {found} in strict mode! "
+                f"The previous {self.audience} site is untouched."
+            )
         if self.staging:
             self.staging.publish()
             config.site_dir = str(self.staging.final)
@@ -245,9 +313,22 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         log.info("roadmap: %s site built in %.1f s", self.audience, time.monotonic() - self.started)
 
     def on_build_error(self, *, error: Exception) -> None:
+        self._stop_counting()
         if self.staging:
             self.staging.discard()
         self.staging = None
+
+
+def _escaped(text):
+    """Text as HTML, escaped once: `markupsafe.escape` leaves a Markup alone, and Material
+    prints it as is where it does not escape and leaves it as is where it does (`|e`)."""
+    return escape(text) if isinstance(text, str) else text
+
+
+def password_context(config: MkDocsConfig, confidential_terms: list[str]) -> list[str]:
+    """Words an attacker of this site tries first: its name, the company, its codenames."""
+    words = [config.site_name, config.site_author, config.copyright, *confidential_terms]
+    return [w for w in words if w]
 
 
 def _renderer(config: MkDocsConfig):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -74,6 +75,23 @@ class Text(Kind):
 
     def json_schema(self):
         return {"type": "string"}
+
+
+class PlainText(Text):
+    """Text shown as it is written, in titles, nav, search and meta tags: no markup in it.
+
+    Every template escapes it; '<' and '>' are refused as well, so a title can never read as a
+    tag to a reader that forgets to escape (a feed reader, a chat preview, a client's script).
+    """
+
+    def convert(self, value, key, ctx):
+        value = super().convert(value, key, ctx)
+        if "<" in value or ">" in value:
+            raise Invalid(
+                "'<' and '>' are not allowed: titles and summaries are plain text",
+                "write it in words ('under 5 minutes', 'more than 10 sites')",
+            )
+        return value
 
 
 class Url(Text):
@@ -198,6 +216,20 @@ class QuarterOrDate(Kind):
 class Slug(Text):
     label = "id"
     pattern = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+    longest = 80  # characters of an id made from a title: file names stay short
+
+    @classmethod
+    def from_text(cls, text: str) -> str:
+        """An id from a title: `Client portal (beta)` -> `client-portal-beta`; may be empty."""
+        ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+        words = re.findall(r"[a-z0-9]+", ascii_text.lower())
+        slug = ""
+        for word in words:
+            longer = f"{slug}-{word}" if slug else word
+            if len(longer) > cls.longest:
+                break
+            slug = longer
+        return slug or "-".join(words)[: cls.longest].strip("-")
 
     def convert(self, value, key, ctx):
         value = super().convert(value, key, ctx)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+from .addresses import AddressSecret
 from .audience import light_site_secrets
 from .audit import audit
 from .crypto import address_key, make_keyring, page_token
@@ -68,13 +69,22 @@ class InternalSite:
     audience = "internal"
     dropped_features = INTERNAL_DROPPED_FEATURES
 
-    def __init__(self, credentials: list[Credential] | None):
-        """`credentials` is None for an unencrypted preview (mkdocs serve, loopback only)."""
+    def __init__(
+        self,
+        credentials: list[Credential] | None,
+        addresses: AddressSecret | None = None,
+        site_name: str = "",
+    ):
+        """`credentials` is None for an unencrypted preview (mkdocs serve, loopback only);
+        otherwise `addresses` keys the page addresses (see addresses.py)."""
         self.keyring = self.addresses = None
         if credentials:
+            assert addresses is not None, "a sealed site needs its address secret"
             passwords = [cred.password for cred in credentials]
             self.keyring = make_keyring(passwords)
-            self.addresses = address_key(passwords[0])
+            self.addresses = address_key(
+                passwords[0], addresses.salt or b"", site_name, secret=addresses.key
+            )
 
     @property
     def sealed(self) -> bool:

@@ -5,6 +5,9 @@ Dates stay text (the schema parses them, with a clear message), duplicate keys a
 every value keeps the line it came from. Line separators Markdown does not break on (U+2028,
 form feed...) become spaces as a file is read, before anything reads its lines: PyYAML would
 take some for line breaks and refuse others, Python's splitlines() all, Markdown none.
+Only plain YAML is accepted: text, numbers, yes/no, lists and fields. Tags (`!secret`,
+`!!binary`, `!!set`...), merge keys (`<<:`) and aliases (`*name`) are problems with a line,
+never a crash or a value read some other way.
 """
 
 from __future__ import annotations
@@ -19,6 +22,15 @@ from .audience_markdown import normalise_separators
 from .problems import Problem
 
 Key = tuple[str | int, ...]
+
+_CORE = "tag:yaml.org,2002:"
+# What plain YAML resolves to without any tag written, per kind of node; `!!str` is allowed
+# too (it forces text).
+_PLAIN_TAGS = {
+    yaml.ScalarNode: {_CORE + t for t in ("str", "int", "float", "bool", "null")},
+    yaml.MappingNode: {_CORE + "map"},
+    yaml.SequenceNode: {_CORE + "seq"},
+}
 
 
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
@@ -62,12 +74,43 @@ def parse_yaml(text: str, path: Path, first_line: int = 1) -> tuple[Doc | None, 
     except yaml.YAMLError as e:  # pragma: no cover - every PyYAML error we know is marked
         return None, [Problem(path, first_line, f"invalid YAML: {e}")]
     doc = Doc(path, None)
-    problems: list[Problem] = []
+    problems = _aliases(text, path, first_line) if "*" in text else []
+    if problems:
+        return None, problems  # aliases can nest: never expand them (a "billion laughs" file)
     if node is not None:
         builder = _Builder(doc, first_line, problems)
         doc.value = builder.build(node, ())
+        if builder.refused:  # reading on would add problems that only echo this one
+            return None, problems
     doc.lines.setdefault((), first_line)
     return doc, problems
+
+
+def _aliases(text: str, path: Path, first_line: int) -> list[Problem]:
+    """Each `*name` alias: it repeats another value, which a roadmap never needs."""
+    problems, before = [], None
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.AliasEvent):
+            line = first_line + event.start_mark.line
+            if isinstance(before, yaml.ScalarEvent) and before.value == "<<" and not before.style:
+                problems.append(_merge_key(path, line))
+            else:
+                problems.append(
+                    Problem(
+                        path,
+                        line,
+                        "YAML aliases ('*name') are not supported",
+                        "write the value out in full; if '*' starts a text, put the text in quotes",
+                    )
+                )
+        before = event
+    return problems
+
+
+def _merge_key(path: Path, line: int) -> Problem:
+    return Problem(
+        path, line, "YAML merge keys ('<<') are not supported", "write each field out in full"
+    )
 
 
 def _yaml_hint(e: yaml.MarkedYAMLError, line: str) -> str:
@@ -93,21 +136,31 @@ class _Builder:
     def __init__(self, doc: Doc, first_line: int, problems: list[Problem]):
         self.doc, self.first_line, self.problems = doc, first_line, problems
         self.constructor = _Loader("")
+        self.refused = False  # a value could not be read as plain YAML: the document is unusable
 
     def line_of(self, node: yaml.Node) -> int:
         return self.first_line + node.start_mark.line
 
+    def problem(self, node: yaml.Node, message: str, hint: str = "") -> None:
+        self.problems.append(Problem(self.doc.path, self.line_of(node), message, hint))
+
     def build(self, node: yaml.Node, key: Key) -> Any:
         self.doc.lines.setdefault(key, self.line_of(node))
+        if not self.plain(node):
+            return None
         if isinstance(node, yaml.MappingNode):
             out: dict[Any, Any] = {}
             for k_node, v_node in node.value:
-                if not isinstance(k_node, yaml.ScalarNode):
-                    self.problems.append(
-                        Problem(self.doc.path, self.line_of(k_node), "a key must be plain text")
-                    )
+                if k_node.tag == _CORE + "merge":
+                    self.refused = True
+                    self.problems.append(_merge_key(self.doc.path, self.line_of(k_node)))
                     continue
-                k = self.constructor.construct_object(k_node)
+                if not isinstance(k_node, yaml.ScalarNode):
+                    self.problem(k_node, "a key must be plain text")
+                    continue
+                if not self.plain(k_node):
+                    continue
+                k = self.scalar(k_node)
                 if k in out:
                     self.problems.append(
                         Problem(
@@ -123,7 +176,33 @@ class _Builder:
             return out
         if isinstance(node, yaml.SequenceNode):
             return [self.build(v, key + (i,)) for i, v in enumerate(node.value)]
-        return self.constructor.construct_object(node)
+        return self.scalar(node)
+
+    def plain(self, node: yaml.Node) -> bool:
+        """Whether the node is plain YAML; a tag is reported, never read some other way."""
+        if node.tag in _PLAIN_TAGS[type(node)]:
+            return True
+        self.refused = True
+        if node.tag == _CORE + "value":  # a bare `=`: PyYAML knows no way to read it
+            self.problem(node, "a value of '=' must be quoted", "write '='")
+            return False
+        tag = "!!" + node.tag.removeprefix(_CORE) if node.tag.startswith(_CORE) else node.tag
+        tag = tag if len(tag) <= 40 else tag[:39] + "…"
+        self.problem(
+            node,
+            f"the YAML tag '{tag}' is not supported",
+            "remove it: write plain text, numbers, yes/no, lists and 'key: value' fields",
+        )
+        return False
+
+    def scalar(self, node: yaml.ScalarNode) -> Any:
+        try:
+            return self.constructor.construct_object(node)
+        except (yaml.YAMLError, ValueError):  # `!!int abc`, `!!float x`
+            self.refused = True
+            tag = node.tag.removeprefix(_CORE)
+            self.problem(node, f"'{node.value}' is not a valid {tag}", f"remove the '!!{tag}' tag")
+            return None
 
 
 def split_front_matter(text: str, path: Path) -> tuple[str, int, str, int] | Problem:
