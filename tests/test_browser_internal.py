@@ -91,7 +91,7 @@ def tamper(html: str) -> str:
 @pytest.mark.parametrize("path", ["", f"items/{ITEM_ID}.md"], ids=["home", "item"])
 def test_locked_page_shows_a_password_form_and_no_content(page: Page, base: str, path: str):
     page.goto(base + (token(path) + "/" if path else ""))
-    expect(page).to_have_title("Internal roadmap · locked")
+    expect(page).to_have_title("Locked page")
     expect_locked(page)
     expect(page.locator("#rm-password")).to_be_focused()
     expect(page.locator("#rm-unlock button[type=submit]")).to_be_enabled()

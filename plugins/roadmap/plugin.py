@@ -1,11 +1,20 @@
 """The MkDocs plugin `roadmap`: wires MkDocs events to the core modules, nothing more.
 
 Order of events (priorities in MkDocs run 100 first ... -100 last):
+  on_startup    open a publication batch (staging.Batch) for `mkdocs build` / `gh-deploy`
   on_config     load and check content, project it for the audience, plan the pages; read
-                passwords (internal); move the build into a staging folder
+                passwords (internal); move the build into a private staging folder
   on_files      replace every file MkDocs found with the planned pages and the files they use
-  on_post_build (-100, after Material's search index at 0) audit the light site, or seal the
-                internal one, then swap the staging folder in; a failure leaves the old site
+  on_env        (internal) make Material's search plugin write its index encrypted
+  on_page_context / on_template_context
+                the page's Content-Security-Policy: the hashes of the theme's inline scripts
+  on_post_page / on_post_template (-100, after every other plugin changed the HTML)
+                integrity attributes; the internal site returns the locked page instead, so
+                MkDocs never writes a page of it in clear
+  on_post_build (-100, after Material's search index at 0) audit the light site, or check the
+                sealed internal one; then it is ready to publish
+  on_shutdown   publish the batch unless the build failed (strict mode aborts after
+                on_post_build: nothing is swapped in before MkDocs is done)
 """
 
 from __future__ import annotations
@@ -14,9 +23,11 @@ import hashlib
 import ipaddress
 import logging
 import os
+import posixpath
 import time
 from datetime import UTC, date, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import markdown
 from mkdocs.config import config_options as c
@@ -28,13 +39,14 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 
 from .audience import project
 from .audit import trusted_files
+from .integrity import add_integrity, scan, theme_inline_scripts
 from .load import load_with_problems
 from .pages import DEFAULT_DISCLAIMER, Settings, plan_site
 from .passwords import read_passwords
 from .problems import report
-from .seal import ASSETS
+from .seal import ASSETS, BUILD_FILE, DROPPED, NOT_FOUND
 from .sites import InternalSite, PublicSite, Rejected
-from .staging import Staging
+from .staging import STAGING_DIR, Batch, Staging, StagingError, crash_point
 
 log = logging.getLogger("mkdocs.plugins.roadmap")
 
@@ -63,6 +75,8 @@ class RoadmapConfig(Config):
     feedback_url = c.Optional(c.Type(str))
     client_ask_url = c.Optional(c.Type(str))
     stale_after_days = c.Type(int, default=90)
+    # A line on the internal site's locked page: whom to ask for the password.
+    unlock_help = c.Type(str, default="")
 
 
 def build_date() -> date:
@@ -79,6 +93,9 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
     def __init__(self):
         self.command = "build"
         self._options: dict[str | None, RoadmapConfig] = {}
+        self.batch: Batch | None = None
+        self.staging: Staging | None = None
+        self.failed = False
 
     def load_config(self, options, config_file_path=None):
         # MkDocs keeps one instance of a plugin with on_startup for every config loaded in the
@@ -90,6 +107,17 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command = command
+        self.failed = False
+        if command in ("build", "gh-deploy"):
+            self.batch = Batch.open()  # None inside `roadmap build`, which holds its own
+
+    def on_shutdown(self) -> None:
+        if self.batch:
+            self.batch.close(publish=not self.failed)
+            self.batch = None
+            if self.staging and not self.failed:
+                self.mkdocs_config.site_dir = str(self.staging.final)  # gh-deploy reads it next
+        self.staging = None
 
     # -- config ---------------------------------------------------------------------------------
 
@@ -98,6 +126,9 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         self.audience = self.config.audience
         self.preview = self.command == "serve"
         self.staging = None
+        self.mkdocs_config = config
+        self.page_scripts: dict[str, set[str]] = {}
+        self._scripts_by_base: dict[str, set[str]] = {}
         self.started = time.monotonic()
 
         roadmap, problems = load_with_problems(Path(config.docs_dir))
@@ -112,7 +143,7 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         if self.audience == "public":
             self.site = PublicSite(roadmap, self.config.confidential_terms, self.config.audit_allow)
         else:
-            self.site = InternalSite(credentials)
+            self.site = InternalSite(credentials, help_text=self.config.unlock_help)
 
         view = project(roadmap, self.audience)
         self.today = build_date()
@@ -127,7 +158,11 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         config.nav = self.plan.nav
         self._shape_theme(config)
         if not self.preview:  # build and gh-deploy
-            self.staging = Staging(Path(config.site_dir))
+            root = Path(config.docs_dir).parent / STAGING_DIR
+            try:
+                self.staging = Staging(Path(config.site_dir), root)
+            except StagingError as e:
+                raise Abort(f"{config.config_file_path}:1: {e}") from None
             config.site_dir = str(self.staging.folder)
         return config
 
@@ -136,8 +171,6 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         config.theme["features"] = [f for f in features if f not in self.site.dropped_features]
         if self.audience == "public":
             config.repo_url = config.repo_name = config.edit_uri = None
-        elif not self.preview:
-            config.theme.static_templates.discard("sitemap.xml")
         config.extra_css.append("assets/roadmap/roadmap.css")
         config.extra_javascript.append("assets/roadmap/board.js")
         config.extra["roadmap"] = {
@@ -178,6 +211,14 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
             if name == "unlock.js" and not self.site.sealed:
                 continue
             out.append(File.generated(config, src_uri, abs_src_path=str(ASSETS / name)))
+        if self.site.sealed:
+            if self.plan.media or self.plan.data:  # they would be copied in clear
+                raise Abort(
+                    f"{config.config_file_path}:1: the internal plan has files outside its pages "
+                    f"({', '.join(sorted([*self.plan.media, *self.plan.data]))}); "
+                    "internal images must travel inside the encrypted pages"
+                )
+            out.append(File.generated(config, BUILD_FILE, content=self.site.build_file()))
         for f in out.documentation_pages():
             token = self.site.address(f.src_uri)
             if token:
@@ -187,12 +228,101 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         self.expected = {f.dest_uri for f in out} | set(MACHINE_MADE)
         return out
 
+    # -- while MkDocs writes ------------------------------------------------------------------
+
+    def on_env(self, env, *, config: MkDocsConfig, files: Files):
+        self.env = env
+        if self.site.sealed:
+            self._seal_search_index(config)
+        return env
+
+    def _seal_search_index(self, config: MkDocsConfig) -> None:
+        """Material's search plugin writes the string its index returns: make it ciphertext."""
+        search = config.plugins.get("material/search") or config.plugins.get("search")
+        if search is None:
+            return
+        index = getattr(search, "search_index", None)
+        generate = getattr(index, "generate_search_index", None)
+        if generate is None:
+            raise Abort(
+                f"{config.config_file_path}:1: this search plugin's index cannot be encrypted "
+                "as it is written; use Material's search plugin (plugins: [search])"
+            )
+
+        def sealed_index(*args, **kwargs) -> str:
+            crash_point("index")
+            return self.site.seal_search_index(generate(*args, **kwargs))
+
+        index.generate_search_index = sealed_index
+
+    def on_page_context(self, context, *, page, config: MkDocsConfig, nav):
+        return self._with_policy(context, page.file.dest_uri)
+
+    def on_template_context(self, context, *, template_name: str, config: MkDocsConfig):
+        if not template_name.endswith(".html"):  # the sitemap
+            return context
+        return self._with_policy(context, template_name)
+
+    def _with_policy(self, context, dest_uri: str):
+        """The page's Content-Security-Policy, for overrides/main.html to print first in <head>.
+
+        None when previewing: `mkdocs serve` adds an inline live-reload script of its own.
+        """
+        base = str(context.get("base_url", ""))
+        if base not in self._scripts_by_base:
+            self._scripts_by_base[base] = theme_inline_scripts(self.env, context)
+        scripts = self.page_scripts[dest_uri] = self._scripts_by_base[base]
+        context["roadmap_csp"] = None if self.preview else self.site.policy(scripts)
+        return context
+
+    @event_priority(-100)  # last: the HTML as every other plugin left it
+    def on_post_page(self, output: str, *, page, config: MkDocsConfig) -> str:
+        crash_point("page")
+        return self._finish_page(output, page.file.dest_uri, config)
+
+    @event_priority(-100)
+    def on_post_template(self, output: str, *, template_name: str, config: MkDocsConfig) -> str:
+        if not template_name.endswith(".html"):
+            if not self.site.sealed:
+                return output
+            if template_name in DROPPED:  # empty output: MkDocs writes nothing
+                return ""
+            raise Abort(f"{template_name}: the internal site cannot encrypt this template")
+        root = urlsplit(config.site_url or "/").path  # where MkDocs points the 404 page's links
+        return self._finish_page(output, template_name, config, root=root)
+
+    def _finish_page(
+        self, output: str, path: str, config: MkDocsConfig, root: str | None = None
+    ) -> str:
+        if self.preview:
+            return output
+        page = scan(output)
+        output, missing = add_integrity(output, _asset_reader(config, path), page)
+        for url in missing:
+            log.warning("roadmap: %s: %s not found, so it has no integrity attribute", path, url)
+        scripts = self.page_scripts.get(path, set())
+        if any(s.text not in scripts for s in page.scripts if s.inline):
+            log.warning(
+                "roadmap: %s: an inline script that the theme did not write will not run "
+                "(the Content-Security-Policy allows only the theme's own)",
+                path,
+            )
+        if not self.site.sealed:
+            return output
+        try:
+            return self.site.seal_page(
+                output, path, scripts, root=root if path == NOT_FOUND else None
+            )
+        except Rejected as e:
+            raise Abort(str(e)) from None
+
     # -- after the build ------------------------------------------------------------------------
 
     @event_priority(-100)  # after Material's search plugin (0) has written its index
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if self.preview:
             return
+        crash_point("built")
         site = Path(config.site_dir)
         # The theme package's files carry no content; overrides/ (custom_dir) is ours: not trusted.
         theme_dirs = [d for d in config.theme.dirs if d != config.theme.custom_dir]
@@ -206,15 +336,39 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
             raise Abort(str(e)) from None
         log.info("roadmap: %s", self.site.summary())
         if self.staging:
-            self.staging.publish()
-            config.site_dir = str(self.staging.final)
-            self.staging = None
+            self.staging.ready()  # published now, or by whoever holds the batch
+            if self.staging.folder is None:
+                config.site_dir = str(self.staging.final)
         log.info("roadmap: %s site built in %.1f s", self.audience, time.monotonic() - self.started)
 
     def on_build_error(self, *, error: Exception) -> None:
+        self.failed = True
         if self.staging:
             self.staging.discard()
         self.staging = None
+
+
+def _asset_reader(config: MkDocsConfig, page_path: str):
+    """Reads what a page's script or stylesheet address points to in the built site."""
+    site = Path(config.site_dir)
+    root = urlsplit(config.site_url or "/").path
+
+    def read(url: str) -> bytes | None:
+        parts = urlsplit(url)
+        if parts.scheme or parts.netloc:
+            return None  # not ours; the policy does not let it run anyway
+        if parts.path.startswith("/"):
+            if not parts.path.startswith(root):
+                return None
+            rel = parts.path[len(root) :]
+        else:
+            rel = posixpath.normpath(posixpath.join(posixpath.dirname(page_path), parts.path))
+        if rel.startswith("../") or rel == "..":
+            return None
+        path = site / rel
+        return path.read_bytes() if path.is_file() else None
+
+    return read
 
 
 def _renderer(config: MkDocsConfig):
