@@ -277,7 +277,6 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
 
     @event_priority(-100)  # last: the HTML as every other plugin left it
     def on_post_page(self, output: str, *, page, config: MkDocsConfig) -> str:
-        crash_point("page")
         return self._finish_page(output, page.file.dest_uri, config)
 
     @event_priority(-100)
@@ -294,6 +293,7 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
     def _finish_page(
         self, output: str, path: str, config: MkDocsConfig, root: str | None = None
     ) -> str:
+        crash_point("page")
         if self.preview:
             return output
         page = scan(output)

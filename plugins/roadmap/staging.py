@@ -33,7 +33,8 @@ except ImportError:  # Windows: no flock; leftovers are then never swept, only r
     fcntl = None  # type: ignore[assignment]
 
 STAGING_DIR = ".roadmap-staging"
-CRASH_AT = "ROADMAP_CRASH_AT"  # test hook: see crash_point()
+CRASH_AT = "ROADMAP_CRASH_AT"  # test hooks: see crash_point()
+CRASH_SIGNAL = "ROADMAP_CRASH_SIGNAL"
 SWAP_FALLBACK = "ROADMAP_SWAP_FALLBACK"  # test hook: "1" swaps with two renames, as elsewhere
 _SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
@@ -124,7 +125,8 @@ class Batch:
 
 
 def crash_point(name: str) -> None:
-    """Die here with SIGKILL when ROADMAP_CRASH_AT is `name` or `name:n` (the n-th time).
+    """Send this process SIGKILL (or ROADMAP_CRASH_SIGNAL: TERM, INT) when ROADMAP_CRASH_AT is
+    `name` or `name:n` (the n-th time it is reached).
 
     The crash tests use it to stop a real build at exact moments; unset, it does nothing.
     """
@@ -136,7 +138,7 @@ def crash_point(name: str) -> None:
         return
     _reached[name] = _reached.get(name, 0) + 1
     if _reached[name] == int(nth or 1):
-        os.kill(os.getpid(), signal.SIGKILL)
+        os.kill(os.getpid(), getattr(signal, "SIG" + os.environ.get(CRASH_SIGNAL, "KILL")))
 
 
 _reached: dict[str, int] = {}
