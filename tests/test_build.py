@@ -125,7 +125,7 @@ def test_strict_mode_aborts_before_anything_is_published(project: Project):
     project.page("raw.md", "Text.\n\n<script>window.injected = 1</script>\n", visibility="public")
     done = _mkdocs(project, "build", "--strict", "-f", "site_config/public.yml")
     assert done.returncode == 1
-    assert "inline script that the theme did not write" in done.stderr
+    assert "raw.md: an inline script will not run" in done.stderr
     assert "Aborted with 1 warnings in strict mode" in done.stdout + done.stderr
     assert snapshot(project.site("public")) == before
     assert list((project.root / ".roadmap-staging").iterdir()) == []

@@ -2,8 +2,9 @@
 
 Scripts run only from the site itself or, inline, when the theme itself wrote them: each page's
 policy lists the hashes of the theme's inline scripts for that page, never 'unsafe-inline'. An
-inline script that came from anywhere else (content, an injected title) does not run. Local
-scripts and stylesheets get `integrity` attributes, so a changed file on the host is refused.
+inline script that came from anywhere else (content, an injected title) does not run. The
+theme's script tags get `integrity` attributes (overrides/main.html passes its script blocks
+through add_integrity), so a script changed on the host is refused.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import hashlib
 import re
 from collections.abc import Callable, Iterable
 from html.parser import HTMLParser
+from pathlib import Path
 
 import jinja2
 
@@ -51,15 +53,22 @@ def content_security_policy(script_hashes: Iterable[str], *, sealed: bool) -> st
     )
 
 
-def theme_inline_scripts(env: jinja2.Environment, context: dict) -> set[str]:
+def theme_script_templates(theme_dirs: Iterable[str]) -> list[str]:
+    """The names of the theme's inline-script partials (listed once per build: the theme's
+    folders hold thousands of icons, which listing every template would walk)."""
+    names = {p.name for d in theme_dirs for p in (Path(d) / THEME_SCRIPTS).glob("*.html")}
+    return [THEME_SCRIPTS + name for name in sorted(names)]
+
+
+def theme_inline_scripts(env: jinja2.Environment, names: list[str], context: dict) -> set[str]:
     """The inline scripts the theme writes into a page rendered with `context`.
 
-    Material keeps each of them in a partial of its own; rendered with the page's context
-    (base_url, config, features) they are byte for byte what the page holds.
+    Material keeps each of them in a partial of its own (`names`); rendered with the page's
+    context (base_url, config, features) they are byte for byte what the page holds.
     """
     features = context["config"].theme.get("features", []) if "config" in context else []
     found: set[str] = set()
-    for name in env.list_templates(filter_func=lambda n: n.startswith(THEME_SCRIPTS)):
+    for name in names:
         try:
             html = env.get_template(name).render({**context, "features": features})
         except jinja2.TemplateError:  # a partial this theme's pages cannot use as configured
@@ -128,28 +137,29 @@ def inline_scripts(html: str) -> list[str]:
     return [s.text for s in scan(html).scripts if s.inline]
 
 
-def add_integrity(
-    html: str, read: Callable[[str], bytes | None], page: _Scan | None = None
-) -> tuple[str, list[str]]:
-    """`integrity="sha384-..."` on every script and stylesheet whose file `read` returns.
+def sri(data: bytes) -> str:
+    """A subresource integrity value."""
+    return "sha384-" + b64_digest(hashlib.sha384, data)
 
-    Returns the page and the local addresses `read` could not find (left as they were).
-    `page` is scan(html), when the caller has it already.
+
+def add_integrity(html: str, integrity: Callable[[str], str | None]) -> tuple[str, list[str]]:
+    """`integrity="..."` on every script and stylesheet for whose address `integrity` has one.
+
+    Returns the HTML and the addresses it had none for (left as they were).
     """
-    page = page or scan(html)
+    page = scan(html)
     edits: list[tuple[int, str]] = []
     missing = []
     for tag in [*page.scripts, *page.stylesheets]:
         url = tag.url
         if not url or "integrity" in tag.attrs:
             continue
-        data = read(url)
-        if data is None:
+        value = integrity(url)
+        if value is None:
             missing.append(url)
             continue
-        digest = b64_digest(hashlib.sha384, data)
         close = tag.end - (2 if html[tag.start : tag.end].endswith("/>") else 1)
-        edits.append((close, f' integrity="sha384-{digest}"'))
+        edits.append((close, f' integrity="{value}"'))
     for at, text in sorted(edits, reverse=True):
         html = html[:at] + text + html[at:]
     return html, missing

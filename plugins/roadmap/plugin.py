@@ -29,7 +29,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import jinja2
 import markdown
+from markupsafe import Markup
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
@@ -39,7 +41,13 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 
 from .audience import project
 from .audit import trusted_files
-from .integrity import add_integrity, scan, theme_inline_scripts
+from .integrity import (
+    add_integrity,
+    inline_scripts,
+    sri,
+    theme_inline_scripts,
+    theme_script_templates,
+)
 from .load import load_with_problems
 from .pages import DEFAULT_DISCLAIMER, Settings, plan_site
 from .passwords import read_passwords
@@ -232,6 +240,8 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
 
     def on_env(self, env, *, config: MkDocsConfig, files: Files):
         self.env = env
+        self.script_templates = theme_script_templates(config.theme.dirs)
+        env.filters["roadmap_integrity"] = self._integrity_filter(config)
         if self.site.sealed:
             self._seal_search_index(config)
         return env
@@ -270,14 +280,60 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         """
         base = str(context.get("base_url", ""))
         if base not in self._scripts_by_base:
-            self._scripts_by_base[base] = theme_inline_scripts(self.env, context)
+            self._scripts_by_base[base] = theme_inline_scripts(
+                self.env, self.script_templates, context
+            )
         scripts = self.page_scripts[dest_uri] = self._scripts_by_base[base]
         context["roadmap_csp"] = None if self.preview else self.site.policy(scripts)
         return context
 
+    def _integrity_filter(self, config: MkDocsConfig):
+        """The `roadmap_integrity` filter of overrides/main.html: integrity attributes on the
+        script tags the theme writes, from the files the build copied into the site."""
+        site, root = Path(config.site_dir), urlsplit(config.site_url or "/").path
+        digests: dict[str, str | None] = {}
+
+        def integrity(url: str, page_dir: str) -> str | None:
+            parts = urlsplit(url)
+            if parts.scheme or parts.netloc:
+                return None  # not ours; the policy does not let it run anyway
+            if parts.path.startswith("/"):
+                if not parts.path.startswith(root):
+                    return None
+                rel = parts.path[len(root) :]
+            else:
+                rel = posixpath.normpath(posixpath.join(page_dir, parts.path))
+            if rel not in digests:
+                path = site / rel
+                ok = not rel.startswith("../") and path.is_file()
+                digests[rel] = sri(path.read_bytes()) if ok else None
+            return digests[rel]
+
+        @jinja2.pass_context
+        def add(context, html: str) -> Markup:
+            if self.preview:
+                return Markup(html)
+            page = context.get("page")
+            page_dir = posixpath.dirname(page.file.dest_uri) if page else ""
+            html, missing = add_integrity(html, lambda url: integrity(url, page_dir))
+            for url in missing:
+                log.warning("roadmap: %s not found, so it has no integrity attribute", url)
+            return Markup(html)
+
+        return add
+
+    def on_page_content(self, html: str, *, page, config: MkDocsConfig, files: Files) -> str:
+        if not self.preview and inline_scripts(html):
+            log.warning(
+                "roadmap: %s: an inline script will not run: the Content-Security-Policy "
+                "allows only the theme's own",
+                page.file.src_uri,
+            )
+        return html
+
     @event_priority(-100)  # last: the HTML as every other plugin left it
     def on_post_page(self, output: str, *, page, config: MkDocsConfig) -> str:
-        return self._finish_page(output, page.file.dest_uri, config)
+        return self._finish_page(output, page.file.dest_uri)
 
     @event_priority(-100)
     def on_post_template(self, output: str, *, template_name: str, config: MkDocsConfig) -> str:
@@ -288,27 +344,14 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
                 return ""
             raise Abort(f"{template_name}: the internal site cannot encrypt this template")
         root = urlsplit(config.site_url or "/").path  # where MkDocs points the 404 page's links
-        return self._finish_page(output, template_name, config, root=root)
+        return self._finish_page(output, template_name, root=root)
 
-    def _finish_page(
-        self, output: str, path: str, config: MkDocsConfig, root: str | None = None
-    ) -> str:
+    def _finish_page(self, output: str, path: str, root: str | None = None) -> str:
+        """The internal site returns the locked page: MkDocs writes that, never `output`."""
         crash_point("page")
-        if self.preview:
+        if self.preview or not self.site.sealed:
             return output
-        page = scan(output)
-        output, missing = add_integrity(output, _asset_reader(config, path), page)
-        for url in missing:
-            log.warning("roadmap: %s: %s not found, so it has no integrity attribute", path, url)
         scripts = self.page_scripts.get(path, set())
-        if any(s.text not in scripts for s in page.scripts if s.inline):
-            log.warning(
-                "roadmap: %s: an inline script that the theme did not write will not run "
-                "(the Content-Security-Policy allows only the theme's own)",
-                path,
-            )
-        if not self.site.sealed:
-            return output
         try:
             return self.site.seal_page(
                 output, path, scripts, root=root if path == NOT_FOUND else None
@@ -346,29 +389,6 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         if self.staging:
             self.staging.discard()
         self.staging = None
-
-
-def _asset_reader(config: MkDocsConfig, page_path: str):
-    """Reads what a page's script or stylesheet address points to in the built site."""
-    site = Path(config.site_dir)
-    root = urlsplit(config.site_url or "/").path
-
-    def read(url: str) -> bytes | None:
-        parts = urlsplit(url)
-        if parts.scheme or parts.netloc:
-            return None  # not ours; the policy does not let it run anyway
-        if parts.path.startswith("/"):
-            if not parts.path.startswith(root):
-                return None
-            rel = parts.path[len(root) :]
-        else:
-            rel = posixpath.normpath(posixpath.join(posixpath.dirname(page_path), parts.path))
-        if rel.startswith("../") or rel == "..":
-            return None
-        path = site / rel
-        return path.read_bytes() if path.is_file() else None
-
-    return read
 
 
 def _renderer(config: MkDocsConfig):

@@ -80,8 +80,8 @@ class Staging:
         if self._lock is None:
             return
         for folder in (self.folder, self._lock.with_suffix(""), _previous(self._lock)):
-            if folder is not None and folder.exists():
-                shutil.rmtree(folder, ignore_errors=True)
+            if folder is not None:
+                _remove(folder)
         self.folder = None
         with contextlib.suppress(FileNotFoundError):
             self._lock.unlink()
@@ -185,8 +185,7 @@ def sweep(root: Path, site_parent: Path | None = None) -> list[Path]:
             if final and previous.is_dir() and not os.path.lexists(final):
                 os.rename(previous, final)
             for folder in (lock.with_suffix(""), previous):
-                if folder.exists():
-                    shutil.rmtree(folder, ignore_errors=True)
+                if _remove(folder):
                     removed.append(folder)
             with contextlib.suppress(FileNotFoundError):
                 lock.unlink()
@@ -194,17 +193,26 @@ def sweep(root: Path, site_parent: Path | None = None) -> list[Path]:
             os.close(fd)
     for entry in root.iterdir():  # a folder with no lock file at all: never a live build's
         base = entry.name.removesuffix(".previous")
-        if entry.is_dir() and not (root / f"{base}.lock").exists():
-            shutil.rmtree(entry, ignore_errors=True)
+        if not entry.name.endswith(".lock") and not (root / f"{base}.lock").exists():
+            _remove(entry)
             removed.append(entry)
     if site_parent is not None and site_parent.is_dir():
-        for entry in site_parent.glob(".*.building-*"):
-            shutil.rmtree(entry, ignore_errors=True)
-            removed.append(entry)
-        for entry in site_parent.glob(".*.old-*"):
-            shutil.rmtree(entry, ignore_errors=True)
-            removed.append(entry)
+        for pattern in (".*.building-*", ".*.old-*"):
+            for entry in site_parent.glob(pattern):
+                _remove(entry)
+                removed.append(entry)
     return removed
+
+
+def _remove(path: Path) -> bool:
+    """Remove a folder (or a symlink to one: never what it points to); False if absent."""
+    if path.is_symlink() or path.is_file():
+        path.unlink()
+    elif path.is_dir():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        return False
+    return True
 
 
 def _claim(root: Path, final: Path) -> tuple[int, Path]:
