@@ -134,6 +134,26 @@ def test_strict_mode_aborts_before_anything_is_published(project: Project):
     assert "window.injected" in (project.site("public") / "raw/index.html").read_text()
 
 
+def test_gh_deploy_finds_the_published_site(project: Project):
+    """`mkdocs gh-deploy` builds, calls on_shutdown, then pushes config.site_dir."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    project.item("first-item")
+    os.chdir(project.root)
+    try:
+        config = load_config(config_file="site_config/public.yml")
+        config.plugins.on_startup(command="gh-deploy", dirty=False)
+        try:
+            build(config)
+        finally:
+            config.plugins.on_shutdown()
+    finally:
+        os.chdir(ROOT)
+    assert Path(config.site_dir) == project.site("public")
+    assert (project.site("public") / "items/first-item/index.html").is_file()
+
+
 def test_usage_errors_exit_2(project: Project):
     assert project.run("build", "--audience", "everyone").code == 2
     assert project.run("publish").code == 2

@@ -150,7 +150,10 @@ _reached: dict[str, int] = {}
 def _prepare(root: Path, final: Path) -> None:
     final.parent.mkdir(parents=True, exist_ok=True)
     if root == final or root.is_relative_to(final) or final.is_relative_to(root):
-        raise StagingError(f"the staging folder {root} and the site {final} overlap")
+        raise StagingError(
+            f"the staging folder {root} and the site {final} overlap; "
+            f"set site_dir outside {root.name}/"
+        )
     root.mkdir(mode=0o700, exist_ok=True)
     os.chmod(root, 0o700)  # also when an older folder was created with another mode
     if os.stat(root).st_dev != os.stat(final.parent).st_dev:
