@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import gzip
 import os
+import shutil
 import socket
+import stat
 import subprocess
 import sys
 import time
@@ -83,6 +85,73 @@ def test_failure_after_the_build_started_leaves_the_previous_site(project: Proje
     assert "items/second-item/index.html" in result.err and "'Bluefinch'" in result.err
     assert snapshot(project.site("public")) == before
     assert sorted(p.name for p in (project.root / "site").iterdir()) == ["public"]
+
+
+def test_both_sites_are_published_only_when_both_passed(project: Project):
+    """The light site passes, the internal one fails later: neither is swapped in."""
+    project.item("first-item")
+    assert project.run("build").code == 0
+    before = {a: snapshot(project.site(a)) for a in ("public", "internal")}
+    project.item("second-item")
+    # An override only the internal site uses adds a file it cannot encrypt.
+    shutil.copytree(project.root / "overrides", project.root / "overrides-internal")
+    (project.root / "overrides-internal" / "notes.txt").write_text("not a theme file\n")
+    config = project.root / "site_config/internal.yml"
+    config.write_text(config.read_text().replace("../overrides", "../overrides-internal"))
+    result = project.run("build")
+    assert result.code == 1
+    assert "notes.txt: not encrypted and not a theme file" in result.err
+    assert "public site ->" not in result.out
+    assert {a: snapshot(project.site(a)) for a in ("public", "internal")} == before
+    assert list((project.root / ".roadmap-staging").iterdir()) == []
+
+
+def test_published_sites_are_world_readable(project: Project):
+    project.item("first-item")
+    assert project.run("build").code == 0
+    for audience in ("public", "internal"):
+        site = project.site(audience)
+        for path in [site, *site.rglob("*")]:
+            want = 0o755 if path.is_dir() else 0o644
+            assert stat.S_IMODE(path.stat().st_mode) == want, path
+    assert stat.S_IMODE((project.root / ".roadmap-staging").stat().st_mode) == 0o700
+
+
+def test_strict_mode_aborts_before_anything_is_published(project: Project):
+    """MkDocs counts warnings after on_post_build: staging must not have swapped by then."""
+    project.item("first-item")
+    assert project.run("build", "--audience", "public").code == 0
+    before = snapshot(project.site("public"))
+    project.page("raw.md", "Text.\n\n<script>window.injected = 1</script>\n", visibility="public")
+    done = _mkdocs(project, "build", "--strict", "-f", "site_config/public.yml")
+    assert done.returncode == 1
+    assert "raw.md: an inline script will not run" in done.stderr
+    assert "Aborted with 1 warnings in strict mode" in done.stdout + done.stderr
+    assert snapshot(project.site("public")) == before
+    assert list((project.root / ".roadmap-staging").iterdir()) == []
+    # Without --strict the same build publishes (the script is there, and will not run).
+    assert _mkdocs(project, "build", "-f", "site_config/public.yml").returncode == 0
+    assert "window.injected" in (project.site("public") / "raw/index.html").read_text()
+
+
+def test_gh_deploy_finds_the_published_site(project: Project):
+    """`mkdocs gh-deploy` builds, calls on_shutdown, then pushes config.site_dir."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    project.item("first-item")
+    os.chdir(project.root)
+    try:
+        config = load_config(config_file="site_config/public.yml")
+        config.plugins.on_startup(command="gh-deploy", dirty=False)
+        try:
+            build(config)
+        finally:
+            config.plugins.on_shutdown()
+    finally:
+        os.chdir(ROOT)
+    assert Path(config.site_dir) == project.site("public")
+    assert (project.site("public") / "items/first-item/index.html").is_file()
 
 
 def test_usage_errors_exit_2(project: Project):

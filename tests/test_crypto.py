@@ -4,6 +4,7 @@ addresses: test_passwords.py, test_addresses.py)."""
 from __future__ import annotations
 
 import json
+import os
 import re
 
 import pytest
@@ -12,46 +13,90 @@ from cryptography.exceptions import InvalidTag
 from conftest import PASSWORD, Project, all_files, site_text
 from roadmap.crypto import (
     ITERATIONS,
+    SMALLEST_BUCKET,
     Envelope,
+    bucket,
     decrypt_page,
     derive_key,
     encrypt_page,
     make_keyring,
+    new_build_id,
     open_keyring,
+    pad,
+    unb64,
+    unpad,
 )
-from roadmap.seal import open_page
+from roadmap.seal import open_page, read_sealed
 
 FAST = 1_000  # iterations for primitive tests; builds use the real 600,000
 
 
 # --- Primitives --------------------------------------------------------------------------------
 
+BUILD = "20261128T120000000Z-0123456789ab"
+
 
 def test_page_round_trip_binds_the_path():
     key = make_keyring(["a passphrase of some length"], FAST).content_key
-    envelope = encrypt_page(b"<html>secret page</html>", key, "abc/index.html")
-    assert decrypt_page(envelope, key, "abc/index.html") == b"<html>secret page</html>"
+    envelope = encrypt_page(b"<html>secret page</html>", key, "abc/index.html", BUILD)
+    assert decrypt_page(envelope, key, "abc/index.html", BUILD) == b"<html>secret page</html>"
     assert b"secret" not in envelope.ct
     with pytest.raises(InvalidTag):  # the same ciphertext served at another address
-        decrypt_page(envelope, key, "def/index.html")
+        decrypt_page(envelope, key, "def/index.html", BUILD)
+
+
+def test_page_is_bound_to_its_build():
+    """A page claiming another build id than the one it was sealed in does not open."""
+    key = make_keyring(["a passphrase of some length"], FAST).content_key
+    envelope = encrypt_page(b"<html>page</html>", key, "index.html", BUILD)
+    with pytest.raises(InvalidTag):
+        decrypt_page(envelope, key, "index.html", "20991231T000000000Z-0123456789ab")
 
 
 def test_a_changed_byte_fails():
     key = make_keyring(["a passphrase of some length"], FAST).content_key
-    envelope = encrypt_page(b"<html>page</html>", key, "index.html")
+    envelope = encrypt_page(b"<html>page</html>", key, "index.html", BUILD)
     for i in (0, len(envelope.ct) // 2, len(envelope.ct) - 1):
         tampered = bytearray(envelope.ct)
         tampered[i] ^= 1
         with pytest.raises(InvalidTag):
-            decrypt_page(Envelope(envelope.iv, bytes(tampered)), key, "index.html")
+            decrypt_page(Envelope(envelope.iv, bytes(tampered)), key, "index.html", BUILD)
     with pytest.raises(InvalidTag):
-        decrypt_page(Envelope(bytes(12), envelope.ct), key, "index.html")
+        decrypt_page(Envelope(bytes(12), envelope.ct), key, "index.html", BUILD)
 
 
 def test_every_encryption_uses_a_fresh_iv():
     key = make_keyring(["a passphrase of some length"], FAST).content_key
-    a, b = (encrypt_page(b"same", key, "p") for _ in range(2))
+    a, b = (encrypt_page(b"same", key, "p", BUILD) for _ in range(2))
     assert a.iv != b.iv and a.ct != b.ct
+
+
+def test_padding_hides_the_size_within_a_bucket():
+    key = make_keyring(["a passphrase of some length"], FAST).content_key
+    small = {len(encrypt_page(os.urandom(n), key, "p", BUILD).ct) for n in (10, 900, 3000)}
+    assert small == {SMALLEST_BUCKET + 16}  # one bucket, plus the GCM tag
+    for n in (20000, 70000, 300000):
+        padded = len(encrypt_page(os.urandom(n), key, "p", BUILD).ct) - 16
+        assert padded == bucket(padded) >= n  # on a bucket's edge; random data does not shrink
+
+
+BUCKETS = [bucket(int(SMALLEST_BUCKET * 1.05**k)) for k in range(200)]
+
+
+def test_buckets_grow_by_at_most_a_fifth():
+    sizes = sorted(set(BUCKETS))
+    assert sizes[0] == SMALLEST_BUCKET
+    for smaller, larger in zip(sizes, sizes[1:], strict=False):
+        assert 1.15 < larger / smaller <= 1.19 + 1e-3
+    for n in (1, 4096, 4097, 9000, 123_456):
+        assert n <= bucket(n) <= max(SMALLEST_BUCKET, n * 1.19 + 1)
+
+
+def test_padded_data_round_trips_and_refuses_garbage():
+    for data in (b"", b"x", os.urandom(5000)):
+        assert unpad(pad(data)) == data
+    with pytest.raises(ValueError):
+        unpad(pad(b"abc")[:-1] + b"\x01")  # a non-zero byte in the padding
 
 
 def test_each_team_password_unwraps_the_same_content_key():
@@ -64,17 +109,42 @@ def test_each_team_password_unwraps_the_same_content_key():
     assert open_keyring(public, "sales emea river-otter-lamb") is None
 
 
+def test_one_salt_per_password():
+    """One guess tests one password: every wrapped copy has a salt of its own."""
+    keyring = make_keyring(["first long passphrase", "second long passphrase"], FAST)
+    salts = [k["salt"] for k in keyring.public_part()["keys"]]
+    assert len(set(salts)) == 2 and all(len(unb64(s)) == 16 for s in salts)
+    assert "salt" not in keyring.public_part()["kdf"]
+
+
+def test_wrapped_keys_are_bound_to_their_build():
+    keyring = make_keyring(["first long passphrase"], FAST)
+    public = keyring.public_part()
+    assert open_keyring(public, "first long passphrase") == keyring.content_key
+    public["build"] = new_build_id()
+    assert open_keyring(public, "first long passphrase") is None
+
+
 def test_keyring_parameters_and_fresh_keys_per_build():
     a, b = make_keyring(["x" * 20]), make_keyring(["x" * 20])
+    public = a.public_part()
     assert a.iterations == ITERATIONS >= 600_000
-    assert a.public_part()["kdf"] == {
-        "name": "PBKDF2-SHA256",
-        "salt": a.public_part()["kdf"]["salt"],
-        "iterations": ITERATIONS,
-    }
-    assert a.salt != b.salt and a.content_key != b.content_key
+    assert public["v"] == 2
+    assert public["kdf"] == {"name": "PBKDF2-SHA256", "iterations": ITERATIONS}
+    assert set(public["keys"][0]) == {"salt", "iv", "ct"}
+    assert a.wrapped[0].salt != b.wrapped[0].salt and a.content_key != b.content_key
+    assert a.build != b.build
     assert len(a.content_key) == 32  # AES-256
-    assert "x" * 20 not in json.dumps(a.public_part())
+    assert "x" * 20 not in json.dumps(public)
+
+
+def test_build_ids_sort_by_build_time():
+    from datetime import UTC, datetime, timedelta
+
+    t = datetime(2026, 11, 28, 23, 59, 59, 999_000, tzinfo=UTC)
+    ids = [new_build_id(t + timedelta(milliseconds=ms)) for ms in (0, 1, 1000, 86_400_000)]
+    assert ids == sorted(ids) and len(set(ids)) == 4
+    assert re.fullmatch(r"\d{8}T\d{9}Z-[0-9a-f]{12}", ids[0]), ids[0]
 
 
 def test_password_is_normalised_like_the_browser_does():
@@ -149,27 +219,45 @@ def test_no_string_of_the_content_is_readable(sealed: Project):
         assert word.casefold() not in text
 
 
+SEALED_JSON = re.compile(r'(id="roadmap-sealed">).*?(</script>)', re.S)
+POLICY = re.compile(r'(http-equiv="Content-Security-Policy" content=")([^"]*)(")')
+
+
 def test_every_file_is_a_locked_page_ciphertext_or_a_theme_asset(sealed: Project):
     site = sealed.site("internal")
-    locked = (site / "index.html").read_text()
-    skeleton = re.sub(r'(id="roadmap-sealed">).*?(</script>)', r"\1\2", locked, flags=re.S)
+    build = json.loads((site / "build.json").read_text())["build"]
+
+    def skeleton(text: str) -> str:
+        return POLICY.sub(r"\1\3", SEALED_JSON.sub(r"\1\2", text))
+
+    home = skeleton((site / "index.html").read_text())
+    policies = set()
     for path in all_files(site):
         rel = path.relative_to(site).as_posix()
         if path.suffix == ".html":
             text = path.read_text()
-            assert (
-                re.sub(r'(id="roadmap-sealed">).*?(</script>)', r"\1\2", text, flags=re.S)
-                == skeleton
-            )
-            assert "<title>Internal roadmap · locked</title>" in text
+            assert skeleton(text) == home
+            policies.add(POLICY.search(text).group(2))
+            assert "<title>Locked page</title>" in text
             assert 'name="robots" content="noindex' in text
             assert "<a " not in text  # no links
             assert re.fullmatch(r"(index|404|[0-9a-f]{20}/index)\.html", rel), rel
+            assert read_sealed(text)["build"] == build
         elif rel == "search/search_index.json":
-            assert set(json.loads(path.read_text())) == {"v", "kdf", "keys", "iv", "ct"}
+            index = json.loads(path.read_text())
+            assert set(index) == {"v", "build", "path", "iv", "ct"} and index["build"] == build
+        elif rel == "build.json":
+            assert json.loads(path.read_text()) == {"v": 2, "build": build}
         else:
             assert rel.startswith("assets/"), rel
     assert not (site / "sitemap.xml").exists() and not (site / "sitemap.xml.gz").exists()
+    # The policy differs only with a page's depth (the theme's scripts name the site's base):
+    # the home page, pages under a token, the 404 page.
+    assert len(policies) == 3
+    for policy in policies:
+        scripts = re.search(r"script-src ([^;]*)", policy).group(1).split()
+        assert scripts[0] == "'self'" and all(s.startswith("'sha256-") for s in scripts[1:])
+        assert "form-action 'none'" in policy and "unsafe-inline" not in policy.split("style")[0]
 
 
 def test_pages_decrypt_to_the_full_detail(sealed: Project):

@@ -119,6 +119,8 @@ def _build(audiences: list[str], verbose: bool) -> int:
     from mkdocs.commands.build import build
     from mkdocs.exceptions import Abort, ConfigurationError, MkDocsException
 
+    from .staging import Batch
+
     _quiet_logging(verbose)
     # Everything that can be known before building is checked for all audiences first, so a
     # bad password does not leave the light site rebuilt and the internal one stale.
@@ -149,26 +151,39 @@ def _build(audiences: list[str], verbose: bool) -> int:
             "page addresses: commit it, or every address changes on a fresh clone"
         )
     _warn(salt_warnings(CONFIG_DIR))
-    for audience in audiences:
-        # Load each config right before its build: MkDocs shares one instance of a plugin that
-        # has on_startup between all configs of a process, so the last load wins.
-        try:
-            config = _load_config(audience)
-        except ConfigurationError as e:
-            print(f"roadmap: configuration error: {e}", file=sys.stderr)
-            return 1
-        try:
-            config.plugins.on_startup(command="build", dirty=False)
-            build(config)
-        except Abort as e:
-            print(str(e.format_message()).strip(), file=sys.stderr)
-            return 1
-        except MkDocsException as e:
-            print(f"roadmap: {audience} site: {e.format_message()}", file=sys.stderr)
-            return 1
-        finally:
-            config.plugins.on_shutdown()
-        print(f"roadmap: {audience} site -> {_rel(Path(config.site_dir))}/")
+    # Both sites are published together, only when both passed: a failure of the internal
+    # site leaves the light one as it was too, so the two always come from the same content.
+    batch = Batch.open()
+    built = []
+    try:
+        for audience in audiences:
+            # Load each config right before its build: MkDocs shares one instance of a plugin
+            # that has on_startup between all configs of a process, so the last load wins.
+            try:
+                config = _load_config(audience)
+            except ConfigurationError as e:
+                print(f"roadmap: configuration error: {e}", file=sys.stderr)
+                return 1
+            final = Path(config.site_dir)
+            try:
+                config.plugins.on_startup(command="build", dirty=False)
+                build(config)
+            except Abort as e:
+                print(str(e.format_message()).strip(), file=sys.stderr)
+                return 1
+            except MkDocsException as e:
+                print(f"roadmap: {audience} site: {e.format_message()}", file=sys.stderr)
+                return 1
+            finally:
+                config.plugins.on_shutdown()
+            built.append((audience, final))
+        if batch:
+            batch.close(publish=True)
+    finally:
+        if batch:
+            batch.close(publish=False)  # after a failure, discards what was staged
+    for audience, final in built:
+        print(f"roadmap: {audience} site -> {_rel(final)}/")
     return 0
 
 

@@ -1,8 +1,19 @@
 """Keys and ciphertext for the internal site; the browser side is assets/unlock.js.
 
-One random content key per build encrypts every page (AES-256-GCM, a random IV per page, the
-page's path as associated data). Each password derives a key-encryption key once per build
-(PBKDF2-SHA256, 600,000 iterations, a random per-build salt) that wraps the content key.
+One random content key per build encrypts every page (AES-256-GCM, a random IV per page). The
+associated data binds each page to the build and to its path, so a page copied to another address
+or into another build does not open. Before encryption the compressed page is padded to a size
+bucket, so the size of a page says little about what it holds. Each password gets its own random
+salt and derives a key-encryption key (PBKDF2-SHA256, 600,000 iterations) that wraps the content
+key: one guess tests one password of one build, never several at once.
+
+Format version 2, as every locked page carries it (JSON):
+  {"v": 2, "build": "<build id>", "kdf": {"name": "PBKDF2-SHA256", "iterations": 600000},
+   "keys": [{"salt": b64, "iv": b64, "ct": b64}, ...],          (one per password, shuffled)
+   "path": "<site-relative path>", "page": {"iv": b64, "ct": b64}}
+Page plaintext, before encryption: u32 big-endian length of the gzip data, the gzip data, zeros
+up to the bucket size. Associated data: "roadmap/page/v2\n<build>\n<path>"; wrapped keys:
+"roadmap/content-key/v2\n<build>".
 """
 
 from __future__ import annotations
@@ -11,9 +22,13 @@ import base64
 import gzip
 import hashlib
 import hmac
+import math
 import os
+import random
+import struct
 import unicodedata
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -21,9 +36,14 @@ from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
 ITERATIONS = 600_000
 KEY_BYTES = 32
-WRAP_AAD = b"roadmap/content-key/v1"
 ADDRESS_CONTEXT = b"roadmap/page-addresses/v2"
-FORMAT_VERSION = 1
+SALT_BYTES = 16
+FORMAT_VERSION = 2
+# Padded sizes: 16 KiB, then steps of 2^(1/4) (at most 19% added, 9% on average). Typical item
+# pages compress to 5-12 KiB, so they all share the first bucket and their sizes say nothing;
+# a 4 KiB start kept a Spearman correlation of 0.89 with the light site's item pages (sample).
+SMALLEST_BUCKET = 16 * 1024
+BUCKET_GROWTH = 2**0.25
 
 
 def b64(data: bytes) -> str:
@@ -47,6 +67,24 @@ class Envelope:
         return cls(unb64(data["iv"]), unb64(data["ct"]))
 
 
+def new_build_id(now: datetime | None = None) -> str:
+    """A fresh id per build that sorts by build time: '20261128T235501123Z-9f1c2a7be04d'.
+
+    The browser compares ids as strings to refuse a page older than the build it knows; the
+    random part keeps two builds of the same millisecond apart.
+    """
+    now = now or datetime.now(UTC)
+    return f"{now:%Y%m%dT%H%M%S}{now.microsecond // 1000:03d}Z-{os.urandom(6).hex()}"
+
+
+def page_aad(build: str, path: str) -> bytes:
+    return f"roadmap/page/v{FORMAT_VERSION}\n{build}\n{path}".encode()
+
+
+def wrap_aad(build: str) -> bytes:
+    return f"roadmap/content-key/v{FORMAT_VERSION}\n{build}".encode()
+
+
 def derive_key(password: str, salt: bytes, iterations: int = ITERATIONS) -> bytes:
     """PBKDF2-SHA256; the password is NFC-normalised, as unlock.js does, so é types the same."""
     kdf = PBKDF2HMAC(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=salt, iterations=iterations)
@@ -58,57 +96,100 @@ def _seal(key: bytes, data: bytes, aad: bytes) -> Envelope:
     return Envelope(iv, AESGCM(key).encrypt(iv, data, aad))
 
 
-def wrap_key(kek: bytes, content_key: bytes) -> Envelope:
-    return _seal(kek, content_key, WRAP_AAD)
+def bucket(size: int) -> int:
+    """The padded size for `size` bytes: the smallest bucket that holds them."""
+    steps, padded = 0, SMALLEST_BUCKET
+    while padded < size:
+        steps += 1
+        padded = math.ceil(SMALLEST_BUCKET * BUCKET_GROWTH**steps)
+    return padded
 
 
-def unwrap_key(kek: bytes, wrapped: Envelope) -> bytes:
-    """Raises cryptography.exceptions.InvalidTag for a wrong password."""
-    return AESGCM(kek).decrypt(wrapped.iv, wrapped.ct, WRAP_AAD)
+def pad(data: bytes) -> bytes:
+    framed = struct.pack(">I", len(data)) + data
+    return framed + bytes(bucket(len(framed)) - len(framed))
 
 
-def encrypt_page(data: bytes, key: bytes, path: str) -> Envelope:
-    """Compress, then encrypt; `path` (site-relative, posix) is bound as associated data."""
-    return _seal(key, gzip.compress(data, mtime=0), path.encode("utf-8"))
+def unpad(data: bytes) -> bytes:
+    (length,) = struct.unpack(">I", data[:4])
+    if length > len(data) - 4 or any(data[4 + length :]):
+        raise ValueError("bad padding")
+    return data[4 : 4 + length]
 
 
-def decrypt_page(envelope: Envelope, key: bytes, path: str) -> bytes:
-    """Raises InvalidTag when a byte changed, the key is wrong or the page moved."""
-    return gzip.decompress(AESGCM(key).decrypt(envelope.iv, envelope.ct, path.encode("utf-8")))
+def encrypt_page(data: bytes, key: bytes, path: str, build: str) -> Envelope:
+    """Compress, pad, then encrypt; the build and the site-relative `path` are associated data."""
+    return _seal(key, pad(gzip.compress(data, mtime=0)), page_aad(build, path))
+
+
+def decrypt_page(envelope: Envelope, key: bytes, path: str, build: str) -> bytes:
+    """Raises InvalidTag when a byte changed, the key is wrong, or the page moved or is from
+    another build."""
+    padded = AESGCM(key).decrypt(envelope.iv, envelope.ct, page_aad(build, path))
+    return gzip.decompress(unpad(padded))
+
+
+@dataclass(frozen=True)
+class WrappedKey:
+    """The content key wrapped for one password, with that password's own salt."""
+
+    salt: bytes
+    envelope: Envelope
+
+    def to_json(self) -> dict[str, str]:
+        return {"salt": b64(self.salt), **self.envelope.to_json()}
+
+    @classmethod
+    def from_json(cls, data: dict[str, str]) -> WrappedKey:
+        return cls(unb64(data["salt"]), Envelope.from_json(data))
 
 
 @dataclass(frozen=True)
 class Keyring:
-    """One build's keys: the content key and its copy wrapped for each password."""
+    """One build's keys: its id, the content key and its copy wrapped for each password."""
 
-    salt: bytes
+    build: str
     iterations: int
     content_key: bytes
-    wrapped: tuple[Envelope, ...]
+    wrapped: tuple[WrappedKey, ...]
 
     def public_part(self) -> dict:
-        """What every encrypted file carries to be opened: no label, no key in clear."""
+        """What every locked page carries to be opened: no label, no key in clear."""
         return {
             "v": FORMAT_VERSION,
-            "kdf": {"name": "PBKDF2-SHA256", "salt": b64(self.salt), "iterations": self.iterations},
+            "build": self.build,
+            "kdf": {"name": "PBKDF2-SHA256", "iterations": self.iterations},
             "keys": [w.to_json() for w in self.wrapped],
         }
 
 
-def make_keyring(passwords: list[str], iterations: int = ITERATIONS) -> Keyring:
-    """A fresh content key and salt, wrapped once for each password."""
-    salt, content_key = os.urandom(16), AESGCM.generate_key(bit_length=256)
-    wrapped = tuple(wrap_key(derive_key(p, salt, iterations), content_key) for p in passwords)
-    return Keyring(salt, iterations, content_key, wrapped)
+def make_keyring(
+    passwords: list[str], iterations: int = ITERATIONS, build: str | None = None
+) -> Keyring:
+    """A fresh build id and content key, wrapped once for each password under its own salt.
+
+    The copies are shuffled: their order says nothing of which team's line is which.
+    """
+    build = build or new_build_id()
+    content_key = AESGCM.generate_key(bit_length=256)
+    wrapped = []
+    for password in passwords:
+        salt = os.urandom(SALT_BYTES)
+        kek = derive_key(password, salt, iterations)
+        wrapped.append(WrappedKey(salt, _seal(kek, content_key, wrap_aad(build))))
+    random.SystemRandom().shuffle(wrapped)
+    return Keyring(build, iterations, content_key, tuple(wrapped))
 
 
 def open_keyring(public_part: dict, password: str) -> bytes | None:
     """The content key for `password`, or None: what unlock.js does, for tests and tools."""
-    kdf = public_part["kdf"]
-    kek = derive_key(password, unb64(kdf["salt"]), kdf["iterations"])
-    for wrapped in public_part["keys"]:
+    iterations, build = public_part["kdf"]["iterations"], public_part["build"]
+    for data in public_part["keys"]:
+        wrapped = WrappedKey.from_json(data)
+        kek = derive_key(password, wrapped.salt, iterations)
         try:
-            return unwrap_key(kek, Envelope.from_json(wrapped))
+            env = wrapped.envelope
+            return AESGCM(kek).decrypt(env.iv, env.ct, wrap_aad(build))
         except Exception:  # InvalidTag: not this password's copy
             continue
     return None

@@ -1,18 +1,26 @@
 """The MkDocs plugin `roadmap`: wires MkDocs events to the core modules, nothing more.
 
 Order of events (priorities in MkDocs run 100 first ... -100 last):
+  on_startup    open a publication batch (staging.Batch) for `mkdocs build` / `gh-deploy`
   on_config     load and check content, project it for the audience, plan the pages; read
-                passwords (internal); move the build into a staging folder
+                passwords (internal); move the build into a private staging folder
   on_files      replace every file MkDocs found with the planned pages and the files they may use
-  on_page_content (-50, after other plugins edit the page) light site: the page's rendered HTML
-                says which files it uses (references.place_files); refused ones are problems
-  on_env        light site: report those problems, or drop every file no rendered page uses
   on_nav, on_page_markdown
                 titles and descriptions become escaped HTML (markupsafe.Markup): Material's
                 templates print them without escaping, in <title>, <meta>, nav and search
-  on_post_build (-100, after Material's search index at 0) audit the light site, or seal the
-                internal one; in strict mode stop if anything warned; then swap the staging
-                folder in. A failure leaves the old site.
+  on_page_content (-50, after other plugins edit the page) light site: the page's rendered HTML
+                says which files it uses (references.place_files); refused ones are problems
+  on_env        light site: report those problems, or drop every file no rendered page uses;
+                internal site: make Material's search plugin write its index encrypted
+  on_page_context / on_template_context
+                the page's Content-Security-Policy: the hashes of the theme's inline scripts
+  on_post_page / on_post_template (-100, after every other plugin changed the HTML)
+                integrity attributes; the internal site returns the locked page instead, so
+                MkDocs never writes a page of it in clear
+  on_post_build (-100, after Material's search index at 0) audit the light site, or check the
+                sealed internal one; in strict mode stop if anything warned; then it is ready
+  on_shutdown   publish the batch unless the build failed (strict mode aborts after
+                on_post_build: nothing is swapped in before MkDocs is done)
 """
 
 from __future__ import annotations
@@ -21,12 +29,15 @@ import hashlib
 import ipaddress
 import logging
 import os
+import posixpath
 import time
 from datetime import UTC, date, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
+import jinja2
 import markdown
-from markupsafe import escape
+from markupsafe import Markup, escape
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
@@ -41,14 +52,21 @@ from .addresses import read_address_secret
 from .audience import project
 from .audience_markdown import EXTENSION_NAME, with_audience
 from .audit import trusted_files
+from .integrity import (
+    add_integrity,
+    inline_scripts,
+    sri,
+    theme_inline_scripts,
+    theme_script_templates,
+)
 from .load import load_with_problems
 from .pages import DEFAULT_DISCLAIMER, Settings, plan_site
 from .passwords import found_in_repository, read_passwords
 from .problems import display_path, report
 from .references import FileUse
-from .seal import ASSETS
+from .seal import ASSETS, BUILD_FILE, DROPPED, NOT_FOUND
 from .sites import InternalSite, PublicSite, Rejected
-from .staging import Staging
+from .staging import STAGING_DIR, Batch, Staging, StagingError, crash_point
 
 log = logging.getLogger("mkdocs.plugins.roadmap")
 
@@ -77,6 +95,8 @@ class RoadmapConfig(Config):
     feedback_url = c.Optional(c.Type(str))
     client_ask_url = c.Optional(c.Type(str))
     stale_after_days = c.Type(int, default=90)
+    # A line on the internal site's locked page: whom to ask for the password.
+    unlock_help = c.Type(str, default="")
 
 
 def build_date() -> date:
@@ -93,6 +113,9 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
     def __init__(self):
         self.command = "build"
         self._options: dict[str | None, RoadmapConfig] = {}
+        self.batch: Batch | None = None
+        self.staging: Staging | None = None
+        self.failed = False
 
     def load_config(self, options, config_file_path=None):
         # MkDocs keeps one instance of a plugin with on_startup for every config loaded in the
@@ -104,6 +127,17 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command = command
+        self.failed = False
+        if command in ("build", "gh-deploy"):
+            self.batch = Batch.open()  # None inside `roadmap build`, which holds its own
+
+    def on_shutdown(self) -> None:
+        if self.batch:
+            self.batch.close(publish=not self.failed)
+            self.batch = None
+            if self.staging and not self.failed:
+                self.mkdocs_config.site_dir = str(self.staging.final)  # gh-deploy reads it next
+        self.staging = None
 
     # -- config ---------------------------------------------------------------------------------
 
@@ -112,6 +146,9 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         self.audience = self.config.audience
         self.preview = self.command == "serve"
         self.staging = None
+        self.mkdocs_config = config
+        self.page_scripts: dict[str, set[str]] = {}
+        self._scripts_by_base: dict[str, set[str]] = {}
         self.started = time.monotonic()
 
         self.warnings = None if self.preview else self._count_warnings(config)
@@ -141,7 +178,9 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         if self.audience == "public":
             self.site = PublicSite(roadmap, self.config.confidential_terms, self.config.audit_allow)
         else:
-            self.site = InternalSite(credentials, addresses, config.site_name)
+            self.site = InternalSite(
+                credentials, addresses, config.site_name, help_text=self.config.unlock_help
+            )
 
         # The parser decides what each site shows of a body: every page MkDocs renders goes
         # through the audience extension. Set here, not in YAML: site_config/ files inherit
@@ -161,7 +200,11 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         config.nav = self.plan.nav
         self._shape_theme(config)
         if not self.preview:  # build and gh-deploy
-            self.staging = Staging(Path(config.site_dir))
+            root = Path(config.docs_dir).parent / STAGING_DIR
+            try:
+                self.staging = Staging(Path(config.site_dir), root)
+            except StagingError as e:
+                raise Abort(f"{config.config_file_path}:1: {e}") from None
             config.site_dir = str(self.staging.folder)
         return config
 
@@ -170,8 +213,6 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         config.theme["features"] = [f for f in features if f not in self.site.dropped_features]
         if self.audience == "public":
             config.repo_url = config.repo_name = config.edit_uri = None
-        elif not self.preview:
-            config.theme.static_templates.discard("sitemap.xml")
         config.extra_css.append("assets/roadmap/roadmap.css")
         config.extra_javascript.append("assets/roadmap/board.js")
         config.extra["roadmap"] = {
@@ -233,6 +274,14 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
             if name == "unlock.js" and not self.site.sealed:
                 continue
             out.append(File.generated(config, src_uri, abs_src_path=str(ASSETS / name)))
+        if self.site.sealed:
+            if self.plan.media or self.plan.data:  # they would be copied in clear
+                raise Abort(
+                    f"{config.config_file_path}:1: the internal plan has files outside its pages "
+                    f"({', '.join(sorted([*self.plan.media, *self.plan.data]))}); "
+                    "internal images must travel inside the encrypted pages"
+                )
+            out.append(File.generated(config, BUILD_FILE, content=self.site.build_file()))
         for f in out.documentation_pages():
             token = self.site.address(f.src_uri)
             if token:
@@ -242,27 +291,6 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         self.expected = {f.dest_uri for f in out} | set(MACHINE_MADE)
         self.file_use = FileUse(self.plan.file_refs, self.plan.sources)
         return out
-
-    # -- pages ----------------------------------------------------------------------------------
-
-    @event_priority(-50)  # after other plugins have edited the HTML: what ships decides
-    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
-        if self.audience != "public":
-            return html
-        return self.file_use.place(html, page.file.src_uri, page.url)
-
-    def on_env(self, env, *, config: MkDocsConfig, files: Files):
-        """Every page is rendered: publish the files they use, and nothing else."""
-        if self.file_use.problems:
-            raise Abort(
-                report(self.file_use.problems) + "\nThe light site was not published; "
-                "the previous one is untouched."
-            )
-        for f in list(files):
-            if f.src_uri in self.plan.media and f.src_uri not in self.file_use.used:
-                files.remove(f)
-        self.expected = {f.dest_uri for f in files} | set(MACHINE_MADE)
-        return env
 
     # -- titles: plain text, escaped once -------------------------------------------------------
 
@@ -281,12 +309,153 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
                 page.meta[key] = _escaped(page.meta[key])
         return markdown
 
+    # -- while MkDocs writes ------------------------------------------------------------------
+
+    # -- pages ----------------------------------------------------------------------------------
+
+    @event_priority(-50)  # after other plugins have edited the HTML: what ships decides
+    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        if not self.preview and inline_scripts(html):
+            log.warning(
+                "roadmap: %s: an inline script will not run: the Content-Security-Policy "
+                "allows only the theme's own",
+                page.file.src_uri,
+            )
+        if self.audience != "public":
+            return html
+        return self.file_use.place(html, page.file.src_uri, page.url)
+
+    def on_env(self, env, *, config: MkDocsConfig, files: Files):
+        """Every page is rendered. The light site publishes the files they use, and nothing
+        else; the internal site's search index is written encrypted."""
+        self.env = env
+        self.script_templates = theme_script_templates(config.theme.dirs)
+        env.filters["roadmap_integrity"] = self._integrity_filter(config)
+        if self.audience == "public":
+            if self.file_use.problems:
+                raise Abort(
+                    report(self.file_use.problems) + "\nThe light site was not published; "
+                    "the previous one is untouched."
+                )
+            for f in list(files):
+                if f.src_uri in self.plan.media and f.src_uri not in self.file_use.used:
+                    files.remove(f)
+            self.expected = {f.dest_uri for f in files} | set(MACHINE_MADE)
+        elif self.site.sealed:
+            self._seal_search_index(config)
+        return env
+
+    def _seal_search_index(self, config: MkDocsConfig) -> None:
+        """Material's search plugin writes the string its index returns: make it ciphertext."""
+        search = config.plugins.get("material/search") or config.plugins.get("search")
+        if search is None:
+            return
+        index = getattr(search, "search_index", None)
+        generate = getattr(index, "generate_search_index", None)
+        if generate is None:
+            raise Abort(
+                f"{config.config_file_path}:1: this search plugin's index cannot be encrypted "
+                "as it is written; use Material's search plugin (plugins: [search])"
+            )
+
+        def sealed_index(*args, **kwargs) -> str:
+            crash_point("index")
+            return self.site.seal_search_index(generate(*args, **kwargs))
+
+        index.generate_search_index = sealed_index
+
+    def on_page_context(self, context, *, page, config: MkDocsConfig, nav):
+        return self._with_policy(context, page.file.dest_uri)
+
+    def on_template_context(self, context, *, template_name: str, config: MkDocsConfig):
+        if not template_name.endswith(".html"):  # the sitemap
+            return context
+        return self._with_policy(context, template_name)
+
+    def _with_policy(self, context, dest_uri: str):
+        """The page's Content-Security-Policy, for overrides/main.html to print first in <head>.
+
+        None when previewing: `mkdocs serve` adds an inline live-reload script of its own.
+        """
+        base = str(context.get("base_url", ""))
+        if base not in self._scripts_by_base:
+            self._scripts_by_base[base] = theme_inline_scripts(
+                self.env, self.script_templates, context
+            )
+        scripts = self.page_scripts[dest_uri] = self._scripts_by_base[base]
+        context["roadmap_csp"] = None if self.preview else self.site.policy(scripts)
+        return context
+
+    def _integrity_filter(self, config: MkDocsConfig):
+        """The `roadmap_integrity` filter of overrides/main.html: integrity attributes on the
+        script tags the theme writes, from the files the build copied into the site."""
+        site, root = Path(config.site_dir), urlsplit(config.site_url or "/").path
+        digests: dict[str, str | None] = {}
+
+        def integrity(url: str, page_dir: str) -> str | None:
+            parts = urlsplit(url)
+            if parts.scheme or parts.netloc:
+                return None  # not ours; the policy does not let it run anyway
+            if parts.path.startswith("/"):
+                if not parts.path.startswith(root):
+                    return None
+                rel = parts.path[len(root) :]
+            else:
+                rel = posixpath.normpath(posixpath.join(page_dir, parts.path))
+            if rel not in digests:
+                path = site / rel
+                ok = not rel.startswith("../") and path.is_file()
+                digests[rel] = sri(path.read_bytes()) if ok else None
+            return digests[rel]
+
+        @jinja2.pass_context
+        def add(context, html: str) -> Markup:
+            if self.preview:
+                return Markup(html)
+            page = context.get("page")
+            page_dir = posixpath.dirname(page.file.dest_uri) if page else ""
+            html, missing = add_integrity(html, lambda url: integrity(url, page_dir))
+            for url in missing:
+                log.warning("roadmap: %s not found, so it has no integrity attribute", url)
+            return Markup(html)
+
+        return add
+
+    @event_priority(-100)  # last: the HTML as every other plugin left it
+    def on_post_page(self, output: str, *, page, config: MkDocsConfig) -> str:
+        return self._finish_page(output, page.file.dest_uri)
+
+    @event_priority(-100)
+    def on_post_template(self, output: str, *, template_name: str, config: MkDocsConfig) -> str:
+        if not template_name.endswith(".html"):
+            if not self.site.sealed:
+                return output
+            if template_name in DROPPED:  # empty output: MkDocs writes nothing
+                return ""
+            raise Abort(f"{template_name}: the internal site cannot encrypt this template")
+        root = urlsplit(config.site_url or "/").path  # where MkDocs points the 404 page's links
+        return self._finish_page(output, template_name, root=root)
+
+    def _finish_page(self, output: str, path: str, root: str | None = None) -> str:
+        """The internal site returns the locked page: MkDocs writes that, never `output`."""
+        crash_point("page")
+        if self.preview or not self.site.sealed:
+            return output
+        scripts = self.page_scripts.get(path, set())
+        try:
+            return self.site.seal_page(
+                output, path, scripts, root=root if path == NOT_FOUND else None
+            )
+        except Rejected as e:
+            raise Abort(str(e)) from None
+
     # -- after the build ------------------------------------------------------------------------
 
     @event_priority(-100)  # after Material's search plugin (0) has written its index
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if self.preview:
             return
+        crash_point("built")
         site = Path(config.site_dir)
         # The theme package's files carry no content; overrides/ (custom_dir) is ours: not trusted.
         theme_dirs = [d for d in config.theme.dirs if d != config.theme.custom_dir]
@@ -307,13 +476,14 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
                 f"The previous {self.audience} site is untouched."
             )
         if self.staging:
-            self.staging.publish()
-            config.site_dir = str(self.staging.final)
-            self.staging = None
+            self.staging.ready()  # published now, or by whoever holds the batch
+            if self.staging.folder is None:
+                config.site_dir = str(self.staging.final)
         log.info("roadmap: %s site built in %.1f s", self.audience, time.monotonic() - self.started)
 
     def on_build_error(self, *, error: Exception) -> None:
         self._stop_counting()
+        self.failed = True
         if self.staging:
             self.staging.discard()
         self.staging = None

@@ -1,8 +1,10 @@
-"""Seal a built internal site: every page becomes a locked page carrying its own ciphertext.
+"""Seal the internal site as MkDocs writes it: each page becomes a locked page carrying its own
+ciphertext, so no plaintext of the internal site is ever written to disk.
 
-After sealing, each file in the site is one of: a locked page (fixed text, the unlock script,
-ciphertext), the encrypted search index, or a file byte-identical to a trusted theme or plugin
-asset. Anything else stops the build rather than be published in clear.
+After the build, each file in the site is one of: a locked page (fixed text, the unlock script,
+ciphertext), the encrypted search index, build.json (the build id), or a file byte-identical to
+a trusted theme or plugin asset. verify_sealed() checks exactly that; anything else stops the
+build rather than be published.
 """
 
 from __future__ import annotations
@@ -15,9 +17,12 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from .crypto import Envelope, Keyring, decrypt_page, encrypt_page
+from .crypto import FORMAT_VERSION, Envelope, Keyring, decrypt_page, encrypt_page
+from .integrity import content_security_policy, script_hash
 
 SEARCH_INDEX = "search/search_index.json"
+BUILD_FILE = "build.json"  # {"v": 2, "build": id}: what a locked page checks its own id against
+NOT_FOUND = "404.html"
 DROPPED = ("sitemap.xml", "sitemap.xml.gz")  # a sitemap lists pages: never on the internal site
 ASSETS = Path(__file__).parent / "assets"
 _TEMPLATES = jinja2.Environment(
@@ -37,80 +42,140 @@ def unlock_script() -> str:
     return script
 
 
-def locked_page(keyring: Keyring, envelope: Envelope, path: str) -> str:
-    """The page everyone sees before unlocking: the same text for every page of every site."""
-    sealed = json.dumps(
-        {**keyring.public_part(), "path": path, "page": envelope.to_json()}, separators=(",", ":")
+def shell_policy(page_scripts: set[str]) -> str:
+    """The locked page's policy. It stays in force after unlock.js writes the decrypted page
+    over it (Chromium ignores a policy in the written page), so it also lists the hashes of the
+    theme's inline scripts of that page."""
+    return content_security_policy(
+        {script_hash(unlock_script()), *(script_hash(s) for s in page_scripts)}, sealed=True
     )
+
+
+def locked_page(
+    keyring: Keyring,
+    envelope: Envelope,
+    path: str,
+    *,
+    policy: str,
+    help_text: str = "",
+    root: str | None = None,
+) -> str:
+    """The page everyone sees before unlocking: the same text for every page of a site, but for
+    the ciphertext and the theme script hashes of its depth in the site."""
+    sealed = {**keyring.public_part(), "path": path, "page": envelope.to_json()}
+    if root is not None:  # the 404 page is served at any address: it says where the site is
+        sealed["root"] = root
+    assert not set(policy) & set('"<>&'), "a policy is plain ASCII of our own"
     return _TEMPLATES.get_template("locked.html.j2").render(
-        sealed=Markup(sealed), script=Markup(unlock_script())
+        sealed=Markup(json.dumps(sealed, separators=(",", ":")).replace("</", "<\\/")),
+        script=Markup(unlock_script()),
+        policy=Markup(policy),
+        help_text=help_text,
     )
 
 
-def seal_site(site_dir: Path, keyring: Keyring, trusted: set[tuple[str, str]]) -> int:
-    """Encrypt the site in place; returns the number of pages sealed."""
-    pages = 0
-    for path in sorted(p for p in site_dir.rglob("*") if p.is_file()):
-        rel = path.relative_to(site_dir).as_posix()
-        data = path.read_bytes()
-        if rel in DROPPED:
-            path.unlink()
-        elif path.suffix == ".html":
-            envelope = encrypt_page(data, keyring.content_key, rel)
-            path.write_text(locked_page(keyring, envelope, rel), encoding="utf-8")
-            pages += 1
-        elif rel == SEARCH_INDEX:
-            envelope = encrypt_page(data, keyring.content_key, rel)
-            path.write_text(
-                json.dumps({**keyring.public_part(), **envelope.to_json()}), encoding="utf-8"
-            )
-        elif (rel, hashlib.sha256(data).hexdigest()) not in trusted:
-            raise SealError(
-                f"{rel}: not a page, the search index or a theme file; refusing to publish it "
-                "unencrypted (a plugin or theme override added it)"
-            )
-    return pages
+def seal_page(
+    keyring: Keyring,
+    html: str,
+    path: str,
+    *,
+    policy: str,
+    help_text: str = "",
+    root: str | None = None,
+) -> str:
+    """The locked page for one rendered page, at its site-relative `path`."""
+    if not _PAGE_PATH.match(path):
+        raise SealError(f"{path}: not a page address of the internal site; refusing to seal it")
+    envelope = encrypt_page(html.encode("utf-8"), keyring.content_key, path, keyring.build)
+    return locked_page(
+        keyring,
+        envelope,
+        path,
+        policy=policy,
+        help_text=help_text,
+        root=root,
+    )
+
+
+def seal_index(keyring: Keyring, text: str) -> str:
+    """The search index, encrypted: unlocked pages fetch and open it with the key they hold."""
+    envelope = encrypt_page(text.encode("utf-8"), keyring.content_key, SEARCH_INDEX, keyring.build)
+    return json.dumps(
+        {"v": FORMAT_VERSION, "build": keyring.build, "path": SEARCH_INDEX, **envelope.to_json()},
+        separators=(",", ":"),
+    )
+
+
+def build_file(keyring: Keyring) -> str:
+    return json.dumps({"v": FORMAT_VERSION, "build": keyring.build}) + "\n"
+
+
+def read_sealed(text: str) -> dict:
+    """The JSON a locked page carries."""
+    m = _SEALED.search(text)
+    if not m:
+        raise SealError("not a locked page")
+    return json.loads(m.group(2))
 
 
 def open_page(site_dir: Path, rel: str, content_key: bytes) -> bytes:
     """Decrypt one sealed file: for tests and for checking a deployed site by hand."""
     text = (site_dir / rel).read_text(encoding="utf-8")
     if rel.endswith(".html"):
-        start = text.index('id="roadmap-sealed">') + len('id="roadmap-sealed">')
-        data = json.loads(text[start : text.index("</script>", start)])
+        data = read_sealed(text)
         envelope = Envelope.from_json(data["page"])
     else:
-        envelope = Envelope.from_json(json.loads(text))
-    return decrypt_page(envelope, content_key, rel)
+        data = json.loads(text)
+        envelope = Envelope.from_json(data)
+    return decrypt_page(envelope, content_key, rel, data["build"])
 
 
 _PAGE_PATH = re.compile(r"^(index\.html|404\.html|[0-9a-f]{20}/index\.html|[0-9a-f]{20}\.html)$")
 _SEALED = re.compile(
     r'(<script type="application/json" id="roadmap-sealed">)(.*?)(</script>)', re.S
 )
+_PAGE_KEYS = {"v", "build", "kdf", "keys", "path", "page"}
 
 
-def verify_sealed(site_dir: Path, keyring: Keyring, trusted: set[tuple[str, str]]) -> None:
+def verify_sealed(
+    site_dir: Path,
+    keyring: Keyring,
+    trusted: set[tuple[str, str]],
+    policies: dict[str, str],
+    help_text: str = "",
+) -> int:
     """Check the sealed site file by file: nothing in it may be readable without the password.
 
-    Pages must be the fixed locked page around nothing but ciphertext, at an address made of a
-    token; the search index must be ciphertext; everything else byte-identical to a trusted file.
+    Pages must be the fixed locked page, with the policy they were sealed with, around nothing
+    but ciphertext of this build, at an address made of a token; the search index must be
+    ciphertext; everything else byte-identical to a trusted file. Returns the number of pages.
     """
-    skeleton = _SEALED.sub(r"\1\3", locked_page(keyring, Envelope(b"", b""), ""))
-    envelope_keys = {"v", "kdf", "keys", "path", "page"}
+    pages = 0
     for path in sorted(p for p in site_dir.rglob("*") if p.is_file()):
         rel = path.relative_to(site_dir).as_posix()
         data = path.read_bytes()
         if path.suffix == ".html":
             text = data.decode("utf-8")
             m = _SEALED.search(text)
-            if not _PAGE_PATH.match(rel) or not m or _SEALED.sub(r"\1\3", text) != skeleton:
+            if not _PAGE_PATH.match(rel) or not m or rel not in policies:
+                raise SealError(f"{rel}: not a locked page")
+            skeleton = locked_page(
+                keyring, Envelope(b"", b""), "", policy=policies[rel], help_text=help_text
+            )
+            if _SEALED.sub(r"\1\3", text) != _SEALED.sub(r"\1\3", skeleton):
                 raise SealError(f"{rel}: not a locked page")
             sealed = json.loads(m.group(2))
-            if set(sealed) != envelope_keys or sealed["path"] != rel:
+            keys = _PAGE_KEYS | ({"root"} if rel == NOT_FOUND else set())
+            if set(sealed) != keys or sealed["path"] != rel or sealed["build"] != keyring.build:
                 raise SealError(f"{rel}: unexpected fields next to the ciphertext")
+            pages += 1
         elif rel == SEARCH_INDEX:
-            if set(json.loads(data)) != {"v", "kdf", "keys", "iv", "ct"}:
+            index = json.loads(data)
+            if set(index) != {"v", "build", "path", "iv", "ct"} or index["build"] != keyring.build:
                 raise SealError(f"{rel}: the search index is not encrypted")
-        elif (rel, hashlib.sha256(data).hexdigest()) not in trusted:
+        elif rel == BUILD_FILE:
+            if data.decode("utf-8") != build_file(keyring):
+                raise SealError(f"{rel}: not this build's id")
+        elif rel in DROPPED or (rel, hashlib.sha256(data).hexdigest()) not in trusted:
             raise SealError(f"{rel}: not encrypted and not a theme file")
+    return pages

@@ -11,19 +11,22 @@ from .addresses import AddressSecret
 from .audience import light_site_secrets
 from .audit import audit
 from .crypto import address_key, make_keyring, page_token
+from .integrity import content_security_policy, script_hash
 from .model import Roadmap
 from .passwords import Credential
 from .problems import Problem
-from .seal import SealError, seal_site, verify_sealed
+from .seal import SealError, build_file, seal_index, seal_page, shell_policy, verify_sealed
 
 # Features that would put the repository on the light site, or fetch pages the internal site
-# cannot serve in clear (instant navigation parses the next page's HTML: a locked page there).
+# cannot serve in clear (instant navigation parses the next page's HTML: a locked page there),
+# or put what sales search for in the host's access log (highlight adds ?h=<terms> to links).
 PUBLIC_DROPPED_FEATURES = ("content.action.edit", "content.action.view")
 INTERNAL_DROPPED_FEATURES = (
     "navigation.instant",
     "navigation.instant.prefetch",
     "navigation.instant.progress",
     "navigation.instant.preview",
+    "search.highlight",
 )
 
 
@@ -43,6 +46,10 @@ class PublicSite:
     def address(self, src_uri: str) -> str | None:
         """The light site keeps MkDocs' own addresses."""
         return None
+
+    def policy(self, page_scripts: set[str]) -> str:
+        """The Content-Security-Policy of a page whose theme wrote `page_scripts` inline."""
+        return content_security_policy(map(script_hash, page_scripts), sealed=False)
 
     def finish(
         self,
@@ -74,10 +81,14 @@ class InternalSite:
         credentials: list[Credential] | None,
         addresses: AddressSecret | None = None,
         site_name: str = "",
+        help_text: str = "",
     ):
         """`credentials` is None for an unencrypted preview (mkdocs serve, loopback only);
-        otherwise `addresses` keys the page addresses (see addresses.py)."""
+        otherwise `addresses` keys the page addresses (see addresses.py). `help_text` is the
+        unlock_help line of the locked page (whom to ask)."""
         self.keyring = self.addresses = None
+        self.help_text = help_text
+        self.policies: dict[str, str] = {}  # sealed page -> the policy of its locked page
         if credentials:
             assert addresses is not None, "a sealed site needs its address secret"
             passwords = [cred.password for cred in credentials]
@@ -96,6 +107,33 @@ class InternalSite:
             return None
         return page_token(self.addresses, src_uri)
 
+    def policy(self, page_scripts: set[str]) -> str:
+        """The decrypted page's own policy: the one of its locked page, which stays in force."""
+        if not self.sealed:  # the preview: as the light site
+            return content_security_policy(map(script_hash, page_scripts), sealed=False)
+        return shell_policy(page_scripts)
+
+    def seal_page(
+        self, html: str, path: str, page_scripts: set[str], root: str | None = None
+    ) -> str:
+        """The locked page that MkDocs writes instead of `html`; raises Rejected."""
+        assert self.keyring is not None
+        policy = self.policies[path] = shell_policy(page_scripts)
+        try:
+            return seal_page(
+                self.keyring, html, path, policy=policy, help_text=self.help_text, root=root
+            )
+        except SealError as e:
+            raise Rejected(_not_published(str(e))) from None
+
+    def seal_search_index(self, text: str) -> str:
+        assert self.keyring is not None
+        return seal_index(self.keyring, text)
+
+    def build_file(self) -> str:
+        assert self.keyring is not None
+        return build_file(self.keyring)
+
     def finish(
         self,
         site: Path,
@@ -103,17 +141,22 @@ class InternalSite:
         trusted: set[tuple[str, str]],
         machine_made: Iterable[str],
     ) -> None:
-        """Encrypt every page in place and check the result; raises Rejected."""
+        """Check that every file MkDocs wrote is sealed or trusted; raises Rejected."""
+        assert self.keyring is not None
         try:
-            self.pages = seal_site(site, self.keyring, trusted)
-            verify_sealed(site, self.keyring, trusted)
+            self.pages = verify_sealed(
+                site, self.keyring, trusted, self.policies, help_text=self.help_text
+            )
         except SealError as e:
-            raise Rejected(
-                f"{e}\nThe internal site was not published; the previous one is untouched."
-            ) from None
+            raise Rejected(_not_published(str(e))) from None
 
     def summary(self) -> str:
+        assert self.keyring is not None
         return f"{self.pages} pages encrypted for {len(self.keyring.wrapped)} password(s)"
+
+
+def _not_published(problem: str) -> str:
+    return f"{problem}\nThe internal site was not published; the previous one is untouched."
 
 
 def unexplained(site: Path, expected: set[str]) -> list[Problem]:

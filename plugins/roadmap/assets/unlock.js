@@ -1,14 +1,24 @@
 /* Unlocks the internal roadmap in the browser (WebCrypto); the build side is crypto.py.
  *
  * Two roles, one file:
- * - in a locked page (it holds #roadmap-sealed, this script inline) it asks for the password
- *   once per tab, unwraps the content key, decrypts the page and writes it in place;
+ * - in a locked page (it holds #roadmap-sealed, this script inline) it checks that the page is
+ *   where it was built for and not older than the site's current build, then opens it with the
+ *   key this tab holds, a key handed over by the tab this one was opened from, or the password,
+ *   and writes the decrypted page in place;
  * - in an unlocked page (loaded from the page's head) it answers Material's search index
- *   request with the decrypted index, wires "Log out", and hides pages restored after log out.
+ *   request with the decrypted index, hands the key to tabs opened from it, and wires "Log out",
+ *   which locks every tab of the site.
+ *
+ * What a tab keeps: sessionStorage "roadmap-unlock" = {build, key}, for this tab only. Keys pass
+ * between tabs through a BroadcastChannel, in memory, never through localStorage or cookies.
  */
 (function () {
   "use strict";
   var STORE = "roadmap-unlock";
+  var NOTE = "roadmap-note";  // a message for the next locked page of this tab (after log out)
+  var CHANNEL = "roadmap-unlock";
+  var HANDOFF_WAIT = 800;  // ms a new tab waits for the tab it was opened from
+  var LOGGED_OUT = "You logged out. Every tab of the roadmap is locked.";
   var enc = new TextEncoder();
 
   function bytes(b64) {
@@ -24,6 +34,15 @@
   function stored() {
     try { return JSON.parse(sessionStorage.getItem(STORE) || "null"); } catch (e) { return null; }
   }
+  function remember(build, raw) {
+    sessionStorage.setItem(STORE, JSON.stringify({ build: build, key: base64(raw) }));
+  }
+  function channel() {
+    try { return new BroadcastChannel(CHANNEL); } catch (e) { return null; }
+  }
+  // Associated data, as crypto.py binds it: the build and the page's path.
+  function pageAad(build, path) { return "roadmap/page/v2\n" + build + "\n" + path; }
+  function wrapAad(build) { return "roadmap/content-key/v2\n" + build; }
   function aesKey(raw) {
     return crypto.subtle.importKey("raw", raw, "AES-GCM", false, ["decrypt"]);
   }
@@ -32,13 +51,20 @@
       { name: "AES-GCM", iv: bytes(envelope.iv), additionalData: enc.encode(aad) },
       key, bytes(envelope.ct));
   }
+  function unpad(buf) {
+    // A 4-byte length, the gzip data, then zeros up to the page's size bucket.
+    var length = new DataView(buf).getUint32(0);
+    if (length > buf.byteLength - 4) throw new Error("bad padding");
+    return buf.slice(4, 4 + length);
+  }
   function gunzip(buf) {
     var stream = new Blob([buf]).stream().pipeThrough(new DecompressionStream("gzip"));
     return new Response(stream).arrayBuffer();
   }
-  function openEnvelope(rawKey, envelope, aad) {
+  function openEnvelope(rawKey, envelope, build, path) {
     return aesKey(rawKey)
-      .then(function (key) { return decrypt(key, envelope, aad); })
+      .then(function (key) { return decrypt(key, envelope, pageAad(build, path)); })
+      .then(unpad)
       .then(gunzip);
   }
 
@@ -51,10 +77,29 @@
     var input = document.getElementById("rm-password");
     var message = document.getElementById("rm-message");
     var button = form.querySelector("button");
+    var root = document.documentElement;
+    var refused = false;
 
     function say(text, kind) {
-      message.textContent = text;
+      message.textContent = text || "";
       message.className = "rm-message" + (kind ? " rm-message--" + kind : "");
+    }
+    function refuse(text) {
+      refused = true;
+      root.classList.remove("rm-opening");
+      button.disabled = true;
+      say(text, "error");
+    }
+    function ready(text) {
+      root.classList.remove("rm-opening");
+      if (refused) return;
+      button.disabled = false;
+      say(text);
+      input.focus();
+    }
+    function older() {
+      refuse("This page is from an older version of the roadmap, so it will not open. " +
+        "Open the roadmap's home page for the current version.");
     }
     function placeMatches() {
       // The page's path is bound to its ciphertext and checked against the address, so a locked
@@ -66,57 +111,68 @@
       // The home page: the site's root, wherever that is, but never a page's own folder.
       return here.endsWith("/") && !/\/[0-9a-f]{20}\/$/.test(here);
     }
+    function siteRoot() {
+      if (data.path === "404.html") return new URL(data.root || "/", location.href);
+      var here = location.pathname.replace(/index\.html$/, "");
+      var want = data.path.replace(/index\.html$/, "");
+      return new URL(here.slice(0, here.length - want.length), location.href);
+    }
+    function currentBuild() {
+      return fetch(new URL("build.json", siteRoot()), { cache: "no-cache" })
+        .then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status); return r.json(); })
+        .then(function (json) { return String(json.build); });
+    }
     function show(rawKey) {
-      return openEnvelope(rawKey, data.page, data.path).then(function (html) {
+      root.classList.add("rm-opening");
+      return openEnvelope(rawKey, data.page, data.build, data.path).then(function (html) {
         var text = new TextDecoder().decode(html);
         document.open();
         document.write(text);
         document.close();
       });
     }
+    function fromOpener() {
+      // Only a tab opened from a page of this site asks the others for the key: an address
+      // typed by hand, a bookmark or a link from elsewhere asks for the password.
+      var bc, ref = document.referrer;
+      try { if (!ref || new URL(ref).origin !== location.origin) return Promise.resolve(null); }
+      catch (e) { return Promise.resolve(null); }
+      if (!(bc = channel())) return Promise.resolve(null);
+      root.classList.add("rm-opening");
+      return new Promise(function (resolve) {
+        var timer = setTimeout(function () { bc.close(); resolve(null); }, HANDOFF_WAIT);
+        bc.onmessage = function (event) {
+          var m = event.data || {};
+          if (m.type !== "key" || m.build !== data.build) return;
+          clearTimeout(timer);
+          bc.close();
+          resolve(bytes(m.key));
+        };
+        bc.postMessage({ type: "ask", build: data.build });
+      });
+    }
     function unwrap(password) {
-      var kdf = data.kdf;
-      return crypto.subtle.importKey("raw", enc.encode(password.normalize("NFC")), "PBKDF2", false,
-        ["deriveKey"]).then(function (material) {
-        return crypto.subtle.deriveKey(
-          { name: "PBKDF2", hash: "SHA-256", salt: bytes(kdf.salt), iterations: kdf.iterations },
-          material, { name: "AES-GCM", length: 256 }, false, ["decrypt"]);
-      }).then(function (kek) {
-        // Each team's password wraps the same content key: try every copy.
-        return data.keys.reduce(function (found, wrapped) {
-          return found.then(function (raw) {
-            if (raw) return raw;
-            return decrypt(kek, wrapped, "roadmap/content-key/v1").catch(function () { return null; });
-          });
-        }, Promise.resolve(null));
+      // Each password has a salt of its own: derive a key for each copy, in parallel.
+      var material = crypto.subtle.importKey("raw", enc.encode(password.normalize("NFC")),
+        "PBKDF2", false, ["deriveKey"]);
+      return Promise.all(data.keys.map(function (wrapped) {
+        return material.then(function (m) {
+          return crypto.subtle.deriveKey(
+            { name: "PBKDF2", hash: "SHA-256", salt: bytes(wrapped.salt),
+              iterations: data.kdf.iterations },
+            m, { name: "AES-GCM", length: 256 }, false, ["decrypt"]);
+        }).then(function (kek) {
+          return decrypt(kek, wrapped, wrapAad(data.build));
+        }).catch(function () { return null; });
+      })).then(function (found) {
+        return found.filter(Boolean)[0] || null;
       });
     }
 
-    if (!window.crypto || !crypto.subtle) {
-      say("This page must be opened over https (or from this computer) to be unlocked.", "error");
-      button.disabled = true;
-      return;
-    }
-    if (!placeMatches()) {
-      say("This page was moved or altered, so it will not open.", "error");
-      button.disabled = true;
-      return;
-    }
-    var saved = stored();
-    if (saved && saved.salt === data.kdf.salt) {
-      document.documentElement.classList.add("rm-opening");
-      show(bytes(saved.key)).catch(function () {
-        document.documentElement.classList.remove("rm-opening");
-        sessionStorage.removeItem(STORE);
-        say("This page could not be opened with your session. Enter the password again.", "error");
-      });
-      return;
-    }
-    if (saved) say("The roadmap was updated since you unlocked it. Enter the password again.");
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       var password = input.value;
-      if (!password) return;
+      if (refused || button.disabled || !password) return;
       button.disabled = true;
       say("Unlocking…");
       unwrap(password).then(function (raw) {
@@ -126,14 +182,68 @@
           say("Wrong password. Try again.", "error");
           return;
         }
-        sessionStorage.setItem(STORE, JSON.stringify({ salt: data.kdf.salt, key: base64(raw) }));
+        remember(data.build, raw);
         return show(new Uint8Array(raw));
       }).catch(function () {
+        root.classList.remove("rm-opening");
         button.disabled = false;
         say("This page could not be decrypted: it may be damaged.", "error");
       });
     });
     input.focus();
+
+    if (location.protocol === "file:") {
+      refuse("This copy of the roadmap is a folder on your computer: it opens only when served " +
+        "over http(s). Serve the folder (for example: python3 -m http.server) and open it " +
+        "from there.");
+      return;
+    }
+    if (!window.crypto || !crypto.subtle) {
+      refuse("This page must be opened over https (or from this computer) to be unlocked.");
+      return;
+    }
+    if (!placeMatches()) {
+      refuse("This page was moved or altered, so it will not open.");
+      return;
+    }
+    var note = sessionStorage.getItem(NOTE);
+    sessionStorage.removeItem(NOTE);
+    var saved = stored();
+    if (saved && saved.build === data.build) {
+      show(bytes(saved.key)).catch(function () {
+        sessionStorage.removeItem(STORE);
+        ready();
+        say("This page could not be opened with your session. Enter the password again.", "error");
+      });
+      return;
+    }
+    if (saved && saved.build > data.build) {
+      older();
+      return;
+    }
+    currentBuild().then(function (current) {
+      if (data.build < current) {
+        older();
+        return;
+      }
+      return fromOpener().then(function (raw) {
+        if (!raw) {
+          ready(saved ? "The roadmap was updated since you unlocked it. Enter the password again."
+            : note);
+          return;
+        }
+        remember(data.build, raw);
+        return show(raw).catch(function () {
+          sessionStorage.removeItem(STORE);
+          ready();
+          say("This page could not be opened with your session. Enter the password again.",
+            "error");
+        });
+      });
+    }, function () {
+      refuse("Could not check that this page is the current version of the roadmap. " +
+        "Reload the page to try again.");
+    });
   }
 
   /* An unlocked page ----------------------------------------------------------------------- */
@@ -158,7 +268,9 @@
       if (!target) return send.apply(this, arguments);
       fetch(target[1], { cache: "no-cache" }).then(function (r) { return r.json(); })
         .then(function (envelope) {
-          return openEnvelope(bytes(stored().key), envelope, "search/search_index.json");
+          var now = stored();
+          if (!now || envelope.build !== now.build) throw new Error("another build");
+          return openEnvelope(bytes(now.key), envelope, envelope.build, envelope.path);
         })
         .then(function (json) {
           var url = URL.createObjectURL(new Blob([json], { type: "application/json" }));
@@ -167,6 +279,26 @@
         })
         .catch(function () { open.call(xhr, target[0], target[1]); send.call(xhr); });
     };
+
+    function lock() {
+      sessionStorage.removeItem(STORE);
+      sessionStorage.setItem(NOTE, LOGGED_OUT);
+      document.documentElement.style.display = "none";
+      location.reload();
+    }
+    // Tabs opened from this one ask for the key; log out in any tab locks this one too.
+    var bc = channel();
+    if (bc) {
+      bc.onmessage = function (event) {
+        var m = event.data || {}, now = stored();
+        if (m.type === "ask" && now && m.build === now.build) {
+          bc.postMessage({ type: "key", build: now.build, key: now.key });
+        } else if (m.type === "logout") {
+          lock();
+        }
+      };
+    }
+
     function addLogOut() {
       var header = document.querySelector(".md-header__inner");
       if (!header || header.querySelector("[data-rm-logout]")) return;
@@ -175,18 +307,17 @@
       button.className = "rm-logout";
       button.setAttribute("data-rm-logout", "");
       button.textContent = "Log out";
-      button.title = "Forget the password in this tab";
+      button.title = "Lock the roadmap in every tab of this browser";
       header.appendChild(button);
     }
     if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", addLogOut);
     else addLogOut();
-    function logOut() {
-      sessionStorage.removeItem(STORE);
-      location.reload();
-    }
     document.addEventListener("click", function (event) {
       var target = event.target.closest && event.target.closest("[data-rm-logout]");
-      if (target) { event.preventDefault(); logOut(); }
+      if (!target) return;
+      event.preventDefault();
+      if (bc) bc.postMessage({ type: "logout" });
+      lock();
     });
     // Back/forward restores pages from memory: after log out, those must not show again.
     window.addEventListener("pageshow", function () {

@@ -1,0 +1,165 @@
+"""Content-Security-Policy and subresource integrity for the pages of both sites.
+
+Scripts run only from the site itself or, inline, when the theme itself wrote them: each page's
+policy lists the hashes of the theme's inline scripts for that page, never 'unsafe-inline'. An
+inline script that came from anywhere else (content, an injected title) does not run. The
+theme's script tags get `integrity` attributes (overrides/main.html passes its script blocks
+through add_integrity), so a script changed on the host is refused.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from collections.abc import Callable, Iterable
+from html.parser import HTMLParser
+from pathlib import Path
+
+import jinja2
+
+# Script types a browser runs; anything else (application/json: Material's config) is data.
+_RUNNABLE = {"", "text/javascript", "application/javascript", "module"}
+THEME_SCRIPTS = "partials/javascripts/"  # where Material keeps its inline scripts
+
+
+def script_hash(text: str) -> str:
+    return "'sha256-" + b64_digest(hashlib.sha256, text.encode("utf-8")) + "'"
+
+
+def b64_digest(algorithm, data: bytes) -> str:
+    return base64.b64encode(algorithm(data).digest()).decode("ascii")
+
+
+def content_security_policy(script_hashes: Iterable[str], *, sealed: bool) -> str:
+    """The policy of a page. Styles may be inline (Material and our templates set `style`
+    attributes); scripts may not. A sealed site posts no form anywhere, and its pages fetch
+    their search index through a blob: URL made by unlock.js."""
+    scripts = " ".join(["'self'", *sorted(set(script_hashes))])
+    return "; ".join(
+        [
+            "default-src 'none'",
+            f"script-src {scripts}",
+            "style-src 'self' 'unsafe-inline'",
+            "img-src 'self' data:",
+            "font-src 'self' data:",
+            "connect-src 'self' blob:" if sealed else "connect-src 'self'",
+            "worker-src 'self'",
+            "manifest-src 'self'",
+            "base-uri 'none'",
+            "form-action 'none'" if sealed else "form-action 'self'",
+            "object-src 'none'",
+        ]
+    )
+
+
+def theme_script_templates(theme_dirs: Iterable[str]) -> list[str]:
+    """The names of the theme's inline-script partials (listed once per build: the theme's
+    folders hold thousands of icons, which listing every template would walk)."""
+    names = {p.name for d in theme_dirs for p in (Path(d) / THEME_SCRIPTS).glob("*.html")}
+    return [THEME_SCRIPTS + name for name in sorted(names)]
+
+
+def theme_inline_scripts(env: jinja2.Environment, names: list[str], context: dict) -> set[str]:
+    """The inline scripts the theme writes into a page rendered with `context`.
+
+    Material keeps each of them in a partial of its own (`names`); rendered with the page's
+    context (base_url, config, features) they are byte for byte what the page holds.
+    """
+    features = context["config"].theme.get("features", []) if "config" in context else []
+    found: set[str] = set()
+    for name in names:
+        try:
+            html = env.get_template(name).render({**context, "features": features})
+        except jinja2.TemplateError:  # a partial this theme's pages cannot use as configured
+            continue
+        found.update(s.text for s in scan(html).scripts if s.inline)
+    return found
+
+
+class _Tag:
+    def __init__(self, start: int, end: int, attrs: dict[str, str | None]):
+        self.start, self.end, self.attrs = start, end, attrs
+        self.text = ""
+
+    @property
+    def inline(self) -> bool:
+        kind = (self.attrs.get("type") or "").strip().lower()
+        return "src" not in self.attrs and kind in _RUNNABLE
+
+    @property
+    def url(self) -> str | None:
+        return self.attrs.get("src") or self.attrs.get("href")
+
+
+class _Scan(HTMLParser):
+    """Start tags of scripts and stylesheets, with where they sit in the text."""
+
+    def __init__(self, html: str):
+        super().__init__(convert_charrefs=False)
+        self.html = html
+        # getpos() counts lines by "\n" alone, as this does
+        self.line_starts = [0, *(m.end() for m in re.finditer("\n", html))]
+        self.scripts: list[_Tag] = []
+        self.stylesheets: list[_Tag] = []
+        self._open: _Tag | None = None
+        self.feed(html)
+        self.close()
+
+    def _span(self) -> tuple[int, int]:
+        line, col = self.getpos()
+        start = self.line_starts[line - 1] + col
+        return start, start + len(self.get_starttag_text() or "")
+
+    def handle_starttag(self, tag, attrs):
+        attrs_map = {k.lower(): v for k, v in attrs}
+        if tag == "script":
+            self._open = _Tag(*self._span(), attrs_map)
+            self.scripts.append(self._open)
+        elif tag == "link" and "stylesheet" in (attrs_map.get("rel") or "").lower().split():
+            self.stylesheets.append(_Tag(*self._span(), attrs_map))
+
+    def handle_data(self, data):
+        if self._open is not None:
+            self._open.text += data
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self._open = None
+
+
+def scan(html: str) -> _Scan:
+    return _Scan(html)
+
+
+def inline_scripts(html: str) -> list[str]:
+    """The text of every inline script of a page that a browser would run."""
+    return [s.text for s in scan(html).scripts if s.inline]
+
+
+def sri(data: bytes) -> str:
+    """A subresource integrity value."""
+    return "sha384-" + b64_digest(hashlib.sha384, data)
+
+
+def add_integrity(html: str, integrity: Callable[[str], str | None]) -> tuple[str, list[str]]:
+    """`integrity="..."` on every script and stylesheet for whose address `integrity` has one.
+
+    Returns the HTML and the addresses it had none for (left as they were).
+    """
+    page = scan(html)
+    edits: list[tuple[int, str]] = []
+    missing = []
+    for tag in [*page.scripts, *page.stylesheets]:
+        url = tag.url
+        if not url or "integrity" in tag.attrs:
+            continue
+        value = integrity(url)
+        if value is None:
+            missing.append(url)
+            continue
+        close = tag.end - (2 if html[tag.start : tag.end].endswith("/>") else 1)
+        edits.append((close, f' integrity="{value}"'))
+    for at, text in sorted(edits, reverse=True):
+        html = html[:at] + text + html[at:]
+    return html, missing
