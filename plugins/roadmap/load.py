@@ -36,6 +36,16 @@ RESERVED_PAGE_PATHS = (
     "roadmap.schema.json",
     "404.md",
 )
+# The playbook's generated views (playbook.py), below playbook/. A hand-written playbook page
+# may not take these paths, and may link to them; playbook/index.md is the overview's intro.
+PLAYBOOK_VIEWS = (
+    "accounts/index.md",
+    "talk-tracks.md",
+    "share-case-by-case.md",
+    "negotiation.md",
+    "what-clients-see.md",
+)
+RESERVED_PLAYBOOK_PATHS = ("accounts", *PLAYBOOK_VIEWS[1:])
 
 
 def load(content_dir: Path) -> Roadmap:
@@ -61,7 +71,9 @@ def load_with_problems(content_dir: Path) -> tuple[Roadmap | None, list[Problem]
     pages = _load_pages(content_dir / PAGES_DIR, Page, problems)
     playbook = _load_pages(content_dir / PLAYBOOK_DIR, PlaybookPage, problems)
     _check_items(items, themes, theme_ids, problems)
+    _check_strategy(strategy, {i.id for i in items}, theme_ids, problems)
     _check_reserved(pages, problems)
+    _check_reserved(playbook, problems, RESERVED_PLAYBOOK_PATHS, "the generated playbook pages")
     _check_references(content_dir, [*items, *pages, *playbook], problems)
     roadmap = Roadmap(
         content_dir=content_dir,
@@ -195,6 +207,17 @@ def _check_items(
                     at(item, "status"),
                     "status is shipped but there is no 'shipped' date",
                     "add 'shipped: YYYY-MM-DD'",
+                )
+            )
+        if item.target_shareable and (
+            item.target is None or item.target.day is None or item.commitment != "committed"
+        ):
+            problems.append(
+                Problem(
+                    item.path,
+                    at(item, "target_shareable"),
+                    "target_shareable needs a committed item with a date as its target",
+                    "set 'commitment: committed' and 'target: YYYY-MM-DD', or remove the line",
                 )
             )
         if item.shipped is not None and item.status != "shipped":
@@ -350,8 +373,34 @@ def _load_strategy(path: Path, problems: list[Problem]) -> Strategy | None:
             Problem(path, 1, "strategy.yml must have 'priorities:' and 'flexible:' lists")
         )
         return None
-    strategy = build_record(Strategy, doc.value, (), _context(doc, problems), extra={"path": path})
+    strategy = build_record(
+        Strategy, doc.value, (), _context(doc, problems), extra={"path": path, "lines": doc.lines}
+    )
     return None if strategy is INVALID else strategy
+
+
+def _check_strategy(
+    strategy: Strategy | None, item_ids: set[str], theme_ids: set[str] | None, problems: list
+) -> None:
+    """Priorities and areas of flexibility may only name items and themes that exist."""
+    if strategy is None:
+        return
+    for section, entries in (("priorities", strategy.priorities), ("flexible", strategy.flexible)):
+        for n, entry in enumerate(entries):
+            for field_name, known, what in (
+                ("items", item_ids, "item"),
+                ("themes", theme_ids, "theme"),
+            ):
+                for ref in getattr(entry, field_name):
+                    if known is not None and ref not in known:
+                        problems.append(
+                            Problem(
+                                strategy.path,
+                                strategy.lines.get((section, n, field_name), 1),
+                                f"{section}.{field_name}: unknown {what} '{ref}'",
+                                did_you_mean(ref, sorted(known), list_all=False),
+                            )
+                        )
 
 
 def _load_pages(folder: Path, cls: type[Page], problems: list[Problem]) -> list[Page]:
@@ -402,15 +451,20 @@ def _first_heading(page: Page) -> str:
     return stem.replace("-", " ").replace("_", " ").capitalize()
 
 
-def _check_reserved(pages: list[Page], problems: list[Problem]) -> None:
+def _check_reserved(
+    pages: list[Page],
+    problems: list[Problem],
+    reserved: tuple[str, ...] = RESERVED_PAGE_PATHS,
+    by: str = "the generated pages",
+) -> None:
     for page in pages:
         first = page.rel.split("/")[0]
-        if first in RESERVED_PAGE_PATHS:
+        if first in reserved:
             problems.append(
                 Problem(
                     page.path,
                     1,
-                    f"'{first}' is a name the generated pages use",
+                    f"'{first}' is a name {by} use",
                     "rename or move this page",
                 )
             )
@@ -419,10 +473,13 @@ def _check_reserved(pages: list[Page], problems: list[Problem]) -> None:
 def _check_references(content_dir: Path, sources: list, problems: list[Problem]) -> None:
     """Every local link and image must point at a file under content/ that exists."""
     root = content_dir.resolve()
+    views = {(root / PLAYBOOK_DIR / view).resolve() for view in PLAYBOOK_VIEWS}
     for source in sources:
         for ref in find_refs(source.body):
             target = resolve(ref, source.path).resolve()
             line = source.body_line + ref.line
+            if target in views:
+                continue  # a generated playbook view: the internal site has it
             if not target.is_relative_to(root):
                 problems.append(
                     Problem(
