@@ -17,6 +17,7 @@ os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material's end-of-life bann
 
 from .audience import AUDIENCES  # noqa: E402
 from .load import load_with_problems  # noqa: E402
+from .nesting import list_warnings  # noqa: E402
 from .passwords import read_passwords  # noqa: E402
 from .problems import report  # noqa: E402
 
@@ -78,6 +79,10 @@ def _content_dir() -> Path:
 def _check() -> int:
     content = _content_dir()
     roadmap, problems = load_with_problems(content)
+    if roadmap is not None:  # warnings do not fail the check: the content still builds
+        warnings = list_warnings([*roadmap.items, *roadmap.pages, *roadmap.playbook])
+        if warnings:
+            print(report(warnings), file=sys.stderr)
     if problems:
         print(report(problems), file=sys.stderr)
         print(f"roadmap: {len(problems)} problem(s) in {_rel(content)}/", file=sys.stderr)
