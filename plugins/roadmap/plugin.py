@@ -63,6 +63,7 @@ class RoadmapConfig(Config):
     feedback_url = c.Optional(c.Type(str))
     client_ask_url = c.Optional(c.Type(str))
     stale_after_days = c.Type(int, default=90)
+    light_site_url = c.Optional(c.URL())  # where clients read the light site: links sales send
 
 
 def build_date() -> date:
@@ -122,6 +123,7 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
             client_ask_url=self.config.client_ask_url,
             stale_after_days=self.config.stale_after_days,
             use_directory_urls=config.use_directory_urls,
+            light_site_url=self.config.light_site_url,
         )
         self.plan = plan_site(view, settings, _renderer(config))
         config.nav = self.plan.nav
