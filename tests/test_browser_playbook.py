@@ -123,3 +123,23 @@ def test_sample_brief_pages_exist_for_every_customer(sample: Project):
     site = Path(sample.site("internal"))
     for slug in ("harrow-finch-property-services", "northgate-elevator-services"):
         assert (site / token(f"playbook/accounts/{slug}.md") / "index.html").is_file()
+
+
+def test_timeline_on_a_phone_keeps_its_theme_column_and_marks_what_clients_see(
+    unlocked: Page, base: str
+):
+    page = unlocked
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{base}{token('timeline.md')}/")
+    expect(page.locator(".rm-timeline")).to_be_visible()
+    expect(page.locator(".rm-tl-item--seen").first).to_be_visible()
+    assert page.locator(".rm-tl-item--seen").count() < page.locator(".rm-tl-item").count()
+    # Only the timeline scrolls sideways, and its theme column stays where it was.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    theme = page.locator(".rm-tl-theme").first
+    before = theme.bounding_box()
+    page.evaluate(
+        "(w => { w.scrollLeft = w.scrollWidth; })(document.querySelector('.rm-timeline-wrap'))"
+    )
+    assert page.evaluate("document.querySelector('.rm-timeline-wrap').scrollLeft") > 100
+    assert theme.bounding_box()["x"] == before["x"]

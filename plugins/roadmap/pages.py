@@ -80,7 +80,7 @@ class Settings:
 
     @property
     def links(self) -> Links:
-        return Links(self.client_ask_url, self.light_site_url, self.use_directory_urls, self.today)
+        return Links(self.client_ask_url, self.light_site_url, self.use_directory_urls)
 
 
 @dataclass
@@ -343,41 +343,39 @@ class _Planner:
             arr_total=sum(c.arr or 0 for c in item.customers),
             client_ask=fill_link(self.settings.client_ask_url, item),
             twin=twin,
-            twin_html=self._client_view_html(twin) if twin else "",
-            twin_body=self._client_body_html(twin, item) if twin else None,
+            twin_html=self._client_view_html(twin, item) if twin else "",
             hidden=absence(item) or "theme",
             hidden_reason=ABSENCE[absence(item) or "theme"],
             light_url=self.settings.links.light(item.id) if twin else None,
         )
         return ctx
 
-    def _client_view_html(self, twin) -> Markup:
-        """The head of the light site's own page for an item, for the internal "What clients
-        see" panel: its body is shown apart, and only where it differs (_client_body_html).
+    def _client_view_html(self, twin, item) -> Markup:
+        """The light site's own page for an item, for the internal "What clients see" panel.
 
         Rendered from the same template as the light site, then to HTML here rather than by
         MkDocs, so its headings stay out of the page's TOC; links become plain text, since
-        light-site addresses mean nothing on the internal site.
+        light-site addresses mean nothing on the internal site. The description, already on
+        the page above, is folded away, and left out where it is the same word for word.
         """
         uri = f"items/{twin.id}.md"
+        if twin.body.strip() == item.body.strip():
+            body = '<p class="rm-client-view__same">Their description is the one above.</p>'
+        else:
+            body = (
+                '<details class="rm-client-view__body" markdown="1">\n'
+                "<summary>Their description: the one above without its internal parts</summary>"
+                f"\n\n{rewrite(twin.body, twin.path, lambda p: None)}\n\n</details>\n"
+            )
         markdown = _ENV.get_template("item.md.j2").render(
             internal=False,
             link=lambda to: relative(uri, to),
             themes={t.id: t for t in self.view.public.themes},
             settings=self.settings,
             item=twin,
-            body="",
+            body=body,
             feedback=fill_link(self.settings.feedback_url, twin),
         )
-        return self._as_client_html(markdown)
-
-    def _client_body_html(self, twin, item) -> Markup | None:
-        """The description clients read, or None when it is the internal one word for word."""
-        if twin.body.strip() == item.body.strip():
-            return None
-        return self._as_client_html(rewrite(twin.body, twin.path, lambda p: None))
-
-    def _as_client_html(self, markdown: str) -> Markup:
         rendered = self.render_html(markdown)
         rendered = re.sub(r'<a class="headerlink"[^>]*>.*?</a>', "", rendered, flags=re.S)
         rendered = re.sub(r"<a\b([^>]*)>(.*?)</a>", _unlink, rendered, flags=re.S)

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 from urllib.parse import quote
 
@@ -41,7 +40,7 @@ KIND_TITLES = {
 }
 KIND_HINTS = {
     "shipped": "Shipped and on the light roadmap: talk about it freely.",
-    "committed": "On the light roadmap and committed: name the quarter, never a day.",
+    "committed": "On the light roadmap and committed: give the date its line gives, no closer.",
     "likely": "On the light roadmap and planned: say so, give no date.",
     "exploratory": "On the light roadmap as direction: we are looking at it, no date.",
     "ask-first": "Not on the light roadmap: ask the owner before you say anything.",
@@ -342,7 +341,6 @@ class Links:
     client_ask_url: str | None = None
     light_site_url: str | None = None  # where clients read the light roadmap
     use_directory_urls: bool = True
-    today: date | None = None
 
     def light(self, item_id: str | None = None) -> str | None:
         """The light-site address of the home page or of an item, when the site's is known."""
