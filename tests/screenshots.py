@@ -65,6 +65,14 @@ def internal_site(browser, site: Path, out: Path) -> None:
         page.locator(".md-tabs__link", has_text="Timeline").click()
         expect(page.locator(".rm-timeline")).to_be_visible()
         shoot(page, out, "internal-timeline.png")
+
+        page.locator(".md-tabs__link", has_text="Playbook").click()
+        page.locator(".rm-view__title a", has_text="Account briefs").click()
+        expect(page.locator(".rm-accounts")).to_be_visible()
+        shoot(page, out, "internal-accounts.png")
+        page.locator(".rm-account__name a", has_text="Harrow & Finch").click()
+        expect(page.locator(".rm-asked").first).to_be_visible()
+        shoot(page, out, "internal-brief.png")
         context.close()
 
 

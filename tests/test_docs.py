@@ -7,11 +7,20 @@ import re
 import pytest
 
 from conftest import ROOT
-from roadmap.model import Item, Page, Theme
+from roadmap.model import Flexibility, Item, Page, Priority, Theme
 from roadmap.schema import field_table
 
 
-@pytest.mark.parametrize("name, cls", [("item", Item), ("theme", Theme), ("page", Page)])
+@pytest.mark.parametrize(
+    "name, cls",
+    [
+        ("item", Item),
+        ("theme", Theme),
+        ("page", Page),
+        ("priority", Priority),
+        ("flexibility", Flexibility),
+    ],
+)
 def test_readme_field_tables_match_the_declaration(name, cls):
     readme = (ROOT / "README.md").read_text()
     m = re.search(rf"<!-- {name}-fields:start -->\n(.*?)\n<!-- {name}-fields:end -->", readme, re.S)

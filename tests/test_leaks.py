@@ -114,6 +114,7 @@ HIDDEN_TITLES = [
 # class names are written as in HTML attributes, since the plugin's shared CSS names them all.
 VECTORS = [
     ("01-target-quarter", ["2039-q3", "q3 2039", "2039"]),
+    # a committed date sales may share (target_shareable) is still never on the light site
     ("02-target-date", ["2041-11-29", "29 november 2041", "november 2041", "2041"]),
     (
         "03-commitment",

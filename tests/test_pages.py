@@ -88,4 +88,166 @@ def test_nav_per_audience(plans):
         "Timeline",
         "Themes",
         "Recently shipped",
+        "Playbook",
     ]
+
+
+# --- The playbook's generated views -----------------------------------------------------------
+
+STRATEGY = """\
+priorities:
+  - title: Work anywhere
+    why: Sync failures are our largest support driver.
+    items: [offline-mode]
+  - title: Be enterprise ready
+    themes: [secret-theme]
+    items: [sso]
+flexible:
+  - area: Delivery dates
+    can_bend: Order of work inside a quarter.
+    cannot_bend: A day in writing.
+    approver: VP Product
+    items: [offline-mode]
+  - area: Pricing
+"""
+
+
+@pytest.fixture
+def playbook_plan(project: Project):
+    """Every kind of rule, one customer on several items (spelled two ways), a strategy."""
+    project.item(
+        "offline-mode",
+        title="Offline mode v2",
+        public={"title": "Offline mode"},
+        status="in-progress",
+        horizon="now",
+        target="2027-Q1",
+        commitment="committed",
+        owner="Tomasz W",
+        customers=[
+            {"name": "Northgate", "arr": 246000, "note": "Lift shafts."},
+            {"name": "Acme & Co", "arr": 50000},
+        ],
+        sales={
+            "pitch": "Jobs keep moving.",
+            "avoid": "Do not say it works on iOS 15.",
+            "flexibility": "Beta from December.",
+            "questions": [{"q": "iOS?", "a": "Yes."}],
+        },
+        body="No signal in basements.\n",
+    )
+    project.item(
+        "sso",
+        title="SAML SSO",
+        visibility="ask-first",
+        target="2027-03-31",
+        commitment="committed",
+        owner="Rafael O",
+        customers=[{"name": "Northgate", "arr": 246000}, {"name": "acme  & co", "arr": 52000}],
+        sales={"pitch": "Leavers lose access at once."},
+    )
+    project.item(
+        "payments",
+        title="Embedded payments",
+        visibility="internal",
+        theme="secret-theme",
+        status="in-progress",
+        horizon="now",
+        commitment="committed",
+        owner="Marcus L",
+        customers=[{"name": "Acme & Co", "note": "Wants card payments."}],
+        sales={"pitch": "Get paid on the doorstep.", "avoid": "Never name the partner."},
+    )
+    project.item("sms", title="Two-way SMS", status="paused", customers=[{"name": "Northgate"}])
+    project.item(
+        "forms",
+        title="Forms builder",
+        status="shipped",
+        horizon=None,
+        shipped="2026-06-15",
+        customers=[{"name": "Acme & Co"}],
+    )
+    project.item("reviews", title="Review requests", horizon="later", commitment="likely")
+    project.item(
+        "dated",
+        title="Dated thing",
+        target="2027-05-14",
+        target_shareable=True,
+        commitment="committed",
+        owner="Tomasz W",
+    )
+    project.write("content/roadmap/strategy.yml", STRATEGY)
+    project.write(
+        "content/playbook/index.md",
+        "---\ntitle: Sales playbook\n---\nRead the [talk tracks](talk-tracks.md) first.\n",
+    )
+    project.write("content/playbook/objections.md", "---\ntitle: Objections\n---\nText.\n")
+    roadmap = load(project.content)
+    return plan_site(audience.project(roadmap, "internal"), PLAYBOOK_SETTINGS, render)
+
+
+PLAYBOOK_SETTINGS = Settings(
+    today=date(2026, 11, 27),
+    client_ask_url="https://asks.example/new?item={id}&customer={customer}",
+    light_site_url="https://roadmap.example/",
+)
+PLAYBOOK_VIEWS = [
+    "index.md",
+    "playbook/index.md",
+    "playbook/accounts/index.md",
+    "playbook/accounts/acme-co.md",
+    "playbook/talk-tracks.md",
+    "playbook/share-case-by-case.md",
+    "playbook/negotiation.md",
+    "playbook/what-clients-see.md",
+]
+
+
+@pytest.mark.parametrize("page", PLAYBOOK_VIEWS)
+def test_playbook_view(playbook_plan, page: str):
+    text = playbook_plan.pages[page].markdown
+    golden = GOLDEN / f"internal-{page.replace('/', '-')}"
+    if os.environ.get("UPDATE_GOLDEN"):
+        golden.write_text(text, encoding="utf-8")
+    assert text == golden.read_text(encoding="utf-8"), f"{golden} differs; see the module doc"
+
+
+def test_playbook_tab_opens_on_its_overview(playbook_plan):
+    playbook = next(entry["Playbook"] for entry in playbook_plan.nav if "Playbook" in entry)
+    assert playbook == [
+        {"Overview": "playbook/index.md"},
+        {"Account briefs": "playbook/accounts/index.md"},
+        {"Talk tracks": "playbook/talk-tracks.md"},
+        {"Share case by case": "playbook/share-case-by-case.md"},
+        {"Negotiation guide": "playbook/negotiation.md"},
+        {"What clients see": "playbook/what-clients-see.md"},
+        {"Objections": "playbook/objections.md"},
+    ]
+    # The hand-written index opens the overview; its link to a generated view is kept.
+    overview = playbook_plan.pages["playbook/index.md"].markdown
+    assert "[talk tracks](talk-tracks.md)" in overview
+
+
+def test_one_brief_per_account_whatever_the_spelling(playbook_plan):
+    briefs = sorted(u for u in playbook_plan.pages if u.startswith("playbook/accounts/"))
+    assert briefs == [
+        "playbook/accounts/acme-co.md",
+        "playbook/accounts/index.md",
+        "playbook/accounts/northgate.md",
+    ]
+    acme = playbook_plan.pages["playbook/accounts/acme-co.md"].markdown
+    # Four asks, from most to least that may be said; the two ARR figures recorded are flagged.
+    titles = ["Forms builder", "Offline mode v2", "SAML SSO", "Embedded payments"]
+    assert [acme.index(f"[{t}](") for t in titles] == sorted(acme.index(f"[{t}](") for t in titles)
+    assert "52,000" in acme and "items record 50,000, 52,000" in acme
+
+
+def test_cards_name_their_customers_and_link_their_briefs(playbook_plan):
+    home = playbook_plan.pages["index.md"].markdown
+    names = (
+        "[Northgate](playbook/accounts/northgate.md) · "
+        "[Acme &amp; Co](playbook/accounts/acme-co.md)"
+    )
+    assert names in home
+    assert 'data-customers="northgate acme-co"' in home
+    assert '<option value="acme-co">Acme &amp; Co</option>' in home

@@ -164,7 +164,7 @@ def test_the_internal_site_keeps_its_ids_and_shows_what_clients_see(renamed: Pro
     html = pages(renamed, "internal")
     item = next(p for p in html.values() if "<code>zanzibar-ledger</code>" in p)
     assert "Zanzibar ledger rewrite" in item
-    assert "On the light roadmap, exactly as clients read it" in item  # found by source file
+    assert "On the light roadmap, as clients read it" in item  # found by source file
     assert "Invoices in seconds." in item
 
 

@@ -18,6 +18,7 @@ os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material's end-of-life bann
 from .addresses import ENV_ADDRESS_KEY, read_address_secret, salt_path, salt_warnings  # noqa: E402
 from .audience import AUDIENCES  # noqa: E402
 from .load import load_with_problems  # noqa: E402
+from .nesting import list_warnings  # noqa: E402
 from .passwords import (  # noqa: E402
     MIN_PASSPHRASE_WORDS,
     PASSPHRASE_WORDS,
@@ -101,6 +102,10 @@ def _check() -> int:
     if os.environ.get(ENV_ADDRESS_KEY) or salt_path(CONFIG_DIR).exists():
         problems += read_address_secret(CONFIG_DIR)[1]
     _warn(salt_warnings(CONFIG_DIR))
+    if roadmap is not None:  # warnings do not fail the check: the content still builds
+        warnings = list_warnings([*roadmap.items, *roadmap.pages, *roadmap.playbook])
+        if warnings:
+            print(report(warnings), file=sys.stderr)
     if problems:
         print(report(problems), file=sys.stderr)
         print(f"roadmap: {len(problems)} problem(s) in {_rel(content)}/", file=sys.stderr)

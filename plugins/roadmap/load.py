@@ -44,6 +44,16 @@ RESERVED_PAGE_NAMES = (
     "feeds",
     "index.html",
 )
+# The playbook's generated views (playbook.py), below playbook/. A hand-written playbook page
+# may not take these paths, and may link to them; playbook/index.md is the overview's intro.
+PLAYBOOK_VIEWS = (
+    "accounts/index.md",
+    "talk-tracks.md",
+    "share-case-by-case.md",
+    "negotiation.md",
+    "what-clients-see.md",
+)
+RESERVED_PLAYBOOK_NAMES = ("accounts", *(v.removesuffix(".md") for v in PLAYBOOK_VIEWS[1:]))
 
 
 def load(content_dir: Path) -> Roadmap:
@@ -72,8 +82,21 @@ def load_with_problems(content_dir: Path) -> tuple[Roadmap | None, list[Problem]
     playbook = _load_pages(content_dir / PLAYBOOK_DIR, PlaybookPage, problems)
     _check_items(items, themes, theme_ids, problems)
     _check_light_site_ids(items, problems)
-    _check_page_addresses(pages, problems, reserved=RESERVED_PAGE_NAMES)
-    _check_page_addresses(playbook, problems)
+    _check_strategy(strategy, {i.id for i in items}, theme_ids, problems)
+    _check_page_addresses(
+        pages,
+        problems,
+        RESERVED_PAGE_NAMES,
+        ("the home page", "the text above the home page's board is pages/index.md"),
+        "pages",
+    )
+    _check_page_addresses(
+        playbook,
+        problems,
+        RESERVED_PLAYBOOK_NAMES,
+        ("the playbook overview", "the text at the top of the overview is playbook/index.md"),
+        "playbook pages",
+    )
     _check_references(content_dir, [*items, *pages, *playbook], problems)
     _check_links(content_dir, problems)
     roadmap = Roadmap(
@@ -208,6 +231,17 @@ def _check_items(
                     at(item, "status"),
                     "status is shipped but there is no 'shipped' date",
                     "add 'shipped: YYYY-MM-DD'",
+                )
+            )
+        if item.target_shareable and (
+            item.target is None or item.target.day is None or item.commitment != "committed"
+        ):
+            problems.append(
+                Problem(
+                    item.path,
+                    at(item, "target_shareable"),
+                    "target_shareable needs a committed item with a date as its target",
+                    "set 'commitment: committed' and 'target: YYYY-MM-DD', or remove the line",
                 )
             )
         if item.shipped is not None and item.status != "shipped":
@@ -363,8 +397,34 @@ def _load_strategy(path: Path, problems: list[Problem]) -> Strategy | None:
             Problem(path, 1, "strategy.yml must have 'priorities:' and 'flexible:' lists")
         )
         return None
-    strategy = build_record(Strategy, doc.value, (), _context(doc, problems), extra={"path": path})
+    strategy = build_record(
+        Strategy, doc.value, (), _context(doc, problems), extra={"path": path, "lines": doc.lines}
+    )
     return None if strategy is INVALID else strategy
+
+
+def _check_strategy(
+    strategy: Strategy | None, item_ids: set[str], theme_ids: set[str] | None, problems: list
+) -> None:
+    """Priorities and areas of flexibility may only name items and themes that exist."""
+    if strategy is None:
+        return
+    for section, entries in (("priorities", strategy.priorities), ("flexible", strategy.flexible)):
+        for n, entry in enumerate(entries):
+            for field_name, known, what in (
+                ("items", item_ids, "item"),
+                ("themes", theme_ids, "theme"),
+            ):
+                for ref in getattr(entry, field_name):
+                    if known is not None and ref not in known:
+                        problems.append(
+                            Problem(
+                                strategy.path,
+                                strategy.lines.get((section, n, field_name), 1),
+                                f"{section}.{field_name}: unknown {what} '{ref}'",
+                                did_you_mean(ref, sorted(known), list_all=False),
+                            )
+                        )
 
 
 def _load_pages(folder: Path, cls: type[Page], problems: list[Problem]) -> list[Page]:
@@ -417,20 +477,26 @@ def _page_address(rel: str) -> str:
 
 
 def _check_page_addresses(
-    pages: list[Page], problems: list[Problem], reserved: tuple[str, ...] = ()
+    pages: list[Page],
+    problems: list[Problem],
+    reserved: tuple[str, ...],
+    top: tuple[str, str],
+    kind: str,
 ) -> None:
-    """No page may land where a generated page or file does, or where another page does."""
+    """No page may land where a generated page or file does, or where another page does.
+    `top` names the page at the folder's own address, which only index.md may introduce;
+    `kind` names what generated the reserved names."""
     taken: dict[str, Page] = {}
     for page in sorted(pages, key=lambda p: p.rel):
         address = _page_address(page.rel)
         first = page.rel.split("/")[0]
-        if reserved and address == "" and page.rel != "index.md":
+        if address == "" and page.rel != "index.md":
             problems.append(
                 Problem(
                     page.path,
                     1,
-                    f"'{page.rel}' would be the home page",
-                    "rename it; the text above the home page's board is pages/index.md",
+                    f"'{page.rel}' would be {top[0]}",
+                    f"rename it; {top[1]}",
                 )
             )
         elif address.split("/")[0] in reserved or first.casefold() in reserved:
@@ -438,7 +504,7 @@ def _check_page_addresses(
                 Problem(
                     page.path,
                     1,
-                    f"'{first}' is a name the generated pages use",
+                    f"'{first}' is a name the generated {kind} use",
                     "rename or move this page",
                 )
             )
@@ -524,6 +590,7 @@ def _check_references(content_dir: Path, sources: list, problems: list[Problem])
     """Every local link and image must point at a file under content/ that exists."""
     root = content_dir.resolve()
     verdicts: dict[tuple[Path, str], str | None] = {}  # a target is looked up once per folder
+    views = {(root / PLAYBOOK_DIR / view).resolve() for view in PLAYBOOK_VIEWS}
     for source in sources:
         for ref in find_refs(source.body):
             line = source.body_line + ref.line
@@ -541,7 +608,9 @@ def _check_references(content_dir: Path, sources: list, problems: list[Problem])
             key = (source.path.parent, ref.file_part)
             if key not in verdicts:
                 target = real_path(resolve(ref, source.path))
-                if target is None or not target.is_relative_to(root):
+                if target in views:
+                    verdicts[key] = None  # a generated playbook view: the internal site has it
+                elif target is None or not target.is_relative_to(root):
                     verdicts[key] = "outside"
                 else:
                     verdicts[key] = None if target.exists() else "missing"

@@ -6,6 +6,8 @@ the projection (audience.py), the README's field table and roadmap.json's schema
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -15,6 +17,7 @@ from .schema import (
     PUBLIC,
     Choice,
     Date,
+    Flag,
     ListOf,
     Number,
     PlainText,
@@ -34,6 +37,20 @@ COMMITMENTS = ("committed", "likely", "exploratory")
 CONFIDENCES = ("high", "medium", "low")
 HIDDEN_STATUSES = ("paused", "cancelled")  # never on the light site, whatever the visibility
 NO_HORIZON_STATUSES = ("shipped", "cancelled")
+OPEN_STATUSES = ("exploring", "planned", "in-progress")  # on the board: not done, not stopped
+
+# How the sites name each value: templates and the playbook print these, never the raw ids.
+STATUS_LABELS = {
+    "exploring": "Exploring",
+    "planned": "Planned",
+    "in-progress": "In progress",
+    "shipped": "Shipped",
+    "paused": "Paused",
+    "cancelled": "Cancelled",
+}
+HORIZON_LABELS = {"now": "Now", "next": "Next", "later": "Later"}
+COMMITMENT_LABELS = {"committed": "Committed", "likely": "Likely", "exploratory": "Exploratory"}
+VISIBILITY_LABELS = {"public": "Public", "ask-first": "Ask-first", "internal": "Internal"}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -41,6 +58,17 @@ class Customer:
     name: str = spec(Text(), required=True, doc="the customer's name")
     arr: float | None = spec(Number(0), doc="annual recurring revenue, a number")
     note: str | None = spec(Text(), doc="what they asked for, in their words")
+
+    @property
+    def account(self) -> str:
+        """The account this entry belongs to: the same on every item that names the customer,
+        whatever the case, spacing or punctuation ("Harrow & Finch" = "harrow  finch")."""
+        return account_id(self.name)
+
+
+def account_id(name: str) -> str:
+    words = re.findall(r"[^\W_]+", unicodedata.normalize("NFKC", name).casefold())
+    return "-".join(words) or "account"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -112,6 +140,12 @@ class Item:
         doc="clients see the month only",
     )
     target: Target | None = spec(QuarterOrDate(), doc="when we aim to ship")
+    target_shareable: bool = spec(
+        Flag(),
+        default=False,
+        doc="sales may give clients the exact target date, not only its quarter "
+        "(committed items with a date target only)",
+    )
     commitment: str = spec(
         Choice(*COMMITMENTS),
         default="exploratory",
@@ -194,10 +228,20 @@ class PlaybookPage(Page):
     visibility: str = field(default=INTERNAL)
 
 
+# Priorities and areas of flexibility name the items they concern in strategy.yml itself,
+# directly or through their themes: the strategy is reviewed as one file, and items need no
+# field that goes stale when priorities are re-ranked.
 @dataclass(frozen=True, kw_only=True)
 class Priority:
     title: str = spec(Text(), required=True)
     why: str | None = spec(Text())
+    themes: tuple[str, ...] = spec(
+        ListOf(Slug()), default=(), doc="ids of themes whose items serve it"
+    )
+    items: tuple[str, ...] = spec(ListOf(Slug()), default=(), doc="ids of items that serve it")
+
+    def covers(self, item) -> bool:
+        return item.id in self.items or item.theme in self.themes
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -206,6 +250,13 @@ class Flexibility:
     can_bend: str | None = spec(Text())
     cannot_bend: str | None = spec(Text())
     approver: str | None = spec(Text())
+    themes: tuple[str, ...] = spec(
+        ListOf(Slug()), default=(), doc="ids of themes whose items it applies to"
+    )
+    items: tuple[str, ...] = spec(ListOf(Slug()), default=(), doc="ids of items it applies to")
+
+    def covers(self, item) -> bool:
+        return item.id in self.items or item.theme in self.themes
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -213,6 +264,7 @@ class Strategy:
     """`content/roadmap/strategy.yml`: internal, feeds the negotiation guide."""
 
     path: Path | None = None
+    lines: dict = field(default_factory=dict, compare=False, repr=False)
     priorities: tuple[Priority, ...] = spec(ListOf(RecordOf(Priority)), default=())
     flexible: tuple[Flexibility, ...] = spec(ListOf(RecordOf(Flexibility)), default=())
 

@@ -19,17 +19,40 @@ from datetime import date
 from itertools import groupby
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import jinja2
 import yaml
 from markupsafe import Markup
 
 from .audience import PUBLIC_ITEM_FIELDS, PublicTheme, View
-from .audience_markdown import first_heading, starts_with_heading
-from .load import PAGES_DIR, PLAYBOOK_DIR
+from .audience_markdown import first_heading, internal_passages, starts_with_heading
+from .load import PAGES_DIR, PLAYBOOK_DIR, PLAYBOOK_VIEWS
 from .media import Published, Refusal, clean, path_refusal
-from .model import HORIZONS, Item, Theme
+from .model import (
+    COMMITMENT_LABELS,
+    HIDDEN_STATUSES,
+    HORIZON_LABELS,
+    HORIZONS,
+    NO_HORIZON_STATUSES,
+    OPEN_STATUSES,
+    STATUS_LABELS,
+    Item,
+    Theme,
+)
+from .playbook import (
+    ABSENCE,
+    ABSENCE_TITLES,
+    KIND_HINTS,
+    KIND_TITLES,
+    Links,
+    absence,
+    account_uri,
+    accounts,
+    fill_link,
+    playbook_pages,
+    say_rule,
+    serves,
+)
 from .problems import Problem
 from .references import (
     EMBEDDED,
@@ -43,24 +66,10 @@ from .references import (
 )
 from .schema import PUBLIC, Quarter, declared, record_json_schema, spec_of
 
-STATUS_LABELS = {
-    "exploring": "Exploring",
-    "planned": "Planned",
-    "in-progress": "In progress",
-    "shipped": "Shipped",
-    "paused": "Paused",
-    "cancelled": "Cancelled",
-}
-HORIZON_LABELS = {"now": "Now", "next": "Next", "later": "Later"}
 HORIZON_HINTS = {
     "now": "Being built or about to start",
     "next": "Coming up after what we are building now",
     "later": "On our radar, shape still open",
-}
-COMMITMENT_BADGES = {
-    "committed": ("Committed", "You may promise it{when}."),
-    "likely": ("Likely", "Say it is planned; do not promise a date."),
-    "exploratory": ("Exploratory", "Do not promise it: say we are exploring it."),
 }
 DEFAULT_DISCLAIMER = (
     "This roadmap shows our current plans. It is for information only, is not a commitment "
@@ -68,7 +77,6 @@ DEFAULT_DISCLAIMER = (
     "purchasing decisions on it."
 )
 JSON_VERSION = 1
-CLOSED = ("shipped", "cancelled", "paused")  # not on the board (paused: listed apart, internal)
 
 
 @dataclass(frozen=True)
@@ -80,6 +88,11 @@ class Settings:
     client_ask_url: str | None = None
     stale_after_days: int = 90
     use_directory_urls: bool = True
+    light_site_url: str | None = None  # the light site's address, for links sales send
+
+    @property
+    def links(self) -> Links:
+        return Links(self.client_ask_url, self.light_site_url, self.use_directory_urls)
 
 
 @dataclass
@@ -135,11 +148,21 @@ def _env() -> jinja2.Environment:
     env.filters["month"] = lambda ym: date.fromisoformat(f"{ym}-01").strftime("%B %Y")
     env.filters["day"] = lambda d: f"{d.day} {d:%B %Y}"
     env.filters["number"] = lambda n: f"{n:,.0f}"
+    env.filters["oneline"] = lambda text: " ".join(str(text).split())
     env.globals.update(
         STATUS_LABELS=STATUS_LABELS,
         HORIZON_LABELS=HORIZON_LABELS,
         HORIZON_HINTS=HORIZON_HINTS,
         HORIZONS=HORIZONS,
+        COMMITMENT_LABELS=COMMITMENT_LABELS,
+        NO_HORIZON_STATUSES=NO_HORIZON_STATUSES,
+        KIND_TITLES=KIND_TITLES,
+        KIND_HINTS=KIND_HINTS,
+        ABSENCE=ABSENCE,
+        ABSENCE_TITLES=ABSENCE_TITLES,
+        absence_of=lambda item: absence(item) or "theme",
+        say_rule=say_rule,
+        account_uri=account_uri,
     )
     return env
 
@@ -172,6 +195,10 @@ class _Planner:
         # so no page can borrow another reference's token (say, one inside an internal block).
         bodies = "\0".join(t.body for t in (*view.items, *view.pages, *view.playbook))
         self.nonce = hashlib.sha256(bodies.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+        if self.internal:  # hand-written pages may link to the generated playbook views
+            playbook_dir = (view.content_dir / PLAYBOOK_DIR).resolve()
+            for name in PLAYBOOK_VIEWS:
+                self.page_src[playbook_dir / name] = f"{PLAYBOOK_DIR}/{name}"
 
     # Where things land ---------------------------------------------------------------------
 
@@ -253,7 +280,7 @@ class _Planner:
 
     def plan(self) -> SitePlan:
         view = self.view
-        board = [i for i in view.items if i.status not in CLOSED]
+        board = [i for i in view.items if i.status in OPEN_STATUSES]
         shipped = sorted(
             (i for i in view.items if i.status == "shipped"),
             key=lambda i: (str(i.shipped), i.title.casefold()),
@@ -286,8 +313,13 @@ class _Planner:
         self._add("shipped.md", "shipped.md.j2", {"title": "Recently shipped"}, months=months)
         nav.append({"Recently shipped": "shipped.md"})
         nav += [self._hand_written(page) for page in view.pages if page.rel != "index.md"]
-        if view.playbook:
-            nav.append({"Playbook": [self._hand_written(page) for page in view.playbook]})
+        if self.internal:
+            # The generated views first, so the Playbook tab opens on the overview.
+            planned, playbook_nav = playbook_pages(view, self.settings.links, self._body)
+            for page in planned:
+                self._add(page.src_uri, page.template, page.meta, page.in_nav, **page.context)
+            playbook_nav += [self._hand_written(p) for p in view.playbook if p.rel != "index.md"]
+            nav.append({"Playbook": playbook_nav})
         self.plan_.nav = nav
         if not self.internal:
             self.plan_.data["roadmap.json"] = self._roadmap_json()
@@ -315,6 +347,9 @@ class _Planner:
             columns={h: [i for i in board if i.horizon == h] for h in HORIZONS},
             filter_themes=[t for t in view.themes if any(i.theme == t.id for i in board)],
             filter_statuses=[s for s in STATUS_LABELS if any(i.status == s for i in board)],
+            filter_customers=sorted(accounts(board), key=lambda a: a.name.casefold())
+            if self.internal
+            else [],
             recent=shipped[:3],
             stopped=self._stopped(view.items),
         )
@@ -322,7 +357,7 @@ class _Planner:
     def _theme(self, theme, shipped: list) -> dict[str, str]:
         uri = f"themes/{theme.id}.md"
         theirs = self.by_theme.get(theme.id, [])
-        open_items = [i for i in theirs if i.status not in CLOSED]
+        open_items = [i for i in theirs if i.status in OPEN_STATUSES]
         self._add(
             uri,
             "theme.md.j2",
@@ -336,7 +371,7 @@ class _Planner:
 
     def _stopped(self, items) -> list:
         """Paused and cancelled items: listed on the internal site only."""
-        return [i for i in items if i.status in ("paused", "cancelled")] if self.internal else []
+        return [i for i in items if i.status in HIDDEN_STATUSES] if self.internal else []
 
     def _hand_written(self, page) -> dict[str, str]:
         uri = self._page_uri(page)
@@ -371,46 +406,56 @@ class _Planner:
 
     def _item_context(self, item) -> dict[str, Any]:
         ctx: dict[str, Any] = {
-            "feedback": _fill(self.settings.feedback_url, item) if not self.internal else None,
+            "feedback": fill_link(self.settings.feedback_url, item) if not self.internal else None,
         }
         if not self.internal:
             return ctx
         needed_by = self.needed_by.get(item.id, [])
         twin = self.twins.get(item.path)
-        label, promise = COMMITMENT_BADGES[item.commitment]
-        when = f" for {item.target}" if item.target else ""
         age = (self.settings.today - item.last_reviewed).days if item.last_reviewed else None
         ctx.update(
+            rule=say_rule(item),
+            serves=serves(self.view.strategy, item),
             depends=[self.items[d] for d in item.depends_on],
             needed_by=needed_by,
-            commitment_label=label,
-            commitment_promise=promise.format(when=when),
             stale=age is not None and age > self.settings.stale_after_days,
             review_age=age,
             arr_total=sum(c.arr or 0 for c in item.customers),
-            client_ask=_fill(self.settings.client_ask_url, item),
+            client_ask=fill_link(self.settings.client_ask_url, item),
             twin=twin,
-            twin_html=self._client_view_html(twin) if twin else "",
-            hidden_reason=_hidden_reason(item, self.themes),
+            twin_html=self._client_view_html(twin, item) if twin else "",
+            hidden=absence(item) or "theme",
+            hidden_reason=ABSENCE[absence(item) or "theme"],
+            light_url=self.settings.links.light(twin.id) if twin else None,
         )
         return ctx
 
-    def _client_view_html(self, twin) -> Markup:
+    def _client_view_html(self, twin, item) -> Markup:
         """The light site's own page for an item, for the internal "What clients see" panel.
 
         Rendered from the same template as the light site, then to HTML here rather than by
         MkDocs, so its headings stay out of the page's TOC; links become plain text, since
-        light-site addresses mean nothing on the internal site.
+        light-site addresses mean nothing on the internal site. The description, already on
+        the page above, is folded away, and left out where it is the same word for word.
         """
         uri = f"items/{twin.id}.md"
+        same = twin.body.strip() == item.body.strip() and not internal_passages(item.body)
+        if same:
+            body = '<p class="rm-client-view__same">Their description is the one above.</p>'
+        else:
+            body = (
+                '<details class="rm-client-view__body" markdown="1">\n'
+                "<summary>Their description: the one above without its internal parts</summary>"
+                f"\n\n{rewrite(twin.body, lambda ref: None)}\n\n</details>\n"
+            )
         markdown = _ENV.get_template("item.md.j2").render(
             internal=False,
             link=lambda to: relative(uri, to),
             themes={t.id: t for t in self.view.public.themes},
             settings=self.settings,
             item=twin,
-            body=rewrite(twin.body, lambda ref: None),
-            feedback=_fill(self.settings.feedback_url, twin),
+            body=body,
+            feedback=fill_link(self.settings.feedback_url, twin),
         )
         rendered = self.render_html(markdown)
         rendered = re.sub(r'<a class="headerlink"[^>]*>.*?</a>', "", rendered, flags=re.S)
@@ -488,27 +533,6 @@ def _unlink(m: re.Match) -> str:
 
 def _jsonable(value: Any) -> Any:
     return list(value) if isinstance(value, tuple) else value
-
-
-def _fill(template: str | None, item) -> str | None:
-    if not template:
-        return None
-    return template.replace("{id}", quote(item.id)).replace("{title}", quote(item.title))
-
-
-def _hidden_reason(item: Item, themes: dict) -> str | None:
-    """Why an item is not on the light site, or None when it is."""
-    if item.visibility == "internal":
-        return "It is internal only."
-    if item.visibility == "ask-first":
-        who = item.owner or "the product team"
-        return f"It is ask-first: ask {who} before sharing anything about it."
-    if item.status in ("paused", "cancelled"):
-        return f"It is {item.status}: paused and cancelled items never show on the light site."
-    theme = themes.get(item.theme)
-    if theme is not None and theme.visibility != "public":
-        return "Its theme is internal."
-    return None
 
 
 def _data_uri(path: Path) -> str:

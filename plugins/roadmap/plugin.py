@@ -97,6 +97,7 @@ class RoadmapConfig(Config):
     stale_after_days = c.Type(int, default=90)
     # A line on the internal site's locked page: whom to ask for the password.
     unlock_help = c.Type(str, default="")
+    light_site_url = c.Optional(c.URL())  # where clients read the light site: links sales send
 
 
 def build_date() -> date:
@@ -195,6 +196,7 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
             client_ask_url=self.config.client_ask_url,
             stale_after_days=self.config.stale_after_days,
             use_directory_urls=config.use_directory_urls,
+            light_site_url=self.config.light_site_url,
         )
         self.plan = plan_site(view, settings, _renderer(config))
         config.nav = self.plan.nav

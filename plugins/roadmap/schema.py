@@ -123,6 +123,18 @@ class Choice(Kind):
         return {"enum": list(self.choices)}
 
 
+class Flag(Kind):
+    label = "`true` · `false`"
+
+    def convert(self, value, key, ctx):
+        if not isinstance(value, bool):
+            raise Invalid(f"must be true or false, not {_type_name(value)}", "write true or false")
+        return value
+
+    def json_schema(self):
+        return {"type": "boolean"}
+
+
 class Number(Kind):
     def __init__(self, minimum: float = 0, integer: bool = False):
         self.minimum, self.integer = minimum, integer
