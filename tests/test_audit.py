@@ -183,7 +183,8 @@ def test_word_in_a_file_name(project: Project):
 def test_image_named_after_a_customer_is_published_under_a_neutral_name(project: Project):
     # Files a public page uses are renamed to a content hash under media/: the name never
     # reaches the site, so there is nothing for the audit to refuse.
-    project.write("content/pages/img/acme-corp-logo.png", b"\x89PNG\r\n\x1a\nlogo bytes\n")
+    logo = png(text=b"logo bytes")
+    project.write("content/pages/img/acme-corp-logo.png", logo)
     project.page(
         "partners.md", "Our partners.\n\n![logo](img/acme-corp-logo.png)\n", visibility="public"
     )
@@ -194,7 +195,7 @@ def test_image_named_after_a_customer_is_published_under_a_neutral_name(project:
     assert "acme" not in paths.casefold()
     assert "acme-corp-logo" not in site_text(site).casefold()
     media = [p.read_bytes() for p in (site / "media").iterdir()]
-    assert b"\x89PNG\r\n\x1a\nlogo bytes\n" in media
+    assert logo in media
 
 
 # --- audit_allow --------------------------------------------------------------------------------
