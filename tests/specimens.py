@@ -121,7 +121,10 @@ def docx(*runs: str) -> bytes:
     """A minimal Word document: one paragraph made of these runs."""
     w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
     body = "".join(f"<w:r><w:t>{r}</w:t></w:r>" for r in runs)
-    document = f'<?xml version="1.0"?><w:document xmlns:w="{w}"><w:body><w:p>{body}</w:p></w:body></w:document>'
+    document = (
+        f'<?xml version="1.0"?><w:document xmlns:w="{w}">'
+        f"<w:body><w:p>{body}</w:p></w:body></w:document>"
+    )
     return zip_of({"[Content_Types].xml": "<Types/>", "word/document.xml": document})
 
 

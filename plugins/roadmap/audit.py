@@ -44,7 +44,7 @@ from .words import (
 # A run of this many words found in internal text and on the light site, but in no public
 # text, is a leak. Shorter runs recur by chance in ordinary prose ("we are planning to add
 # support for"); see the README for how it was chosen.
-SHINGLE = 8
+SHINGLE = 6
 
 # Where a text names another resource: HTML attributes, JSON fields, sitemap entries, CSS.
 _ADDRESS = re.compile(
@@ -311,7 +311,7 @@ class _Audit:
             except TooLong:
                 self.findings.add(Refused(rel, 1, "a data: URI too long to read whole"))
         found = self.findings | set(self.runs.values())
-        return sorted(found, key=lambda f: (f.file, f.line, str(f)))
+        return sorted(found, key=_order)
 
     def _name(self, rel: str) -> None:
         tokens = words(decode(rel.replace("/", " / ")))
@@ -381,6 +381,10 @@ class _Audit:
         source = f"{needle.text.path}:{needle.line}"
         origin = f"a run of words of {needle.text.what} ({source}) that no public text has"
         self.runs[key] = Finding(rel, line, run, origin, where, _RUN_HINT)
+
+
+def _order(f: Finding | Refused) -> tuple:
+    return (f.file, f.line, getattr(f, "word", ""), getattr(f, "origin", ""), str(f))
 
 
 class _Lines:
