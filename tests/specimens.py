@@ -150,3 +150,23 @@ def pdf(content: bytes, compress: bool = True, extra: bytes = b"") -> bytes:
     for n, body in enumerate(objects, start=1):
         out += f"{n} 0 obj\n".encode() + body + b"\nendobj\n"
     return out + b"trailer\n<< /Root 1 0 R >>\n%%EOF\n"
+
+
+def zlib_of(data: bytes) -> bytes:
+    return zlib.compress(data)
+
+
+def nest_gzip(data: bytes, times: int) -> bytes:
+    for _ in range(times):
+        data = gzip.compress(data)
+    return data
+
+
+def gzip_of(letter: bytes, size: int) -> bytes:
+    """`size` bytes of one letter, gzipped without holding them in memory."""
+    out = io.BytesIO()
+    with gzip.GzipFile(fileobj=out, mode="wb", compresslevel=1) as f:
+        block = letter * (1 << 20)
+        for _ in range(size >> 20):
+            f.write(block)
+    return out.getvalue()

@@ -301,7 +301,7 @@ def _compressed_text(data: bytes, where: str, ctx: _Context) -> Iterator[Text]:
 
 
 def _inside(where: str, what: str) -> str:
-    return f"{where}, {what}" if where else f"in {what}"
+    return f"{where}, in {what}" if where else f"in {what}"
 
 
 # --- Images -------------------------------------------------------------------------------------
