@@ -24,7 +24,7 @@ from itertools import repeat
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import ahocorasick
+import ahocorasick_rs
 
 from .audience import InternalText, Secret
 from .reader import Text, Unreadable, texts, texts_of, worth_reading
@@ -120,16 +120,14 @@ class Matcher:
         self.vocabulary: list[str] = []
         allow = list(allow)
         allowed = {tuple(words(a)) for a in allow}
-        self.everywhere = ahocorasick.Automaton()
-        self.addresses = ahocorasick.Automaton()
+        everywhere: dict[str, object] = {}
+        addresses: dict[str, object] = {}
         for secret in secrets:
             phrase = tuple(words(secret.word))
             if not phrase or phrase in allowed:
                 continue
-            automaton = self.everywhere if secret.everywhere else self.addresses
-            key = self._learn(phrase)
-            if key not in automaton:
-                automaton.add_word(key, (len(key), secret))
+            needles = everywhere if secret.everywhere else addresses
+            needles.setdefault(self._learn(phrase), secret)
         self.covers: set[str] = set()  # starts and ends of public texts, and short ones whole
         runs = self._runs(internal)
         for text in (*public, *allow):
@@ -139,11 +137,9 @@ class Matcher:
                     runs.pop(coded[i : i + SHINGLE], None)
                 self._cover(coded)
         for key, run in runs.items():
-            if key not in self.everywhere:
-                self.everywhere.add_word(key, (SHINGLE, run))
-        self.longest = max((v[0] for v in self.everywhere.values()), default=0)
-        for automaton in (self.everywhere, self.addresses):
-            automaton.make_automaton()
+            everywhere.setdefault(key, run)
+        self.everywhere = _Automaton(everywhere)
+        self.addresses = _Automaton(addresses)
 
     def _learn(self, phrase: Iterable[str]) -> str:
         codes = self.codes
@@ -219,11 +215,32 @@ def _sequences(text: str) -> tuple[list[str], ...]:
     return (r.spaced, r.markup) if r.markup else (r.spaced,)
 
 
+class _Automaton:
+    """Aho-Corasick over word codes (ahocorasick-rs: its dense automaton keeps each step
+    constant-time however many words the needles use)."""
+
+    def __init__(self, needles: dict[str, object]):
+        self.keys = list(needles)
+        self.needles = list(needles.values())
+        self.longest = max(map(len, self.keys), default=0)
+        self.automaton = ahocorasick_rs.AhoCorasick(self.keys) if self.keys else None
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def find(self, coded: str) -> list[tuple[int, int, object]]:
+        """(start, end, needle) of every needle in coded text, overlapping ones too."""
+        if self.automaton is None:
+            return []
+        found = self.automaton.find_matches_as_indexes(coded, overlapping=True)
+        return [(start, end, self.needles[i]) for i, start, end in found]
+
+
 class _Scan:
     """One reading of one text through the automaton, piece after piece: the last words of a
     piece are carried over, so a needle cut by a piece boundary is found."""
 
-    def __init__(self, matcher: Matcher, automaton: ahocorasick.Automaton | None = None):
+    def __init__(self, matcher: Matcher, automaton: _Automaton | None = None):
         self.matcher = matcher
         self.automaton = matcher.everywhere if automaton is None else automaton
         self.carry = ""
@@ -235,11 +252,12 @@ class _Scan:
             return []
         coded = self.carry + self.matcher.code(tokens)
         carried = len(self.carry)
-        out = []
-        for end, (length, needle) in self.automaton.iter(coded):
-            if end >= carried:
-                out.append((end + 1 - length - carried, needle, coded[end + 1 - length : end + 1]))
-        keep = self.matcher.longest - 1
+        out = [
+            (start - carried, needle, coded[start:end])
+            for start, end, needle in self.automaton.find(coded)
+            if end > carried
+        ]
+        keep = self.automaton.longest - 1
         self.carry = coded[-keep:] if keep > 0 else ""
         return out
 

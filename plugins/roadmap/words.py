@@ -113,6 +113,8 @@ DATA_URI = re.compile(
 
 def data_uris(text: str) -> Iterator[tuple[int, bytes]]:
     """(offset, bytes) of each file inlined in `text` as a base64 data: URI."""
+    if ":" not in text or "data:" not in text.lower():
+        return
     for m in DATA_URI.finditer(text):
         try:
             data = base64.b64decode(m[1] + "=" * (-len(m[1]) % 4))
@@ -122,7 +124,7 @@ def data_uris(text: str) -> Iterator[tuple[int, bytes]]:
 
 
 # Runs of base64 or hexadecimal digits long enough to spell a name: a script may decode them.
-_ENCODED = re.compile(r"[A-Za-z0-9+/_-]{12,}={0,2}")
+_ENCODED = re.compile(r"[\w+/-]{12,}={0,2}", re.ASCII)
 _HEX = re.compile(r"(?:[0-9A-Fa-f]{2})+")
 
 
