@@ -3,7 +3,8 @@
 A clean project is built once; each test works on a copy of it (site included), plants a word,
 rebuilds the light site and expects exit 1, a line naming the output file, the word and its
 origin, and the previous site/public/ byte for byte as it was. The audit's own pieces
-(decode, Matcher, audit) are tested directly at the end, without a build.
+(decode, Matcher, audit) are tested directly at the end, without a build; how it reads each
+file type is in test_audit_reading.py, what it knows of internal text in test_audit_passages.py.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import pytest
 from conftest import Project, Result, all_files, image_bytes, new_project, pixels, site_text
 from roadmap.audience import Secret
 from roadmap.audit import Finding, Matcher, audit, decode
+from specimens import png
 
 HIDDEN = "content/roadmap/secret-ledger-sync.md"
 PAUSED = "content/roadmap/paused-router.md"
@@ -40,6 +42,8 @@ def clean(tmp_path_factory) -> Project:
             {"name": "Acme Corp", "arr": 120000},
             {"name": "Summit"},
             {"name": "Ærøskøbing Foods"},
+            {"name": "山田商事"},
+            {"name": "Müller Café"},
         ],
     )
     project.item("paused-router", title="Bulk Route Optimizer", status="paused")
@@ -171,6 +175,49 @@ def test_word_in_mixed_case(project: Project):
     build_refused(project, file=ITEM_PAGE, word="Acme Corp", origin=CUSTOMER)
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param("Built with Ac\u00adme Corp.", id="soft-hyphen"),
+        pytest.param("Built with Ac&shy;me Corp.", id="soft-hyphen-entity"),
+        pytest.param("Built with Ac\u200bme Co\u200drp.", id="zero-width"),
+        pytest.param("Built with Ac&#8205;me Corp.", id="zero-width-joiner-entity"),
+        pytest.param("Built with Acme<br>Corp.", id="split-by-a-tag"),
+        pytest.param("Built with A<span></span>cme Corp.", id="split-inside-a-word"),
+        pytest.param(
+            "Built with \uff21\uff43\uff4d\uff45 \uff23\uff4f\uff52\uff50.", id="full-width"
+        ),
+        pytest.param("Built with \u0410\u0441m\u0435 \u0421\u043erp.", id="cyrillic-look-alikes"),
+        pytest.param("Built with \u0391cme C\u03bfrp.", id="greek"),
+        pytest.param('Built with <abbr title="Acme Corp">them</abbr>.', id="in-an-attribute"),
+    ],
+)
+def test_word_in_disguise_in_public_text(project: Project, body: str):
+    plant(project, body + "\n")
+    build_refused(project, file=ITEM_PAGE, word="Acme Corp", origin=CUSTOMER)
+
+
+def test_word_in_nfd_form(project: Project):
+    plant(project, "Loved by Mu\u0308ller Cafe\u0301.\n")
+    build_refused(project, file=ITEM_PAGE, word="Müller Café", origin=CUSTOMER)
+
+
+def test_cjk_name_inside_a_sentence_without_spaces(project: Project):
+    plant(project, "弊社は山田商事と契約しました。\n")
+    build_refused(project, file=ITEM_PAGE, word="山田商事", origin=CUSTOMER)
+
+
+def test_word_in_an_image_s_metadata_is_dropped_before_the_audit(project: Project):
+    """Images are re-encoded from their pixels (media.py), so a name in a PNG text chunk never
+    reaches the site; that the audit reads such chunks is test_audit_reading's business."""
+    project.write("content/pages/img/team.png", png(text=b"Shot for Acme Corp"))
+    project.page("team.md", "Our team.\n\n![team](img/team.png)\n", visibility="public")
+    result = project.run("build", "--audience", "public")
+    assert result.code == 0, result.err
+    (image,) = (project.site("public") / "media").iterdir()
+    assert b"Acme" not in image.read_bytes()
+
+
 def test_word_in_a_file_name(project: Project):
     project.page("acme-corp.md", "Our partners.\n", title="Partners", visibility="public")
     result = build_refused(project, file="acme-corp/index.html", word="Acme Corp", origin=CUSTOMER)
@@ -252,7 +299,7 @@ def secrets(*words: str) -> list[Secret]:
 
 
 def found(matcher: Matcher, text: str) -> list[str]:
-    return [s.word for _, s in matcher.find(text)]
+    return sorted({s.word for _, s in matcher.find(text)})
 
 
 def test_matcher_finds_phrases_across_case_punctuation_and_lines():
@@ -277,16 +324,15 @@ def test_matcher_needs_every_word_of_a_phrase_in_order():
 
 def test_matcher_phrases_sharing_a_first_word():
     m = Matcher(secrets("Project Nightjar", "Project Kestrel"))
-    assert sorted(found(m, "project kestrel and project nightjar")) == [
+    assert found(m, "project kestrel and project nightjar") == [
         "Project Kestrel",
         "Project Nightjar",
     ]
 
 
-def test_matcher_gives_offsets():
+def test_matcher_gives_word_offsets():
     m = Matcher(secrets("Acme Corp"))
-    text = "one two Acme Corp"
-    assert [offset for offset, _ in m.find(text)] == [text.index("Acme")]
+    assert [offset for offset, _ in m.find("one two Acme Corp")] == [2]
 
 
 def test_matcher_allow_list_is_case_insensitive_and_exact():
@@ -303,12 +349,26 @@ def test_matcher_ignores_secrets_without_words():
 def test_matcher_non_ascii_words():
     m = Matcher(secrets("Ærøskøbing Foods"))
     assert found(m, "ærøskøbing FOODS") == ["Ærøskøbing Foods"]
-    assert found(m, decode("\\u00c6r\\u00f8sk\\u00f8bing Foods")) == ["Ærøskøbing Foods"]
+    assert found(m, "\\u00c6r\\u00f8sk\\u00f8bing Foods") == ["Ærøskøbing Foods"]
 
 
 def test_matcher_sees_words_joined_by_underscores():
     m = Matcher(secrets("Acme Corp", "secret-ledger-sync"))
     assert found(m, "Acme_Corp secret_ledger_sync") == ["Acme Corp", "secret-ledger-sync"]
+
+
+def test_matcher_cjk_words_need_no_spaces_latin_ones_do():
+    m = Matcher(secrets("山田商事", "Acme"))
+    assert found(m, "弊社は山田商事と契約") == ["山田商事"]
+    assert found(m, "山田商") == []
+    assert found(m, "株式会社Acme") == ["Acme"]
+    assert found(m, "Acmeville") == []
+
+
+def test_matcher_is_linear_in_phrases_sharing_words():
+    # The old matcher compared every phrase starting with a word at each occurrence of it.
+    m = Matcher(secrets(*(f"common word{i}" for i in range(2000))))
+    assert found(m, "common " * 1000 + "common word1999") == ["common word1999"]
 
 
 def test_audit_reads_contents_names_and_gzip(tmp_path: Path):

@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .audience_markdown import normalise_separators, render, visible_words
+from .audience_markdown import internal_passages, normalise_separators, render, visible_words
 from .media import path_refusal
 from .model import HORIZONS, Item, Page, Roadmap, Strategy, Theme
 from .references import find_refs, real_path, resolve
@@ -292,6 +292,114 @@ def light_site_secrets(roadmap: Roadmap, confidential_terms: list[str] = ()) -> 
                 origin = f"the internal id behind a public one ({where(item, 'public')})"
                 secrets.append(Secret(item.id, origin, everywhere=False))
     return secrets
+
+
+@dataclass(frozen=True)
+class InternalText:
+    """A passage only the internal site may show, and where it is written."""
+
+    text: str
+    path: str  # relative to the project, as in error lines
+    line: int
+    what: str  # "an internal block", "a sales note"...
+
+
+@dataclass(frozen=True)
+class LightSitePassages:
+    """What the audit compares runs of words against: internal passages, and every public
+    text the light site's words may come from (content only; fixed text is added by sites.py)."""
+
+    internal: list[InternalText]
+    public: list[str]
+
+
+def light_site_passages(roadmap: Roadmap) -> LightSitePassages:
+    view = _public(roadmap)
+    visible = {i.id for i in view.items}
+    internal: list[InternalText] = []
+
+    def add(text: str | None, path: Path, line: int, what: str) -> None:
+        if text and text.strip():
+            internal.append(InternalText(text, _rel(path, roadmap), line, what))
+
+    def body_parts(body: str, path: Path, first: int) -> None:
+        # Comments are passages of their own (below): blanked here, lines kept, so a finding
+        # names what it came from.
+        uncommented = _COMMENT.sub(lambda m: "\n" * m[0].count("\n"), body)
+        for passage in internal_passages(uncommented):
+            add(passage.text, path, first + passage.line - 1, "an internal block")
+        for m in _COMMENT.finditer(body):
+            add(m[0], path, first + body.count("\n", 0, m.start()), "an HTML comment")
+
+    for item in roadmap.items:
+
+        def at(name: str, item: Item = item) -> int:
+            return item.lines.get(name, item.lines.get("", 1))
+
+        if item.id not in visible:
+            what = "an item not on the light site"
+            add(item.title, item.path, at("title"), what)
+            add(item.summary, item.path, at("summary"), what)
+            add(item.body, item.path, item.body_line, what)
+            if item.public:
+                add(item.public.title, item.path, at("public"), what)
+                add(item.public.summary, item.path, at("public"), what)
+        else:
+            body_parts(item.body, item.path, item.body_line)
+            if item.public and item.public.title:
+                add(item.title, item.path, at("title"), "the internal title behind a public one")
+            if item.public and item.public.summary:
+                add(item.summary, item.path, at("summary"), "the summary behind a public one")
+        if item.sales:
+            sales = item.sales
+            notes = [sales.pitch, sales.avoid, sales.flexibility]
+            notes += [t for q in sales.questions for t in (q.q, q.a)]
+            for note in notes:
+                add(note, item.path, at("sales"), "a sales note")
+        for customer in item.customers:
+            add(customer.note, item.path, at("customers"), "a customer note")
+        add(item.competitors, item.path, at("competitors"), "the competitors note")
+        for link in item.links:
+            add(link.title, item.path, at("links"), "an internal link")
+
+    public_themes = {t.id for t in view.themes}
+    for theme in roadmap.themes:
+        if theme.id not in public_themes and theme.visibility != "public":
+            add(theme.title, theme.path, theme.line, "an internal theme")
+            add(theme.summary, theme.path, theme.line, "an internal theme")
+    for page in roadmap.pages:
+        if page.visibility == "public":
+            body_parts(page.body, page.path, page.body_line)
+            continue
+        for text in (page.title, page.description, page.body):
+            add(text, page.path, page.body_line if text is page.body else 1, "an internal page")
+    for page in roadmap.playbook:
+        for text in (page.title, page.description, page.body):
+            add(text, page.path, page.body_line if text is page.body else 1, "a playbook page")
+    if roadmap.strategy and roadmap.strategy.path:
+        strategy = roadmap.strategy
+        source = strategy.path.read_text(encoding="utf-8", errors="replace")
+        texts = [t for p in strategy.priorities for t in (p.title, p.why)]
+        texts += [
+            t for f in strategy.flexible for t in (f.area, f.can_bend, f.cannot_bend, f.approver)
+        ]
+        for text in filter(None, texts):
+            add(text, strategy.path, _line_in(source, text), "the strategy")
+
+    public: list[str] = []
+    for item in view.items:
+        public += [item.id, item.title, item.summary, item.body, *item.tags]
+    for theme in view.themes:
+        public += [theme.id, theme.title, theme.summary or ""]
+    for page in view.pages:
+        public += [page.rel, page.title or "", page.description or "", page.body]
+    return LightSitePassages(internal, public)
+
+
+def _line_in(source: str, text: str) -> int:
+    """The line of a YAML file where a value starts (its first words), or 1."""
+    start = source.find(text.strip().split("\n")[0][:40])
+    return source.count("\n", 0, start) + 1 if start >= 0 else 1
 
 
 def _several_words(text: str) -> bool:

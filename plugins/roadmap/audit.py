@@ -1,7 +1,11 @@
-"""The leak scan of a built site: every file's bytes and every file and folder name.
+"""The leak scan of a built site: every text in every file, and every file and folder name.
 
-Text is matched word by word, case-insensitively, after undoing HTML entities, JSON `\\u`
-escapes and URL-encoding (and gzip), so `Acme&#32;Corp` and `Acme%20Corp` are both found.
+Each file is read as its reader would see it (reader.py finds the texts, words.py reads them:
+decoded, unescaped, tags dropped, invisible characters, case, width, accents and look-alikes
+folded) and streamed through one Aho-Corasick automaton over normalised words, so memory stays
+flat in a file's size and time linear in the site. The automaton knows the forbidden phrases
+(audience.light_site_secrets) and every run of SHINGLE words of internal text that no public
+text contains (audience.light_site_passages). A file the audit cannot read fails the build.
 Files the build machinery makes and files byte-identical to a trusted source (the theme
 package, the plugin's own assets) cannot carry content: their bytes are not read and their
 names are theirs.
@@ -9,28 +13,52 @@ names are theirs.
 
 from __future__ import annotations
 
-import contextlib
+import bisect
 import functools
-import gzip
 import hashlib
-import html
 import posixpath
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
-from .audience import Secret
+import ahocorasick_rs
 
-_WORD = re.compile(r"[^\W_]+")  # letters and digits: Acme_Corp is two words, as Acme-Corp
-_JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})|\\/")
-# Where a text names another resource: HTML attributes, JSON fields, sitemap entries.
+from .audience import InternalText, Secret
+from .reader import Text, Unreadable, texts, texts_of, worth_reading
+from .words import (
+    TooLong,
+    data_uris,
+    decode,
+    encoded_runs,
+    logical_lines,
+    pieces,
+    readings,
+    variant,
+    variants,
+    words,
+)
+
+# A run of this many words found in internal text and on the light site, but in no public
+# text, is a leak. Shorter runs recur by chance in ordinary prose ("we are planning to add
+# support for"); see the README for how it was chosen.
+SHINGLE = 6
+
+# Where a text names another resource: HTML attributes, JSON fields, sitemap entries, CSS.
 _ADDRESS = re.compile(
-    r"""(?:\b(?:href|src|srcset|action)\s*=\s*["']?|"(?:location|url)"\s*:\s*"|<loc>)"""
-    r"""(?P<a>[^"'<>\s]+)""",
+    r"""(?:\b(?:href|src|srcset|action|poster|data)\s*=\s*["']?|"(?:location|url)"\s*:\s*"|"""
+    r"""<loc>|\burl\(\s*["']?)(?P<a>[^"'<>\s)]+)""",
     re.I,
 )
+_HINT = "remove it from public content, or list it under audit_allow if it is an ordinary word"
+_RUN_HINT = (
+    "find how it reached the light site and remove it there, or say it in public text "
+    "(a public body, title or summary) if clients may read it"
+)
+_OTHER = "\x01"  # the code of every word no needle contains
+_LINK_TARGET = re.compile(r"\]\([^)]*\)|^\s{0,3}\[[^\]]+\]:\s*\S+.*$", re.M)
 
 
 @dataclass(frozen=True, order=True)
@@ -39,52 +67,199 @@ class Finding:
     line: int
     word: str
     origin: str
+    where: str = ""  # inside the file: "in its gzip data", "in a PNG zTXt chunk"...
+    hint: str = _HINT
 
     def __str__(self) -> str:
+        inside = f" {self.where}" if self.where else ""
         return (
-            f"{self.file}:{self.line}: the light site contains '{self.word}', {self.origin}; "
-            "remove it from public content, or list it under audit_allow if it is an ordinary word"
+            f"{self.file}:{self.line}: the light site contains '{self.word}'{inside}, "
+            f"{self.origin}; {self.hint}"
         )
 
 
-def decode(text: str) -> str:
-    """Undo the encodings a word may hide behind, repeatedly (double escaping is common)."""
-    for _ in range(3):
-        before = text
-        text = html.unescape(text)
-        text = _JSON_ESCAPE.sub(lambda m: chr(int(m[1], 16)) if m[1] else "/", text)
-        text = unquote(text)
-        if text == before:
-            break
-    return text
+@dataclass(frozen=True, order=True)
+class Refused:
+    """A file the audit cannot read: it fails the build (fail closed)."""
+
+    file: str
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return (
+            f"{self.file}:{self.line}: the leak audit cannot read this file: {self.reason}; "
+            "publish it in a type the audit reads (README: what is audited), or remove it"
+        )
+
+
+@dataclass(frozen=True)
+class _Run:
+    """A run of words of internal text."""
+
+    text: InternalText
+    line: int  # of the run's first word in its source file
 
 
 class Matcher:
-    """Finds forbidden phrases in text in time linear in the text."""
+    """Every needle in one automaton over normalised words, each word coded as one character.
 
-    def __init__(self, secrets: Iterable[Secret], allow: Iterable[str] = ()):
-        allowed = {self._key(a) for a in allow}
-        self.by_first: dict[str, list[tuple[tuple[str, ...], Secret]]] = {}
+    Needles: the phrases of `secrets` (those with `everywhere`; the others are looked for in
+    names and addresses only), and the runs of SHINGLE words of `internal` texts that appear
+    in none of the `public` ones nor in `allow`.
+    """
+
+    def __init__(
+        self,
+        secrets: Iterable[Secret],
+        allow: Iterable[str] = (),
+        internal: Iterable[InternalText] = (),
+        public: Iterable[str] = (),
+    ):
+        self.codes: dict[str, str] = {}
+        self.vocabulary: list[str] = []
+        allow = list(allow)
+        allowed = {tuple(words(a)) for a in allow}
+        everywhere: dict[str, object] = {}
+        addresses: dict[str, object] = {}
         for secret in secrets:
-            words = self._key(secret.word)
-            if not words or words in allowed:
+            phrase = tuple(words(secret.word))
+            if not phrase or phrase in allowed:
                 continue
-            self.by_first.setdefault(words[0], []).append((words, secret))
+            needles = everywhere if secret.everywhere else addresses
+            needles.setdefault(self._learn(phrase), secret)
+        self.covers: set[str] = set()  # starts and ends of public texts, and short ones whole
+        runs = self._runs(internal)
+        for text in (*public, *allow):
+            for sequence in _sequences(text):
+                coded = self.code(sequence)
+                for i in range(len(coded) - SHINGLE + 1):
+                    runs.pop(coded[i : i + SHINGLE], None)
+                self._cover(coded)
+        for key, run in runs.items():
+            everywhere.setdefault(key, run)
+        self.everywhere = _Automaton(everywhere)
+        self.addresses = _Automaton(addresses)
 
-    @staticmethod
-    def _key(phrase: str) -> tuple[str, ...]:
-        return tuple(w.casefold() for w in _WORD.findall(phrase))
+    def _learn(self, phrase: Iterable[str]) -> str:
+        codes = self.codes
+        return "".join(codes.setdefault(w, chr(0x10000 + len(codes))) for w in phrase)
 
-    def find(self, text: str) -> Iterable[tuple[int, Secret]]:
-        """(offset, secret) for each match."""
-        if not self.by_first:
-            return
-        matches = [(m.group().casefold(), m.start()) for m in _WORD.finditer(text)]
-        words = [w for w, _ in matches]
-        for i, word in enumerate(words):
-            for phrase, secret in self.by_first.get(word, ()):
-                if tuple(words[i : i + len(phrase)]) == phrase:
-                    yield matches[i][1], secret
+    def code(self, tokens: Iterable[str]) -> str:
+        return "".join(map(self.codes.get, tokens, repeat(_OTHER)))
+
+    def word_of(self, code: str) -> str:
+        """The word a code stands for (codes are given in order, from 0x10000)."""
+        if len(self.vocabulary) != len(self.codes):
+            self.vocabulary = list(self.codes)
+        return self.vocabulary[ord(code) - 0x10000]
+
+    def _runs(self, internal: Iterable[InternalText]) -> dict[str, _Run]:
+        runs: dict[str, _Run] = {}
+        for text in internal:
+            tokens: list[str] = []
+            lines: list[int] = []
+            for n, line in enumerate(text.text.split("\n")):
+                for sequence in _sequences(line):
+                    tokens += sequence
+                    lines += [text.line + n] * len(sequence)
+            coded = self._learn(tokens)
+            for i in range(len(coded) - SHINGLE + 1):
+                runs.setdefault(coded[i : i + SHINGLE], _Run(text, lines[i]))
+        return runs
+
+    def _cover(self, coded: str) -> None:
+        if _OTHER in coded:
+            head, tail = coded.split(_OTHER, 1)[0], coded.rsplit(_OTHER, 1)[1]
+        else:
+            head = tail = coded
+        for n in range(1, min(SHINGLE, len(head) + 1)):
+            self.covers.add("<" + head[:n])
+        for n in range(1, min(SHINGLE, len(tail) + 1)):
+            self.covers.add(">" + tail[-n:])
+        if len(coded) < SHINGLE and _OTHER not in coded:
+            self.covers.add("=" + coded)
+
+    def covered(self, run: str) -> bool:
+        """Whether a run is public text put side by side: the end of one public text, whole
+        short ones, then the start of another (a title, then its summary)."""
+        reach = [True] + [False] * len(run)
+        for end in range(1, len(run) + 1):
+            for start in range(end):
+                if not reach[start]:
+                    continue
+                part = run[start:end]
+                if (
+                    (start == 0 and ">" + part in self.covers)
+                    or (end == len(run) and "<" + part in self.covers)
+                    or "=" + part in self.covers
+                ):
+                    reach[end] = True
+                    break
+        return reach[-1]
+
+    def find(self, text: str) -> list[tuple[int, object]]:
+        """(word index, needle) for each needle in a plain text (for tests and names)."""
+        found = []
+        for _, seen in variants(decode(text)):
+            for tokens in readings(seen):
+                found += [(start, needle) for start, needle, _ in _Scan(self).feed(tokens)]
+        return found
+
+
+@functools.lru_cache(maxsize=1 << 16)  # the theme's and the templates' text, build after build
+def _sequences(text: str) -> tuple[list[str], ...]:
+    """The word sequences of a piece of Markdown or template text, as a reader of its HTML
+    meets them: link targets dropped, tags dropped, the text inside tags apart."""
+    r = readings(decode(_LINK_TARGET.sub("]", text)))
+    return (r.spaced, r.markup) if r.markup else (r.spaced,)
+
+
+class _Automaton:
+    """Aho-Corasick over word codes (ahocorasick-rs: its dense automaton keeps each step
+    constant-time however many words the needles use)."""
+
+    def __init__(self, needles: dict[str, object]):
+        self.keys = list(needles)
+        self.needles = list(needles.values())
+        self.longest = max(map(len, self.keys), default=0)
+        self.automaton = ahocorasick_rs.AhoCorasick(self.keys) if self.keys else None
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def find(self, coded: str) -> list[tuple[int, int, object]]:
+        """(start, end, needle) of every needle in coded text, overlapping ones too."""
+        if self.automaton is None:
+            return []
+        found = self.automaton.find_matches_as_indexes(coded, overlapping=True)
+        return [(start, end, self.needles[i]) for i, start, end in found]
+
+
+class _Scan:
+    """One reading of one text through the automaton, piece after piece: the last words of a
+    piece are carried over, so a needle cut by a piece boundary is found."""
+
+    def __init__(self, matcher: Matcher, automaton: _Automaton | None = None):
+        self.matcher = matcher
+        self.automaton = matcher.everywhere if automaton is None else automaton
+        self.carry = ""
+
+    def feed(self, tokens: list[str]) -> list[tuple[int, object, str]]:
+        """(start, needle, matched codes) of each needle ending in these words; start is
+        the index of its first word in `tokens`, negative when it began in an earlier piece."""
+        if not len(self.automaton):
+            return []
+        coded = self.carry + self.matcher.code(tokens)
+        carried = len(self.carry)
+        out = [
+            (start - carried, needle, coded[start:end])
+            for start, end, needle in self.automaton.find(coded)
+            if end > carried
+        ]
+        keep = self.automaton.longest - 1
+        self.carry = coded[-keep:] if keep > 0 else ""
+        return out
 
 
 @functools.cache
@@ -108,49 +283,166 @@ def audit(
     allow: Iterable[str] = (),
     trusted: set[tuple[str, str]] = frozenset(),
     machine_made: Iterable[str] = (),
-) -> list[Finding]:
-    """Every forbidden word found in `site_dir`, in file contents and in names.
-
-    Secrets with `everywhere` are looked for in every byte; the others (one-word ids and
+    internal: Iterable[InternalText] = (),
+    public: Iterable[str] = (),
+) -> list[Finding | Refused]:
+    """Every forbidden phrase and internal run found in `site_dir`, and every file it cannot
+    read. Secrets with `everywhere` are looked for in every text; the others (one-word ids and
     titles, which are ordinary words) in file names and in the addresses pages link to.
     `machine_made` names files the build writes under fixed names (the search index...).
     """
-    secrets = list(secrets)
-    everywhere = Matcher([s for s in secrets if s.everywhere], allow)
-    addresses_only = Matcher([s for s in secrets if not s.everywhere], allow)
-    machine_made = set(machine_made)
-    # Addresses of theme and machine-made files name the theme or the build, not the content.
-    names_known = {rel for rel, _ in trusted} | machine_made
-    findings: set[Finding] = set()
-    for path in sorted(p for p in site_dir.rglob("*") if p.is_file()):
-        rel = path.relative_to(site_dir).as_posix()
-        data = path.read_bytes()
-        theirs = (rel, hashlib.sha256(data).hexdigest()) in trusted  # neither bytes nor name
-        if not theirs and rel not in machine_made:
-            name = decode(rel.replace("/", " / "))
-            for matcher in (everywhere, addresses_only):
-                for _, secret in matcher.find(name):
-                    origin = f"{secret.origin} (in the file name)"
-                    findings.add(Finding(rel, 1, secret.word, origin))
-        if theirs:
-            continue
-        if path.suffix == ".gz":
-            with contextlib.suppress(OSError):  # not really gzip: scan the bytes as they are
-                data = gzip.decompress(data)
-        text = decode(data.decode("utf-8", errors="replace"))
-        for offset, secret in everywhere.find(text):
-            findings.add(Finding(rel, _line(text, offset), secret.word, secret.origin))
-        for m in _ADDRESS.finditer(text):
-            address = m.group("a")
-            if _points_into(address, rel, names_known):
+    return _Audit(site_dir, Matcher(secrets, allow, internal, public), trusted, machine_made).run()
+
+
+class _Audit:
+    def __init__(
+        self,
+        site_dir: Path,
+        matcher: Matcher,
+        trusted: set[tuple[str, str]],
+        machine_made: Iterable[str],
+    ):
+        self.site_dir, self.matcher, self.trusted = site_dir, matcher, trusted
+        self.machine_made = set(machine_made)
+        # Addresses of theme and machine-made files name the theme or the build, not content.
+        self.names_known = {rel for rel, _ in trusted} | self.machine_made
+        self.findings: set[Finding | Refused] = set()
+        self.runs: dict[tuple[str, InternalText], Finding] = {}  # the first run per source
+
+    def run(self) -> list[Finding | Refused]:
+        for path in sorted(p for p in self.site_dir.rglob("*") if p.is_file()):
+            rel = path.relative_to(self.site_dir).as_posix()
+            digest = hashlib.sha256()
+            with path.open("rb") as f:
+                while data := f.read(1 << 20):
+                    digest.update(data)
+            theirs = (rel, digest.hexdigest()) in self.trusted  # neither bytes nor name
+            if not theirs and rel not in self.machine_made:
+                self._name(rel)
+            if theirs:
                 continue
-            for _, secret in addresses_only.find(address):
-                findings.add(Finding(rel, _line(text, m.start()), secret.word, secret.origin))
-    return sorted(findings)
+            try:
+                for text in texts(path):
+                    self._text(rel, text)
+            except Unreadable as e:
+                self.findings.add(Refused(rel, 1, str(e)))
+            except TooLong:
+                self.findings.add(Refused(rel, 1, "a data: URI too long to read whole"))
+        found = self.findings | set(self.runs.values())
+        return sorted(found, key=_order)
+
+    def _name(self, rel: str) -> None:
+        tokens = words(decode(rel.replace("/", " / ")))
+        for automaton in (self.matcher.everywhere, self.matcher.addresses):
+            for _, needle, _ in _Scan(self.matcher, automaton).feed(tokens):
+                if isinstance(needle, Secret):
+                    origin = f"{needle.origin} (in the file name)"
+                    self.findings.add(Finding(rel, 1, needle.word, origin))
+
+    def _text(self, rel: str, text: Text, at: int | None = None, depth: int = 0) -> None:
+        """Scan one text of a file; `at`: the line of the outer file it sits on (data: URIs)."""
+        matcher = self.matcher
+        scans: dict[tuple[int, int], _Scan] = {}  # per (variant, reading), then addresses
+        for piece in pieces(text.pieces):
+            if piece is None:  # the same text again, read another way
+                scans = {}
+                continue
+            decoded = decode(piece.raw)
+            hits = []
+            named = False  # whether a word looked for in addresses only is in this piece
+            for kind, seen in variants(decoded):
+                for reading, tokens in enumerate(readings(seen)):
+                    if (kind, reading) not in scans:
+                        scans[kind, reading] = _Scan(matcher)
+                        scans[-1 - kind, reading] = _Scan(matcher, matcher.addresses)
+                    hits += [(kind, reading, *hit) for hit in scans[kind, reading].feed(tokens)]
+                    named = bool(scans[-1 - kind, reading].feed(tokens)) or named
+            if hits:
+                lines = _Lines(piece.raw, piece.line)
+                for kind, reading, start, needle, coded in hits:
+                    line = at or lines.of(kind, reading, start)
+                    self._hit(rel, line, needle, coded, text.where)
+            if named:
+                self._addresses(rel, decoded, at or piece.line, text.where)
+            for offset, data, guess in _inlined(decoded):
+                line = at or piece.line + decoded.count("\n", 0, offset)
+                where = "a data: URI" if not guess else "text encoded in base64 or hex"
+                where = f"{text.where}, in {where}" if text.where else f"in {where}"
+                try:
+                    for inner in texts_of(data, where, depth + 1):
+                        self._text(rel, inner, line, depth + 1)
+                except Unreadable:
+                    if not guess:
+                        raise
+
+    def _addresses(self, rel: str, decoded: str, line: int, where: str) -> None:
+        """The addresses in a piece of text that name a word looked for in addresses only."""
+        for m in _ADDRESS.finditer(decoded):
+            if _points_into(m["a"], rel, self.names_known):
+                continue
+            scan = _Scan(self.matcher, self.matcher.addresses)
+            for _, needle, _ in scan.feed(words(m["a"])):
+                at = line + decoded.count("\n", 0, m.start())
+                self.findings.add(Finding(rel, at, needle.word, needle.origin, where))
+
+    def _hit(self, rel: str, line: int, needle: object, coded: str, where: str) -> None:
+        if isinstance(needle, Secret):
+            self.findings.add(Finding(rel, line, needle.word, needle.origin, where))
+            return
+        assert isinstance(needle, _Run)
+        if self.matcher.covered(coded):
+            return
+        key = (rel, needle.text)
+        if key in self.runs and self.runs[key].line <= line:
+            return
+        run = " ".join(self.matcher.word_of(c) for c in coded)
+        source = f"{needle.text.path}:{needle.line}"
+        origin = f"a run of words of {needle.text.what} ({source}) that no public text has"
+        self.runs[key] = Finding(rel, line, run, origin, where, _RUN_HINT)
 
 
-def _line(text: str, offset: int) -> int:
-    return text.count("\n", 0, offset) + 1
+def _order(f: Finding | Refused) -> tuple:
+    return (f.file, f.line, getattr(f, "word", ""), getattr(f, "origin", ""), str(f))
+
+
+class _Lines:
+    """Which line of a piece each word of each reading is on (worked out only for pieces with
+    a hit: it reads the piece again, line by line)."""
+
+    def __init__(self, raw: str, first: int):
+        self.lines = logical_lines(raw)
+        self.starts: list[int] = []  # raw line of each logical line
+        line = first
+        for text in self.lines:
+            self.starts.append(line)
+            line += text.count("\n") + 1
+        self.first = first
+        self.ends: dict[tuple[int, int], list[int]] = {}
+
+    def of(self, kind: int, reading: int, start: int) -> int:
+        if start < 0:
+            return self.first
+        if (kind, reading) not in self.ends:
+            totals: list[int] = []
+            total = 0
+            for text in self.lines:
+                r = readings(variant(kind, decode(text)) or decode(text))
+                tokens = (r.spaced, r.spaced if r.joined is None else r.joined, r.markup or [])
+                total += len(tokens[reading])
+                totals.append(total)
+            self.ends[kind, reading] = totals
+        k = bisect.bisect_right(self.ends[kind, reading], start)
+        return self.starts[min(k, len(self.starts) - 1)]
+
+
+def _inlined(text: str) -> Iterator[tuple[int, bytes, bool]]:
+    """(offset, bytes, guessed) of files inlined in text: data: URIs, and runs of base64 or
+    hex that hold text or a known file (a guess: what cannot be read is left as words)."""
+    for offset, data in data_uris(text):
+        yield offset, data, False
+    for offset, data in encoded_runs(text):
+        if worth_reading(data):
+            yield offset, data, True
 
 
 def _points_into(address: str, here: str, known: set[str]) -> bool:

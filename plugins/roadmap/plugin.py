@@ -177,7 +177,18 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         if self.audience == "internal" and self.preview:
             self._check_loopback(config)
         if self.audience == "public":
-            self.site = PublicSite(roadmap, self.config.confidential_terms, self.config.audit_allow)
+            self.site = PublicSite(
+                roadmap,
+                self.config.confidential_terms,
+                self.config.audit_allow,
+                fixed_text=[
+                    self.config.disclaimer,
+                    config.site_name,
+                    config.site_description or "",
+                    config.copyright or "",
+                ],
+                theme_dirs=tuple(map(Path, config.theme.dirs)),
+            )
         else:
             self.site = InternalSite(
                 credentials, addresses, config.site_name, help_text=self.config.unlock_help

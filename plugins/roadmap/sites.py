@@ -4,11 +4,15 @@ internal one sealed. Neither imports MkDocs; plugin.py hands them paths and name
 
 from __future__ import annotations
 
+import functools
+import os
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
+from . import pages
 from .addresses import AddressSecret
-from .audience import light_site_secrets
+from .audience import light_site_passages, light_site_secrets
 from .audit import audit
 from .crypto import address_key, make_keyring, page_token
 from .integrity import content_security_policy, script_hash
@@ -39,8 +43,24 @@ class PublicSite:
     dropped_features = PUBLIC_DROPPED_FEATURES
     sealed = False
 
-    def __init__(self, roadmap: Roadmap, confidential_terms: list[str], audit_allow: list[str]):
+    def __init__(
+        self,
+        roadmap: Roadmap,
+        confidential_terms: list[str],
+        audit_allow: list[str],
+        fixed_text: Iterable[str] = (),
+        theme_dirs: Iterable[Path] = (),
+    ):
+        """`fixed_text`: what the site shows whatever the content (the disclaimer, the site's
+        name...); `theme_dirs`: the theme's templates, whose words are public too."""
         self.secrets = light_site_secrets(roadmap, confidential_terms)
+        self.passages = light_site_passages(roadmap)
+        self.public_text = [
+            *self.passages.public,
+            *fixed_text,
+            *template_text((_TEMPLATES, *theme_dirs)),
+            *_LABELS,
+        ]
         self.audit_allow = audit_allow
 
     def address(self, src_uri: str) -> str | None:
@@ -60,7 +80,15 @@ class PublicSite:
     ) -> None:
         """The allow-list at file level, then the leak audit; raises Rejected."""
         problems = [str(p) for p in unexplained(site, expected)]
-        findings = audit(site, self.secrets, self.audit_allow, trusted, machine_made)
+        findings = audit(
+            site,
+            self.secrets,
+            self.audit_allow,
+            trusted,
+            machine_made,
+            internal=self.passages.internal,
+            public=self.public_text,
+        )
         problems += [str(f) for f in findings]
         if problems:
             raise Rejected(
@@ -157,6 +185,35 @@ class InternalSite:
 
 def _not_published(problem: str) -> str:
     return f"{problem}\nThe internal site was not published; the previous one is untouched."
+
+
+_TEMPLATES = Path(pages.__file__).parent / "templates"
+# Words the page generator writes itself, beside the templates' own.
+_LABELS = (
+    pages.DEFAULT_DISCLAIMER,
+    *pages.STATUS_LABELS.values(),
+    *pages.HORIZON_LABELS.values(),
+    *pages.HORIZON_HINTS.values(),
+)
+_JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
+_STRING = re.compile(r""""([^"\\\n]*)"|'([^'\\\n]*)'""")
+
+
+@functools.cache
+def template_text(folders: tuple[Path, ...]) -> tuple[str, ...]:
+    """The fixed words of every template in these folders: the text between Jinja tags, and
+    the strings inside them (Material's interface text lives in `{{ {"key": "text"} }}`)."""
+    out: list[str] = []
+    for folder in folders:
+        for root, dirs, files in os.walk(folder):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))  # .icons: 10,000 SVGs
+            for name in sorted(files):
+                if name.endswith((".html", ".j2")):
+                    source = (Path(root) / name).read_text(encoding="utf-8", errors="replace")
+                    out += _JINJA.split(source)
+                    for m in _JINJA.finditer(source):
+                        out += [a or b for a, b in _STRING.findall(m[0])]
+    return tuple(t for t in out if t.strip())
 
 
 def unexplained(site: Path, expected: set[str]) -> list[Problem]:
