@@ -42,6 +42,7 @@ PUBLIC_PAGES = {
     "",
     "about/",
     "shipped/",
+    "changes/",
     *(f"items/{i}/" for i in PUBLIC_ITEMS),
     *(f"themes/{t}/" for t in PUBLIC_THEMES),
 }
@@ -306,6 +307,8 @@ def test_every_file_is_explained(built: Built):
         "sitemap.xml",
         "sitemap.xml.gz",
         "404.html",
+        "feed.xml",
+        *(f"themes/{t}/feed.xml" for t in PUBLIC_THEMES),
     }
     unexplained = []
     for path in all_files(built.site):

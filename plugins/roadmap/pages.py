@@ -25,7 +25,9 @@ import jinja2
 import yaml
 from markupsafe import Markup
 
+from . import history as hist
 from .audience import PUBLIC_ITEM_FIELDS, PublicTheme, View
+from .feeds import FeedSite, feed_files
 from .load import PAGES_DIR, PLAYBOOK_DIR
 from .model import HORIZONS, Item, Theme
 from .references import relative, rewrite
@@ -68,6 +70,8 @@ class Settings:
     client_ask_url: str | None = None
     stale_after_days: int = 90
     use_directory_urls: bool = True
+    site_name: str = "Roadmap"
+    site_url: str | None = None
 
 
 @dataclass
@@ -85,8 +89,50 @@ class SitePlan:
     data: dict[str, str] = field(default_factory=dict)  # src_uri -> text (roadmap.json)
 
 
-def plan_site(view: View, settings: Settings, render_html: Callable[[str], str]) -> SitePlan:
-    return _Planner(view, settings, render_html).plan()
+def plan_site(
+    view: View,
+    settings: Settings,
+    render_html: Callable[[str], str],
+    history: hist.History | None = None,
+) -> SitePlan:
+    return _Planner(view, settings, render_html, history or hist.History()).plan()
+
+
+def describe_change(change: hist.Change) -> str:
+    """A change in a few words, for the changelogs and the feeds."""
+    before, after = change.before, change.after
+    if change.kind == hist.ADDED:
+        if after in HORIZON_LABELS:
+            return f"added to {HORIZON_LABELS[after]}"
+        return "added, already shipped" if after == "shipped" else f"added ({after})"
+    if change.kind == hist.SHIPPED:
+        return "shipped"
+    if change.kind == hist.STATUS:
+        return f"now {STATUS_LABELS[after]}" + (
+            f" (was {STATUS_LABELS[before]})" if before in STATUS_LABELS else ""
+        )
+    if change.kind == hist.MOVED:
+        return f"moved from {HORIZON_LABELS[before]} to {HORIZON_LABELS[after]}"
+    if change.kind == hist.REMOVED:
+        return "removed from the roadmap"
+    if change.kind == hist.LEFT:
+        return "left the light site"
+    if change.kind == hist.JOINED:
+        return "now on the light site"
+    if change.kind == hist.TITLE:
+        return f"renamed from '{before}'"
+    return f"{change.kind} {before or 'not set'} → {after or 'not set'}"
+
+
+def problems_plan(problems: list[str]) -> SitePlan:
+    """The one page `mkdocs serve` shows while the content has problems."""
+    listing = html.escape("\n".join(problems))
+    text = (
+        "---\ntitle: Content problems\n---\n\n# Content problems\n\n"
+        f"{len(problems)} problem(s) stop the build. Fix them and save: this page reloads.\n\n"
+        f'<pre class="rm-problems">{listing}</pre>\n'
+    )
+    return SitePlan(pages={"index.md": GeneratedPage("index.md", text)}, nav=[{"Problems": "index.md"}])
 
 
 # --- Markdown-safe text -------------------------------------------------------------------------
@@ -118,6 +164,7 @@ def _env() -> jinja2.Environment:
     env.filters["month"] = lambda ym: date.fromisoformat(f"{ym}-01").strftime("%B %Y")
     env.filters["day"] = lambda d: f"{d.day} {d:%B %Y}"
     env.filters["number"] = lambda n: f"{n:,.0f}"
+    env.filters["change"] = describe_change
     env.globals.update(
         STATUS_LABELS=STATUS_LABELS,
         HORIZON_LABELS=HORIZON_LABELS,
@@ -131,8 +178,15 @@ _ENV = _env()
 
 
 class _Planner:
-    def __init__(self, view: View, settings: Settings, render_html: Callable[[str], str]):
+    def __init__(
+        self,
+        view: View,
+        settings: Settings,
+        render_html: Callable[[str], str],
+        history: hist.History,
+    ):
         self.view, self.settings, self.render_html = view, settings, render_html
+        self.history = history
         self.internal = view.audience == "internal"
         self.plan_ = SitePlan()
         self.themes = {t.id: t for t in view.themes}
@@ -148,6 +202,9 @@ class _Planner:
             self.by_theme.setdefault(i.theme, []).append(i)
         self.item_src = {i.path.resolve(): f"items/{i.id}.md" for i in view.items}
         self.page_src = {p.path.resolve(): self._page_uri(p) for p in (*view.pages, *view.playbook)}
+        # The light site's history is read from its own projection; the internal one from all.
+        self.public_changes = [] if self.internal else hist.public_changes(history, view)
+        self.item_changes = hist.by_item(hist.internal_changes(history)) if self.internal else {}
 
     # Where things land ---------------------------------------------------------------------
 
@@ -227,16 +284,54 @@ class _Planner:
         months = [(m, list(g)) for m, g in groupby(shipped, key=lambda i: str(i.shipped)[:7])]
         self._add("shipped.md", "shipped.md.j2", {"title": "Recently shipped"}, months=months)
         nav.append({"Recently shipped": "shipped.md"})
+        nav += self._requested(
+            hist.pages(
+                view,
+                self.history,
+                self.settings.today,
+                self.settings.stale_after_days,
+                self.public_changes,
+            )
+        )
         nav += [self._hand_written(page) for page in view.pages if page.rel != "index.md"]
         if view.playbook:
             nav.append({"Playbook": [self._hand_written(page) for page in view.playbook]})
         self.plan_.nav = nav
         if not self.internal:
+            site = FeedSite(self.settings.site_name, self.settings.site_url, self.settings.today)
+            self.plan_.data.update(
+                feed_files(view, self.public_changes, site, describe_change, self._href)
+            )
             self.plan_.data["roadmap.json"] = self._roadmap_json()
             self.plan_.data["roadmap.schema.json"] = (
                 json.dumps(roadmap_json_schema(), indent=2, ensure_ascii=False) + "\n"
             )
         return self.plan_
+
+    def _requested(self, requests: list[hist.PageRequest]) -> list[dict[str, str]]:
+        """Pages other modules ask for: rendered here, like every generated page."""
+        nav = []
+        for r in requests:
+            self._add(r.uri, r.template, r.meta, in_nav=r.nav is not None, **r.context)
+            if r.nav:
+                nav.append({r.nav: r.uri})
+        return nav
+
+    def _url(self, uri: str) -> str:
+        """The address MkDocs gives a source path, relative to the site's root."""
+        if not uri.endswith(".md"):
+            return uri
+        stem = uri.removesuffix(".md")
+        if stem == "index" or stem.endswith("/index"):
+            return stem.removesuffix("index")
+        return f"{stem}/" if self.settings.use_directory_urls else f"{stem}.html"
+
+    def _href(self, from_uri: str, to_uri: str) -> str:
+        """How a file at `from_uri` that is not a page (a feed) addresses `to_uri`."""
+        url = self._url(to_uri)
+        if self.settings.site_url:
+            return self.settings.site_url.rstrip("/") + "/" + url
+        return "../" * from_uri.count("/") + url or "./"
 
     def _home(self, board: list, shipped: list) -> None:
         view = self.view
@@ -299,7 +394,7 @@ class _Planner:
         twin = self.twins.get(item.id)
         label, promise = COMMITMENT_BADGES[item.commitment]
         when = f" for {item.target}" if item.target else ""
-        age = (self.settings.today - item.last_reviewed).days if item.last_reviewed else None
+        age = hist.review_of(item, self.view.content_dir, self.history, self.settings.today).age
         ctx.update(
             depends=[self.items[d] for d in item.depends_on],
             needed_by=needed_by,
@@ -312,6 +407,7 @@ class _Planner:
             twin=twin,
             twin_html=self._client_view_html(twin) if twin else "",
             hidden_reason=_hidden_reason(item, self.themes),
+            history=self.item_changes.get(item.id, []),
         )
         return ctx
 

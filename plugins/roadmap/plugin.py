@@ -28,8 +28,9 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 
 from .audience import project
 from .audit import trusted_files
+from .history import DEFAULT_DEPTH, read_history
 from .load import load_with_problems
-from .pages import DEFAULT_DISCLAIMER, Settings, plan_site
+from .pages import DEFAULT_DISCLAIMER, Settings, plan_site, problems_plan
 from .passwords import read_passwords
 from .problems import report
 from .seal import ASSETS
@@ -63,6 +64,9 @@ class RoadmapConfig(Config):
     feedback_url = c.Optional(c.Type(str))
     client_ask_url = c.Optional(c.Type(str))
     stale_after_days = c.Type(int, default=90)
+    # Commits that changed content/ read for the changelogs, feeds and item histories, newest
+    # first; 0 reads none. Each costs one load of the content it held (cached per process).
+    history_depth = c.Type(int, default=DEFAULT_DEPTH)
 
 
 def build_date() -> date:
@@ -105,10 +109,12 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         if self.audience == "internal" and not self.preview:
             credentials, found = read_passwords(asked_by=Path(config.config_file_path))
             problems += found
-        if problems:
-            raise Abort(report(problems))
         if self.audience == "internal" and self.preview:
             self._check_loopback(config)
+        if problems and self.preview:
+            return self._show_problems(config, problems)
+        if problems:
+            raise Abort(report(problems))
         if self.audience == "public":
             self.site = PublicSite(roadmap, self.config.confidential_terms, self.config.audit_allow)
         else:
@@ -122,8 +128,13 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
             client_ask_url=self.config.client_ask_url,
             stale_after_days=self.config.stale_after_days,
             use_directory_urls=config.use_directory_urls,
+            site_name=config.site_name,
+            site_url=config.site_url,
         )
-        self.plan = plan_site(view, settings, _renderer(config))
+        history = read_history(Path(config.docs_dir), self.config.history_depth)
+        for note in history.notes:
+            log.info("roadmap: %s", note)
+        self.plan = plan_site(view, settings, _renderer(config), history)
         config.nav = self.plan.nav
         self._shape_theme(config)
         if not self.preview:  # build and gh-deploy
@@ -146,7 +157,24 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
             "updated": f"{self.today.day} {self.today:%B %Y}",
             "preview": self.preview and self.audience == "internal",
             "sealed": self.site.sealed,
+            "feed": "feed.xml" if self.audience == "public" else None,
+            "changes": "changes/" if config.use_directory_urls else "changes.html",
+            "problems": [],
         }
+
+    def _show_problems(self, config: MkDocsConfig, problems) -> MkDocsConfig:
+        """`mkdocs serve` with broken content: the preview shows the problems instead of
+        stopping, and reloads when they are fixed."""
+        for problem in sorted(set(problems)):
+            log.error("roadmap: %s", problem)
+        self.today = build_date()
+        self.site = InternalSite(None)  # unsealed, MkDocs' own addresses: all a preview needs
+        self.plan = problems_plan([str(p) for p in sorted(set(problems))])
+        config.nav = self.plan.nav
+        self._shape_theme(config)
+        config.extra["roadmap"]["problems"] = [str(p) for p in sorted(set(problems))]
+        config.extra["roadmap"]["feed"] = None
+        return config
 
     @staticmethod
     def _check_loopback(config: MkDocsConfig) -> None:
