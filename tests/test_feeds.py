@@ -13,9 +13,9 @@ from datetime import datetime
 import feedparser
 import pytest
 from lxml import etree
+from test_history import EPOCH, Repo
 
 from conftest import Project, all_files
-from test_history import EPOCH, Repo
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")

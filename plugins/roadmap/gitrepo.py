@@ -270,7 +270,9 @@ class BlobReader:
         self.close()
 
 
-def _run(args: list[str], cwd: Path, check: bool = True, stdin: bytes | None = None) -> bytes | None:
+def _run(
+    args: list[str], cwd: Path, check: bool = True, stdin: bytes | None = None
+) -> bytes | None:
     """stdout of a git command; None when it failed and `check` is False."""
     try:
         done = subprocess.run(args, cwd=cwd, input=stdin, capture_output=True, env=_env())

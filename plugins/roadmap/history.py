@@ -28,8 +28,8 @@ WINDOWS = (7, 30, 90)  # the internal "What changed" page: last 7, 30 and 90 day
 # Kinds of change, in the order they are listed for one item and commit.
 ADDED, REMOVED, LEFT, JOINED = "added", "removed", "left-light-site", "joined-light-site"
 SHIPPED, STATUS, MOVED = "shipped", "status", "moved"
-VISIBILITY, COMMITMENT, TARGET, TITLE, THEME = "visibility", "commitment", "target", "title", "theme"
-PUBLIC_KINDS = (ADDED, SHIPPED, STATUS, MOVED)
+VISIBILITY, COMMITMENT, TARGET = "visibility", "commitment", "target"
+TITLE, THEME = "title", "theme"
 
 
 @dataclass(frozen=True)
@@ -348,9 +348,7 @@ def pages(
 ) -> list[PageRequest]:
     """The history pages of one audience: "What changed" on both, "Needs review" inside."""
     if view.audience == "public":
-        months = [
-            (m, list(g)) for m, g in groupby(public, key=lambda c: c.when.strftime("%Y-%m"))
-        ]
+        months = [(m, list(g)) for m, g in groupby(public, key=lambda c: c.when.strftime("%Y-%m"))]
         return [
             PageRequest(
                 "changes.md",

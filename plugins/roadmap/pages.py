@@ -132,7 +132,8 @@ def problems_plan(problems: list[str]) -> SitePlan:
         f"{len(problems)} problem(s) stop the build. Fix them and save: this page reloads.\n\n"
         f'<pre class="rm-problems">{listing}</pre>\n'
     )
-    return SitePlan(pages={"index.md": GeneratedPage("index.md", text)}, nav=[{"Problems": "index.md"}])
+    page = GeneratedPage("index.md", text)
+    return SitePlan(pages={"index.md": page}, nav=[{"Problems": "index.md"}])
 
 
 # --- Markdown-safe text -------------------------------------------------------------------------
