@@ -108,8 +108,11 @@ def read_history(content_dir: Path, depth: int = DEFAULT_DEPTH) -> History:
         commits = repo.content_commits(depth)
     except GitError as e:
         return History(notes=(f"no history: {e}; changelogs and feeds start empty",))
+    if depth <= 0:
+        return History(last_changed=last_changed)
     if not commits:
-        return History(notes=("no history: no commit has touched the content folder yet",))
+        note = "no history: no commit has touched the content folder yet"
+        return History(notes=(note,), last_changed=last_changed)
     notes = []
     first = commits[0][0]
     base = repo.parent(first.sha)
