@@ -10,6 +10,7 @@ number is where a product manager would look), and no traceback. Items written w
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -82,7 +83,7 @@ def test_valid_content_passes_and_writes_nothing(project: Project):
         competitors="Others do it worse.",
         depends_on=["other-item"],
         links=[{"title": "Spec", "url": "https://example.com/spec"}],
-        last_reviewed="2026-02-28",
+        last_reviewed=date.today().isoformat(),  # a stale one is a warning (test_authoring)
         public={"title": "Public title", "summary": "Public summary."},
         sales={"pitch": "Pitch.", "avoid": "Dates.", "questions": [{"q": "When?", "a": "Soon."}]},
     )

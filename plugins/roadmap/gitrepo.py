@@ -163,7 +163,7 @@ class Repo:
         for i in range(0, len(shas), step):
             batch = shas[i : i + step]
             args = [f"{s}:{self.prefix}" if self.prefix else f"{s}^{{tree}}" for s in batch]
-            found = self.git("rev-parse", "--verify", "-q", *args, check=False)
+            found = self.git("rev-parse", *args, check=False)
             if found is not None and len(found.split()) == len(batch):
                 out += found.decode().split()
             else:  # a commit without the folder: ask one by one

@@ -22,7 +22,7 @@ from .audience import View, project
 from .gitrepo import BlobReader, Commit, FileChange, GitError, Repo
 from .load import load_with_problems
 
-DEFAULT_DEPTH = 500  # commits that touched content/, newest first (the `history_depth` option)
+DEFAULT_DEPTH = 200  # commits that touched content/, newest first (the `history_depth` option)
 WINDOWS = (7, 30, 90)  # the internal "What changed" page: last 7, 30 and 90 days
 
 # Kinds of change, in the order they are listed for one item and commit.
@@ -196,7 +196,8 @@ def _remember(tree: str, scratch: Path) -> None:
         with_path = where.relative_to(scratch.resolve()) if where.is_relative_to(scratch) else where
         _STATES[tree] = f"{with_path}:{first.line}: {first.message}"
         return
-    _STATES[tree] = states_of(project(roadmap, "public"), project(roadmap, "internal"))
+    internal = project(roadmap, "internal")
+    _STATES[tree] = states_of(internal.public, internal)
 
 
 def states_of(public: View, internal: View) -> States:
