@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: setup site public internal check serve serve-internal test lint format browser screenshots clean
+.PHONY: setup site public internal check serve serve-internal test lint format browser screenshots clean schemas
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -58,3 +58,6 @@ screenshots: $(STAMP) browser  ## regenerate the README's screenshots in .github
 
 clean:
 	rm -rf site .pytest_cache
+
+schemas: $(STAMP)       ## regenerate schemas/item.schema.json from the field declaration
+	$(BIN)/python -c "from roadmap.authoring import SCHEMA_FILE, schema_text; SCHEMA_FILE.write_text(schema_text())"

@@ -42,7 +42,7 @@ def test_light_site_runs_under_its_policy(page: Page, sample: Project):
         page.locator(".rm-board .rm-card__title a").first.click()
         expect(page.locator(".md-content h1").first).to_be_visible()
         page.goto(url + "404.html")  # as a host serves it for a missing address
-        expect(page.locator(".md-content h1")).to_contain_text("404")
+        expect(page.locator(".md-content h1")).to_contain_text("not on the roadmap")
     html = (sample.site("public") / "index.html").read_text()
     policy = re.search(r'http-equiv="Content-Security-Policy" content="([^"]*)"', html).group(1)
     assert "'unsafe-inline'" not in re.search(r"script-src ([^;]*)", policy).group(1)

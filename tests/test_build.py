@@ -262,11 +262,12 @@ def test_serve_refuses_the_internal_site_beyond_loopback(project: Project):
     assert "only on this computer" in done.stdout + done.stderr
 
 
-@pytest.mark.parametrize("audience, pages", [("public", 24), ("internal", 60)])
+@pytest.mark.parametrize("audience, pages", [("public", 25), ("internal", 62)])
 def test_sample_content_builds(sample: Project, audience: str, pages: int):
-    # public: 16 items, 5 themes, home, shipped, about; internal: every item, theme and page,
-    # and the playbook's views (overview, talk tracks, share case by case, negotiation guide,
-    # what clients see, the account briefs' index and one brief for each of 8 customers)
+    # public: 16 items, 5 themes, home, shipped, what changed, about; internal: every item,
+    # theme and page, what changed, needs review, and the playbook's views (overview, talk
+    # tracks, share case by case, negotiation guide, what clients see, the account briefs'
+    # index and one brief for each of 8 customers)
     assert len(list(sample.site(audience).rglob("index.html"))) == pages
 
 

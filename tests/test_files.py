@@ -66,6 +66,8 @@ def test_the_exact_files_of_a_small_light_site(project: Project):
     assert built_files(site) == [
         "404.html",
         "about/index.html",
+        "changes/index.html",
+        "feed.xml",
         "index.html",
         "items/alpha/index.html",
         "media/*.png",
@@ -76,6 +78,7 @@ def test_the_exact_files_of_a_small_light_site(project: Project):
         "shipped/index.html",
         "sitemap.xml",
         "sitemap.xml.gz",
+        "themes/core/feed.xml",
         "themes/core/index.html",
     ]
     (png,) = (site / "media").glob("*.png")

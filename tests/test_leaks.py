@@ -63,6 +63,7 @@ PUBLIC_PAGES = {
     *(f"{p}/" for p in P7_PAGES),
     "f7-media/",
     "shipped/",
+    "changes/",
     *(f"items/{i}/" for i in PUBLIC_ITEMS),
     *(f"themes/{t}/" for t in PUBLIC_THEMES),
 }
@@ -540,6 +541,8 @@ def test_every_file_is_explained(built: Built):
         "sitemap.xml",
         "sitemap.xml.gz",
         "404.html",
+        "feed.xml",
+        *(f"themes/{t}/feed.xml" for t in PUBLIC_THEMES),
     }
     unexplained = []
     for path in all_files(built.site):

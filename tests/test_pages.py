@@ -82,12 +82,15 @@ def test_nav_per_audience(plans):
         {"Roadmap": "index.md"},
         {"Themes": [{"Core product": "themes/core.md"}]},
         {"Recently shipped": "shipped.md"},
+        {"What changed": "changes.md"},
     ]
     assert [next(iter(entry)) for entry in plans["internal"].nav] == [
         "Roadmap",
         "Timeline",
         "Themes",
         "Recently shipped",
+        "What changed",
+        "Needs review",
         "Playbook",
     ]
 

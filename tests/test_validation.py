@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -83,7 +84,7 @@ def test_valid_content_passes_and_writes_nothing(project: Project):
         competitors="Others do it worse.",
         depends_on=["other-item"],
         links=[{"title": "Spec", "url": "https://example.com/spec"}],
-        last_reviewed="2026-02-28",
+        last_reviewed=date.today().isoformat(),  # a stale one is a warning (test_authoring)
         public={"title": "Public title", "summary": "Public summary."},
         sales={"pitch": "Pitch.", "avoid": "Dates.", "questions": [{"q": "When?", "a": "Soon."}]},
     )

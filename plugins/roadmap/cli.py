@@ -1,4 +1,4 @@
-"""The `roadmap` command: `build` (both sites, or one), `check` and `passphrase`.
+"""The `roadmap` command: `build` (both sites, or one), `check`, `diff`, `new` and `passphrase`.
 
 `roadmap build --audience X` is `mkdocs build -f site_config/X.yml` after a check of the content
 and the password, so both give the same site. Exit 0 on success, 1 on content, password or
@@ -11,13 +11,21 @@ import argparse
 import logging
 import os
 import sys
+import tempfile
+from datetime import date
 from pathlib import Path
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material's end-of-life banner, on every run
 
 from .addresses import ENV_ADDRESS_KEY, read_address_secret, salt_path, salt_warnings  # noqa: E402
-from .audience import AUDIENCES  # noqa: E402
-from .load import load_with_problems  # noqa: E402
+from .audience import AUDIENCES, project  # noqa: E402
+from .authoring import item_template, slugify  # noqa: E402
+from .diff import compare  # noqa: E402
+from .diff import report as diff_report  # noqa: E402
+from .gitrepo import GitError, Repo  # noqa: E402
+from .history import needs_review, read_history  # noqa: E402
+from .load import ROADMAP_DIR, THEMES_FILE, load_with_problems  # noqa: E402
+from .model import HIDDEN_STATUSES, Item, Roadmap  # noqa: E402
 from .nesting import list_warnings  # noqa: E402
 from .passwords import (  # noqa: E402
     MIN_PASSPHRASE_WORDS,
@@ -25,7 +33,7 @@ from .passwords import (  # noqa: E402
     passphrase,
     read_passwords,
 )
-from .problems import display_path, report  # noqa: E402
+from .problems import did_you_mean, display_path, report  # noqa: E402
 
 CONFIG_DIR = Path("site_config")
 
@@ -55,6 +63,18 @@ def main(argv: list[str] | None = None) -> int:
         default=PASSPHRASE_WORDS,
         help=f"how many words (default {PASSPHRASE_WORDS}, at least {MIN_PASSPHRASE_WORDS})",
     )
+    diff = sub.add_parser(
+        "diff", help="what changes for clients and for sales since REV, as Markdown"
+    )
+    diff.add_argument(
+        "rev",
+        nargs="?",
+        metavar="REV",
+        help="a commit, branch or tag (default: the merge base with the default branch)",
+    )
+    new = sub.add_parser("new", help="start an item: writes content/roadmap/<id>.md")
+    new.add_argument("title", help="the item's title; its id (file name) is made from it")
+    new.add_argument("--theme", help="the id of its theme in themes.yml (default: the first)")
     args = parser.parse_args(argv)
     if args.command == "passphrase":
         if args.words < MIN_PASSPHRASE_WORDS:
@@ -73,6 +93,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "check":
             return _check()
+        if args.command == "diff":
+            return _diff(args.rev)
+        if args.command == "new":
+            return _new(args.title, args.theme)
         return _build(audiences, verbose=args.verbose)
     except KeyboardInterrupt:
         return 130
@@ -97,7 +121,8 @@ def _content_dir() -> Path:
 
 
 def _check() -> int:
-    content = _content_dir()
+    config = _load_config("public")
+    content = Path(config.docs_dir)
     roadmap, problems = load_with_problems(content)
     if os.environ.get(ENV_ADDRESS_KEY) or salt_path(CONFIG_DIR).exists():
         problems += read_address_secret(CONFIG_DIR)[1]
@@ -111,11 +136,146 @@ def _check() -> int:
         print(f"roadmap: {len(problems)} problem(s) in {_rel(content)}/", file=sys.stderr)
         return 1
     items = roadmap.items
-    public = sum(1 for i in items if i.on_light_site)
+    shown = {i.id for i in project(roadmap, "public").items}
     print(
-        f"roadmap: {_rel(content)}/ is valid: {len(items)} items ({public} on the light site), "
-        f"{len(roadmap.themes)} themes, {len(roadmap.pages)} pages, "
+        f"roadmap: {_rel(content)}/ is valid: {len(items)} items ({len(shown)} on the light "
+        f"site), {len(roadmap.themes)} themes, {len(roadmap.pages)} pages, "
         f"{len(roadmap.playbook)} playbook pages"
+    )
+    for line in _visibility_notes(roadmap, shown):
+        print(line)
+    stale_after = config.plugins["roadmap"].config.stale_after_days
+    view = project(roadmap, "internal")
+    for r in needs_review(view, read_history(content, depth=0), date.today(), stale_after):
+        item = r.item
+        line = item.lines.get("last_reviewed", item.lines.get("", 1))
+        print(
+            f"{display_path(item.path)}:{line}: warning: not reviewed for {r.age} days "
+            f"({r.source or 'never'} {r.reviewed}, stale_after_days is {stale_after}); "
+            f"check it with {item.owner or 'its owner'} and set last_reviewed: "
+            f"{date.today().isoformat()}",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def _visibility_notes(roadmap: Roadmap, shown: set[str]) -> list[str]:
+    """One line per item that is new (not in the last commit) or hidden from the light site."""
+    tracked = _tracked(roadmap.content_dir)
+    themes = {t.id: t for t in roadmap.themes}
+    out = []
+    for item in roadmap.items:
+        rel = item.path.resolve().relative_to(roadmap.content_dir.resolve()).as_posix()
+        new = tracked is not None and rel not in tracked
+        where = f"{display_path(item.path)}:{item.lines.get('visibility', item.lines.get('', 1))}"
+        if item.id not in shown:
+            what = "new item, hidden" if new else "hidden"
+            out.append(f"{where}: {what} from the light site: {_why_hidden(item, themes)}")
+        elif new:
+            out.append(f"{where}: new item, on the light site")
+    return out
+
+
+def _why_hidden(item: Item, themes: dict) -> str:
+    if "visibility" not in item.lines:
+        return "no visibility: internal"
+    if item.visibility != "public":
+        return f"visibility: {item.visibility}"
+    if item.status in HIDDEN_STATUSES:
+        return f"status: {item.status}"
+    return f"theme '{item.theme}' is internal"
+
+
+def _tracked(content: Path) -> set[str] | None:
+    """Content files in the last commit, or None without git (then nothing is called new)."""
+    try:
+        repo = Repo.find(content)
+        return {f.path for f in repo.files_at("HEAD")} if repo.head() else set()
+    except GitError:
+        return None
+
+
+def _diff(rev: str | None) -> int:
+    content = _content_dir()
+    roadmap, problems = load_with_problems(content)
+    if problems:
+        print(report(problems), file=sys.stderr)
+        print("roadmap: fix these first; `roadmap check` lists them", file=sys.stderr)
+        return 1
+    try:
+        repo = Repo.find(content)
+    except GitError as e:
+        print(f"roadmap: {e}: nothing to compare; run roadmap diff in a clone", file=sys.stderr)
+        return 0
+    if rev:
+        sha = repo.resolve(rev)
+        if sha is None:
+            print(
+                f"roadmap: unknown revision '{rev}'; give a commit, branch or tag "
+                "(`git log --oneline` lists commits)",
+                file=sys.stderr,
+            )
+            return 2
+        against = f"`{rev}` ({sha[:10]})"
+    else:
+        head = repo.head()
+        branch = repo.default_branch()
+        base = repo.merge_base("HEAD", branch) if head and branch else None
+        sha = base or head
+        if sha is None:
+            against = "an empty roadmap (no commit yet)"
+        elif base:
+            against = f"the merge base with `{branch}` ({sha[:10]})"
+        else:
+            against = f"`HEAD` ({sha[:10]})"
+    with tempfile.TemporaryDirectory(prefix="roadmap-diff-") as tmp:
+        old_dir = Path(tmp) / "content"
+        old = Roadmap(old_dir, (), (), (), ())
+        if sha and repo.extract(sha, old_dir) and (old_dir / ROADMAP_DIR).is_dir():
+            loaded, old_problems = load_with_problems(old_dir)
+            old = loaded or old
+            if old_problems:
+                print(
+                    f"roadmap: the content at {sha[:10]} has {len(old_problems)} problem(s); "
+                    "what did not load there counts as absent",
+                    file=sys.stderr,
+                )
+        diffs = [compare(project(old, a), project(roadmap, a)) for a in AUDIENCES]
+    print(diff_report(diffs, against), end="")
+    return 0
+
+
+def _new(title: str, theme: str | None) -> int:
+    content = _content_dir()
+    roadmap, _ = load_with_problems(content)
+    themes = [t.id for t in roadmap.themes] if roadmap else []
+    item_id = slugify(title)
+    if not item_id:
+        print(f"roadmap: cannot make an id from '{title}'; use letters or digits", file=sys.stderr)
+        return 2
+    if not themes:
+        themes_file = display_path(content / ROADMAP_DIR / THEMES_FILE)
+        print(f"{themes_file}:1: no theme to put the item in; add one first", file=sys.stderr)
+        return 1
+    if theme is not None and theme not in themes:
+        print(f"roadmap: unknown theme '{theme}'; {did_you_mean(theme, themes)}", file=sys.stderr)
+        return 2
+    folder = content / ROADMAP_DIR
+    existing = sorted(folder.rglob(f"{item_id}.md")) + sorted(folder.rglob(f"{item_id}.markdown"))
+    if existing:
+        print(
+            f"{display_path(existing[0])}:1: an item with the id '{item_id}' exists; "
+            "edit it, or choose another title",
+            file=sys.stderr,
+        )
+        return 1
+    path = folder / f"{item_id}.md"
+    text = item_template(item_id, title, theme or themes[0], themes, date.today())
+    with open(path, "x", encoding="utf-8") as out:  # "x": never overwrite, even in a race
+        out.write(text)
+    print(
+        f"roadmap: wrote {display_path(path)}; it stays internal until you set "
+        "'visibility: public'; run roadmap check when done"
     )
     return 0
 

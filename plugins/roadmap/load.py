@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -34,6 +35,8 @@ RESERVED_PAGE_NAMES = (
     "search",
     "shipped",
     "timeline",
+    "changes",
+    "review",
     "roadmap.json",
     "roadmap.schema.json",
     "404",
@@ -175,26 +178,40 @@ def _load_items(roadmap_dir: Path, problems: list[Problem]) -> list[Item]:
             )
             continue
         seen[item_id] = path
-        doc, body, body_line, found = read_front_matter(path)
+        try:
+            data = path.read_bytes()
+        except OSError:
+            data = b""  # read_front_matter reports why
+        record, found = _read_item(path, item_id, data)
         problems.extend(found)
-        if doc is None:
-            continue
-        record = build_record(
-            Item,
-            doc.value,
-            (),
-            _context(doc, problems),
-            extra={
-                "id": item_id,
-                "path": path,
-                "body": body,
-                "body_line": body_line,
-                "lines": _field_lines(doc),
-            },
-        )
-        if record is not INVALID:
+        if record is not None:
             items.append(record)
     return items
+
+
+@functools.lru_cache(maxsize=16384)
+def _read_item(path: Path, item_id: str, data: bytes) -> tuple[Item | None, tuple[Problem, ...]]:
+    """One item file. Memoised on its path and bytes (`data`): reading the history replays every
+    commit into one folder, and only the files a commit changed are parsed again."""
+    problems: list[Problem] = []
+    doc, body, body_line, found = read_front_matter(path)
+    problems.extend(found)
+    if doc is None:
+        return None, tuple(problems)
+    record = build_record(
+        Item,
+        doc.value,
+        (),
+        _context(doc, problems),
+        extra={
+            "id": item_id,
+            "path": path,
+            "body": body,
+            "body_line": body_line,
+            "lines": _field_lines(doc),
+        },
+    )
+    return (None if record is INVALID else record), tuple(problems)
 
 
 def _field_lines(doc: Doc) -> dict[str, int]:

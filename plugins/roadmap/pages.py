@@ -24,8 +24,10 @@ import jinja2
 import yaml
 from markupsafe import Markup
 
+from . import history as hist
 from .audience import PUBLIC_ITEM_FIELDS, PublicTheme, View
 from .audience_markdown import first_heading, internal_passages, starts_with_heading
+from .feeds import FeedSite, feed_files
 from .load import PAGES_DIR, PLAYBOOK_DIR, PLAYBOOK_VIEWS
 from .media import Published, Refusal, clean, path_refusal
 from .model import (
@@ -88,6 +90,8 @@ class Settings:
     client_ask_url: str | None = None
     stale_after_days: int = 90
     use_directory_urls: bool = True
+    site_name: str = "Roadmap"
+    site_url: str | None = None
     light_site_url: str | None = None  # the light site's address, for links sales send
 
     @property
@@ -115,8 +119,51 @@ class SitePlan:
     sources: dict[str, tuple[Path, int]] = field(default_factory=dict)  # page -> its text's file
 
 
-def plan_site(view: View, settings: Settings, render_html: Callable[[str], str]) -> SitePlan:
-    return _Planner(view, settings, render_html).plan()
+def plan_site(
+    view: View,
+    settings: Settings,
+    render_html: Callable[[str], str],
+    history: hist.History | None = None,
+) -> SitePlan:
+    return _Planner(view, settings, render_html, history or hist.History()).plan()
+
+
+def describe_change(change: hist.Change) -> str:
+    """A change in a few words, for the changelogs and the feeds."""
+    before, after = change.before, change.after
+    if change.kind == hist.ADDED:
+        if after in HORIZON_LABELS:
+            return f"added to {HORIZON_LABELS[after]}"
+        return "added, already shipped" if after == "shipped" else f"added ({after})"
+    if change.kind == hist.SHIPPED:
+        return "shipped"
+    if change.kind == hist.STATUS:
+        return f"now {STATUS_LABELS[after]}" + (
+            f" (was {STATUS_LABELS[before]})" if before in STATUS_LABELS else ""
+        )
+    if change.kind == hist.MOVED:
+        return f"moved from {HORIZON_LABELS[before]} to {HORIZON_LABELS[after]}"
+    if change.kind == hist.REMOVED:
+        return "removed from the roadmap"
+    if change.kind == hist.LEFT:
+        return "left the light site"
+    if change.kind == hist.JOINED:
+        return "now on the light site"
+    if change.kind == hist.TITLE:
+        return f"renamed from '{before}'"
+    return f"{change.kind} {before or 'not set'} → {after or 'not set'}"
+
+
+def problems_plan(problems: list[str]) -> SitePlan:
+    """The one page `mkdocs serve` shows while the content has problems."""
+    listing = html.escape("\n".join(problems))
+    text = (
+        "---\ntitle: Content problems\n---\n\n# Content problems\n\n"
+        f"{len(problems)} problem(s) stop the build. Fix them and save: this page reloads.\n\n"
+        f'<pre class="rm-problems">{listing}</pre>\n'
+    )
+    page = GeneratedPage("index.md", text)
+    return SitePlan(pages={"index.md": page}, nav=[{"Problems": "index.md"}])
 
 
 # --- Markdown-safe text -------------------------------------------------------------------------
@@ -149,6 +196,7 @@ def _env() -> jinja2.Environment:
     env.filters["day"] = lambda d: f"{d.day} {d:%B %Y}"
     env.filters["number"] = lambda n: f"{n:,.0f}"
     env.filters["oneline"] = lambda text: " ".join(str(text).split())
+    env.filters["change"] = describe_change
     env.globals.update(
         STATUS_LABELS=STATUS_LABELS,
         HORIZON_LABELS=HORIZON_LABELS,
@@ -171,8 +219,15 @@ _ENV = _env()
 
 
 class _Planner:
-    def __init__(self, view: View, settings: Settings, render_html: Callable[[str], str]):
+    def __init__(
+        self,
+        view: View,
+        settings: Settings,
+        render_html: Callable[[str], str],
+        history: hist.History,
+    ):
         self.view, self.settings, self.render_html = view, settings, render_html
+        self.history = history
         self.internal = view.audience == "internal"
         self.plan_ = SitePlan()
         self.themes = {t.id: t for t in view.themes}
@@ -199,6 +254,10 @@ class _Planner:
             playbook_dir = (view.content_dir / PLAYBOOK_DIR).resolve()
             for name in PLAYBOOK_VIEWS:
                 self.page_src[playbook_dir / name] = f"{PLAYBOOK_DIR}/{name}"
+
+        # The light site's history is read from its own projection; the internal one from all.
+        self.public_changes = [] if self.internal else hist.public_changes(history, view)
+        self.item_changes = hist.by_item(hist.internal_changes(history)) if self.internal else {}
 
     # Where things land ---------------------------------------------------------------------
 
@@ -312,6 +371,15 @@ class _Planner:
         months = [(m, list(g)) for m, g in groupby(shipped, key=lambda i: str(i.shipped)[:7])]
         self._add("shipped.md", "shipped.md.j2", {"title": "Recently shipped"}, months=months)
         nav.append({"Recently shipped": "shipped.md"})
+        nav += self._requested(
+            hist.pages(
+                view,
+                self.history,
+                self.settings.today,
+                self.settings.stale_after_days,
+                self.public_changes,
+            )
+        )
         nav += [self._hand_written(page) for page in view.pages if page.rel != "index.md"]
         if self.internal:
             # The generated views first, so the Playbook tab opens on the overview.
@@ -322,11 +390,40 @@ class _Planner:
             nav.append({"Playbook": playbook_nav})
         self.plan_.nav = nav
         if not self.internal:
+            site = FeedSite(self.settings.site_name, self.settings.site_url, self.settings.today)
+            self.plan_.data.update(
+                feed_files(view, self.public_changes, site, describe_change, self._href)
+            )
             self.plan_.data["roadmap.json"] = self._roadmap_json()
             self.plan_.data["roadmap.schema.json"] = (
                 json.dumps(roadmap_json_schema(), indent=2, ensure_ascii=False) + "\n"
             )
         return self.plan_
+
+    def _requested(self, requests: list[hist.PageRequest]) -> list[dict[str, str]]:
+        """Pages other modules ask for: rendered here, like every generated page."""
+        nav = []
+        for r in requests:
+            self._add(r.uri, r.template, r.meta, in_nav=r.nav is not None, **r.context)
+            if r.nav:
+                nav.append({r.nav: r.uri})
+        return nav
+
+    def _url(self, uri: str) -> str:
+        """The address MkDocs gives a source path, relative to the site's root."""
+        if not uri.endswith(".md"):
+            return uri
+        stem = uri.removesuffix(".md")
+        if stem == "index" or stem.endswith("/index"):
+            return stem.removesuffix("index")
+        return f"{stem}/" if self.settings.use_directory_urls else f"{stem}.html"
+
+    def _href(self, from_uri: str, to_uri: str) -> str:
+        """How a file at `from_uri` that is not a page (a feed) addresses `to_uri`."""
+        url = self._url(to_uri)
+        if self.settings.site_url:
+            return self.settings.site_url.rstrip("/") + "/" + url
+        return "../" * from_uri.count("/") + url or "./"
 
     def _home(self, board: list, shipped: list) -> None:
         view = self.view
@@ -412,7 +509,7 @@ class _Planner:
             return ctx
         needed_by = self.needed_by.get(item.id, [])
         twin = self.twins.get(item.path)
-        age = (self.settings.today - item.last_reviewed).days if item.last_reviewed else None
+        age = hist.review_of(item, self.view.content_dir, self.history, self.settings.today).age
         ctx.update(
             rule=say_rule(item),
             serves=serves(self.view.strategy, item),
@@ -427,6 +524,7 @@ class _Planner:
             hidden=absence(item) or "theme",
             hidden_reason=ABSENCE[absence(item) or "theme"],
             light_url=self.settings.links.light(twin.id) if twin else None,
+            history=self.item_changes.get(item.id, []),
         )
         return ctx
 

@@ -52,6 +52,7 @@ from .addresses import read_address_secret
 from .audience import project
 from .audience_markdown import EXTENSION_NAME, with_audience
 from .audit import trusted_files
+from .history import DEFAULT_DEPTH, read_history
 from .integrity import (
     add_integrity,
     inline_scripts,
@@ -60,7 +61,7 @@ from .integrity import (
     theme_script_templates,
 )
 from .load import load_with_problems
-from .pages import DEFAULT_DISCLAIMER, Settings, plan_site
+from .pages import DEFAULT_DISCLAIMER, Settings, plan_site, problems_plan
 from .passwords import found_in_repository, read_passwords
 from .problems import display_path, report
 from .references import FileUse
@@ -98,6 +99,9 @@ class RoadmapConfig(Config):
     # A line on the internal site's locked page: whom to ask for the password.
     unlock_help = c.Type(str, default="")
     light_site_url = c.Optional(c.URL())  # where clients read the light site: links sales send
+    # Commits that changed content/ read for the changelogs, feeds and item histories, newest
+    # first; 0 reads none. Each costs one load of the content it held (cached per process).
+    history_depth = c.Type(int, default=DEFAULT_DEPTH)
 
 
 def build_date() -> date:
@@ -163,6 +167,10 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
             )
             addresses, found_too = read_address_secret(config_file.parent, create=True)
             problems += found + found_too
+        if self.audience == "internal" and self.preview:
+            self._check_loopback(config)
+        if problems and self.preview:
+            return self._show_problems(config, problems)
         if problems:
             raise Abort(report(problems))
         if addresses and addresses.created:
@@ -174,8 +182,6 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         if credentials:
             for warning in found_in_repository(credentials, Path(config.config_file_path).parent):
                 log.warning("%s", warning)
-        if self.audience == "internal" and self.preview:
-            self._check_loopback(config)
         if self.audience == "public":
             self.site = PublicSite(
                 roadmap,
@@ -208,8 +214,13 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
             stale_after_days=self.config.stale_after_days,
             use_directory_urls=config.use_directory_urls,
             light_site_url=self.config.light_site_url,
+            site_name=config.site_name,
+            site_url=config.site_url,
         )
-        self.plan = plan_site(view, settings, _renderer(config))
+        history = read_history(Path(config.docs_dir), self.config.history_depth)
+        for note in history.notes:
+            log.info("roadmap: %s", note)
+        self.plan = plan_site(view, settings, _renderer(config), history)
         config.nav = self.plan.nav
         self._shape_theme(config)
         if not self.preview:  # build and gh-deploy
@@ -234,6 +245,9 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
             "updated": f"{self.today.day} {self.today:%B %Y}",
             "preview": self.preview and self.audience == "internal",
             "sealed": self.site.sealed,
+            "feed": "feed.xml" if self.audience == "public" else None,
+            "changes": "changes/" if config.use_directory_urls else "changes.html",
+            "problems": [],
         }
 
     def _count_warnings(self, config: MkDocsConfig) -> CountHandler | None:
@@ -256,6 +270,20 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         if getattr(self, "own_counter", None):
             logging.getLogger("mkdocs").removeHandler(self.own_counter)
         self.own_counter = None
+
+    def _show_problems(self, config: MkDocsConfig, problems) -> MkDocsConfig:
+        """`mkdocs serve` with broken content: the preview shows the problems instead of
+        stopping, and reloads when they are fixed."""
+        for problem in sorted(set(problems)):
+            log.error("roadmap: %s", problem)
+        self.today = build_date()
+        self.site = InternalSite(None)  # unsealed, MkDocs' own addresses: all a preview needs
+        self.plan = problems_plan([str(p) for p in sorted(set(problems))])
+        config.nav = self.plan.nav
+        self._shape_theme(config)
+        config.extra["roadmap"]["problems"] = [str(p) for p in sorted(set(problems))]
+        config.extra["roadmap"]["feed"] = None
+        return config
 
     @staticmethod
     def _check_loopback(config: MkDocsConfig) -> None:

@@ -258,6 +258,12 @@ class ListOf(Kind):
 
     def convert(self, value, key, ctx):
         if isinstance(self.of, Text) and isinstance(value, str):
+            if "," in value:  # `tags: mobile, offline` is one text, not the two tags meant
+                parts = [p.strip() for p in value.split(",") if p.strip()]
+                raise Invalid(
+                    f"'{value}' is one text with commas, not a list",
+                    f"write [{', '.join(parts)}] or one '- entry' per line",
+                )
             value = [value]  # `tags: beta` reads as a one-entry list
         if not isinstance(value, list):
             raise Invalid(

@@ -1,0 +1,397 @@
+"""The roadmap's history from git: each commit that touched content/ is loaded with the one
+loader and projected with the one projection, so each audience's history is made only of what
+that audience saw at each commit; then changes per audience, and the pages that show them.
+
+The light site's history is the public projection at each commit, filtered by what is public
+now: an item not on the light site today is named nowhere in it, and a withdrawal is never
+announced. Entries carry a date and the item's current public title, nothing else: no commit,
+author, message, or earlier (possibly internal) title.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from itertools import groupby, pairwise
+from pathlib import Path
+from typing import Any
+
+from .audience import View, project
+from .gitrepo import BlobReader, Commit, FileChange, GitError, Repo
+from .load import load_with_problems
+
+DEFAULT_DEPTH = 200  # commits that touched content/, newest first (the `history_depth` option)
+WINDOWS = (7, 30, 90)  # the internal "What changed" page: last 7, 30 and 90 days
+
+# Kinds of change, in the order they are listed for one item and commit.
+ADDED, REMOVED, LEFT, JOINED = "added", "removed", "left-light-site", "joined-light-site"
+SHIPPED, STATUS, MOVED = "shipped", "status", "moved"
+VISIBILITY, COMMITMENT, TARGET = "visibility", "commitment", "target"
+TITLE, THEME = "title", "theme"
+
+
+@dataclass(frozen=True)
+class PublicState:
+    """What the light site showed of an item at a commit (from the public projection)."""
+
+    status: str
+    horizon: str | None
+    theme: str
+
+
+@dataclass(frozen=True)
+class InternalState:
+    title: str
+    status: str
+    horizon: str | None
+    theme: str
+    visibility: str
+    commitment: str
+    target: str | None
+    on_light_site: bool
+
+
+@dataclass(frozen=True)
+class States:
+    public: dict[str, PublicState]
+    internal: dict[str, InternalState]
+
+
+EMPTY = States({}, {})
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    commit: Commit | None  # None: the state before the first commit read
+    states: States
+
+
+@dataclass(frozen=True)
+class History:
+    """Snapshots oldest first: changes are read between neighbours. `notes` say what is missing
+    (no git, shallow clone, skipped commits), one line each."""
+
+    snapshots: tuple[Snapshot, ...] = ()
+    notes: tuple[str, ...] = ()
+    last_changed: dict[str, datetime] = field(default_factory=dict)  # content path -> date
+
+    @property
+    def commits(self) -> int:
+        return sum(1 for s in self.snapshots if s.commit)
+
+
+@dataclass(frozen=True)
+class Change:
+    when: datetime
+    item: str
+    kind: str
+    title: str  # light site: the current public title; internal: the title at that commit
+    before: str | None = None
+    after: str | None = None
+    commit: Commit | None = None  # internal only
+
+
+# --- Reading ------------------------------------------------------------------------------------
+
+# States by the tree id of content/ at a commit: a history is read once per process, whatever
+# the number of builds (both audiences, every `mkdocs serve` rebuild). A str is why it was skipped.
+_STATES: dict[str, States | str] = {}
+
+
+def read_history(content_dir: Path, depth: int = DEFAULT_DEPTH) -> History:
+    """The history of `content_dir` in its git repository; never raises for a missing history."""
+    try:
+        repo = Repo.find(content_dir)
+        last_changed = repo.last_changed()
+        commits = repo.content_commits(depth)
+    except GitError as e:
+        return History(notes=(f"no history: {e}; changelogs and feeds start empty",))
+    if depth <= 0:
+        return History(last_changed=last_changed)
+    if not commits:
+        note = "no history: no commit has touched the content folder yet"
+        return History(notes=(note,), last_changed=last_changed)
+    notes = []
+    first = commits[0][0]
+    base = repo.parent(first.sha)
+    baseline_is_first = False
+    if base is None and first.sha in repo.shallow_roots():
+        baseline_is_first = True
+        notes.append(
+            f"shallow clone: history starts at {first.date:%Y-%m-%d}; fetch full history "
+            "with fetch-depth: 0 (actions/checkout) or git fetch --unshallow"
+        )
+    elif base is not None and len(commits) >= depth:
+        notes.append(
+            f"history: the last {depth} commits that changed the content folder "
+            f"(since {first.date:%Y-%m-%d}); raise history_depth to read more"
+        )
+    shas = ([base] if base else []) + [c.sha for c, _ in commits]
+    trees = dict(zip(shas, repo.content_trees(shas), strict=True))
+    if any(trees[s] not in _STATES for s in shas):
+        _read_missing(repo, base, commits, trees)
+    snapshots = []
+    if base:
+        found = _STATES[trees[base]]
+        snapshots.append(Snapshot(None, found if isinstance(found, States) else EMPTY))
+    elif not baseline_is_first:
+        snapshots.append(Snapshot(None, EMPTY))  # a root commit: everything in it is new
+    skipped = []
+    for commit, _ in commits:
+        found = _STATES[trees[commit.sha]]
+        if isinstance(found, States):
+            snapshots.append(Snapshot(commit, found))
+        else:
+            skipped.append(f"{commit.short} ({found})")
+    if skipped:
+        notes.append(
+            f"history: {len(skipped)} commit(s) skipped, their content did not load: "
+            + "; ".join(skipped[:3])
+            + (" ..." if len(skipped) > 3 else "")
+        )
+    return History(tuple(snapshots), tuple(notes), last_changed)
+
+
+def _read_missing(repo: Repo, base: str | None, commits: list, trees: dict[str, str]) -> None:
+    """Replay the commits into one scratch folder, loading each content tree not yet known.
+
+    One folder, updated by each commit's changed files, and one `git cat-file` process: a
+    commit costs its changed files plus one load, not a checkout.
+    """
+    with tempfile.TemporaryDirectory(prefix="roadmap-history-") as tmp, BlobReader(repo) as blobs:
+        scratch = Path(tmp) / "content"
+        scratch.mkdir()
+        if base:
+            _apply(scratch, repo.files_at(base), blobs)
+            _remember(trees[base], scratch)
+        for commit, changes in commits:
+            _apply(scratch, changes, blobs)
+            _remember(trees[commit.sha], scratch)
+
+
+def _apply(scratch: Path, changes: Iterable[FileChange], blobs: BlobReader) -> None:
+    for change in changes:
+        target = scratch / change.path
+        if not target.resolve().is_relative_to(scratch.resolve()):
+            continue
+        if change.blob is None:
+            target.unlink(missing_ok=True)
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(blobs.read(change.blob))
+
+
+def _remember(tree: str, scratch: Path) -> None:
+    if tree in _STATES:
+        return
+    if not tree:
+        _STATES[tree] = EMPTY
+        return
+    roadmap, problems = load_with_problems(scratch)
+    if problems:
+        first = min(problems)
+        where = Path(first.path).resolve()
+        with_path = where.relative_to(scratch.resolve()) if where.is_relative_to(scratch) else where
+        _STATES[tree] = f"{with_path}:{first.line}: {first.message}"
+        return
+    internal = project(roadmap, "internal")
+    _STATES[tree] = states_of(internal.public, internal)
+
+
+def states_of(public: View, internal: View) -> States:
+    """What each audience saw of each item, from the two projections."""
+    shown = {i.id for i in public.items}
+    return States(
+        public={i.id: PublicState(i.status, i.horizon, i.theme) for i in public.items},
+        internal={
+            i.id: InternalState(
+                i.title,
+                i.status,
+                i.horizon,
+                i.theme,
+                i.visibility,
+                i.commitment,
+                str(i.target) if i.target else None,
+                i.id in shown,
+            )
+            for i in internal.items
+        },
+    )
+
+
+# --- Changes ------------------------------------------------------------------------------------
+
+
+def public_changes(history: History, view: View) -> list[Change]:
+    """What clients may read of the history: items public now, as the light site showed them.
+
+    Newest first. An item that is not in `view` (the light site's view now) contributes nothing,
+    not even its withdrawal.
+    """
+    now = {i.id: i for i in view.items}
+    commits = []
+    for before, after in pairwise(history.snapshots):
+        old, new = before.states.public, after.states.public
+        found = []
+        for item_id in sorted(new):  # withdrawals (in old, not in new) are never announced
+            if item_id not in now:
+                continue
+            title = now[item_id].title
+            was, it = old.get(item_id), new[item_id]
+            for kind, a, b in _public_kinds(was, it):
+                found.append(Change(after.commit.date, item_id, kind, title, a, b))
+        commits.append(found)
+    return [change for found in reversed(commits) for change in found]
+
+
+def _public_kinds(was: PublicState | None, it: PublicState) -> list[tuple[str, Any, Any]]:
+    if was is None:
+        return [(ADDED, None, it.horizon or it.status)]
+    kinds = []
+    if it.status != was.status:
+        kinds.append((SHIPPED if it.status == "shipped" else STATUS, was.status, it.status))
+    if it.horizon and was.horizon and it.horizon != was.horizon:
+        kinds.append((MOVED, was.horizon, it.horizon))
+    return kinds
+
+
+def internal_changes(history: History) -> list[Change]:
+    """Every change of every item, with its commit, withdrawals included; newest first."""
+    commits = []
+    for before, after in pairwise(history.snapshots):
+        old, new = before.states.internal, after.states.internal
+        found = []
+        for item_id in sorted(old.keys() | new.keys()):
+            was, it = old.get(item_id), new.get(item_id)
+            if was == it:
+                continue
+            title = (it or was).title
+            for kind, a, b in _internal_kinds(was, it):
+                found.append(Change(after.commit.date, item_id, kind, title, a, b, after.commit))
+        commits.append(found)
+    return [change for found in reversed(commits) for change in found]
+
+
+def _internal_kinds(was: InternalState | None, it: InternalState | None) -> list[tuple]:
+    if was is None:
+        joined = [(JOINED, None, None)] if it.on_light_site else []
+        return [(ADDED, None, it.horizon or it.status), *joined]
+    if it is None:
+        return [(REMOVED, was.horizon or was.status, None)]
+    kinds: list[tuple] = []
+    if it.on_light_site != was.on_light_site:
+        kinds.append((JOINED if it.on_light_site else LEFT, None, None))
+    if it.status != was.status:
+        kinds.append((SHIPPED if it.status == "shipped" else STATUS, was.status, it.status))
+    if it.horizon and was.horizon and it.horizon != was.horizon:
+        kinds.append((MOVED, was.horizon, it.horizon))
+    for kind, name in (
+        (VISIBILITY, "visibility"),
+        (COMMITMENT, "commitment"),
+        (TARGET, "target"),
+        (TITLE, "title"),
+        (THEME, "theme"),
+    ):
+        a, b = getattr(was, name), getattr(it, name)
+        if a != b:
+            kinds.append((kind, a, b))
+    return kinds
+
+
+# --- Freshness ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Review:
+    item: Any
+    reviewed: date | None  # last_reviewed, or the last commit that changed the item's file
+    source: str  # "last_reviewed", "last commit" or "" (never)
+    age: int | None
+
+
+def review_of(item: Any, content_dir: Path, history: History, today: date) -> Review:
+    """When an item was last looked at: its `last_reviewed`, or else its file's last commit."""
+    if item.last_reviewed:
+        return Review(item, item.last_reviewed, "last_reviewed", (today - item.last_reviewed).days)
+    try:
+        rel = Path(item.path).resolve().relative_to(Path(content_dir).resolve()).as_posix()
+    except ValueError:
+        rel = ""
+    when = history.last_changed.get(rel)
+    if when is None:
+        return Review(item, None, "", None)
+    day = when.date()
+    return Review(item, day, "last commit", (today - day).days)
+
+
+def needs_review(view: View, history: History, today: date, stale_after_days: int) -> list[Review]:
+    """Items not reviewed within `stale_after_days`, by owner then oldest first."""
+    reviews = [review_of(i, view.content_dir, history, today) for i in view.items]
+    stale = [r for r in reviews if r.age is not None and r.age > stale_after_days]
+    return sorted(stale, key=lambda r: ((r.item.owner or "").casefold(), -r.age, r.item.id))
+
+
+# --- Pages --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    """A page for the planner to render: its address, template, front matter and context."""
+
+    uri: str
+    template: str
+    meta: dict[str, Any]
+    context: dict[str, Any]
+    nav: str | None = None  # the label in the nav, or None to leave it out
+
+
+def pages(
+    view: View, history: History, today: date, stale_after_days: int, public: list[Change]
+) -> list[PageRequest]:
+    """The history pages of one audience: "What changed" on both, "Needs review" inside."""
+    if view.audience == "public":
+        months = [(m, list(g)) for m, g in groupby(public, key=lambda c: c.when.strftime("%Y-%m"))]
+        return [
+            PageRequest(
+                "changes.md",
+                "changes.md.j2",
+                {"title": "What changed"},
+                {"months": months, "notes": ()},
+                nav="What changed",
+            )
+        ]
+    start = datetime.combine(today, datetime.min.time(), UTC) + timedelta(days=1)
+    changes = internal_changes(history)
+    windows = []
+    newer = start
+    for days in WINDOWS:
+        older = start - timedelta(days=days)
+        windows.append((days, [c for c in changes if older <= c.when < newer]))
+        newer = older
+    stale = needs_review(view, history, today, stale_after_days)
+    owners = [(o, list(g)) for o, g in groupby(stale, key=lambda r: r.item.owner or "")]
+    return [
+        PageRequest(
+            "changes.md",
+            "changes.md.j2",
+            {"title": "What changed"},
+            {"windows": windows, "notes": history.notes, "present": {i.id for i in view.items}},
+            nav="What changed",
+        ),
+        PageRequest(
+            "review.md",
+            "review.md.j2",
+            {"title": "Needs review"},
+            {"owners": owners, "stale_after_days": stale_after_days, "total": len(stale)},
+            nav="Needs review",
+        ),
+    ]
+
+
+def by_item(changes: Iterable[Change]) -> dict[str, list[Change]]:
+    out: dict[str, list[Change]] = {}
+    for change in changes:
+        out.setdefault(change.item, []).append(change)
+    return out
