@@ -25,6 +25,7 @@ import jinja2
 import yaml
 from markupsafe import Markup
 
+from .asking import fill
 from .audience import PUBLIC_ITEM_FIELDS, PublicTheme, View
 from .load import PAGES_DIR, PLAYBOOK_DIR
 from .model import HORIZONS, Item, Theme
@@ -56,6 +57,8 @@ DEFAULT_DISCLAIMER = (
     "purchasing decisions on it."
 )
 JSON_VERSION = 1
+# Listing pages repeat the items' own text: search finds each item once, on its own page.
+LISTING = {"exclude": True}
 CLOSED = ("shipped", "cancelled", "paused")  # not on the board (paused: listed apart, internal)
 
 
@@ -65,6 +68,7 @@ class Settings:
 
     today: date
     feedback_url: str | None = None
+    request_url: str | None = None
     client_ask_url: str | None = None
     stale_after_days: int = 90
     use_directory_urls: bool = True
@@ -99,6 +103,11 @@ def md_text(value: Any) -> Markup:
     return Markup(_MD_SPECIAL.sub(r"\\\1", html.escape(str(value), quote=False)))
 
 
+def href(url: str) -> str:
+    """A web address for a Markdown link: what could end the link or open a tag is encoded."""
+    return quote(url, safe=":/?#[]@!$&*+,;=%~")
+
+
 def _yaml_front_matter(meta: dict[str, Any]) -> str:
     meta = {k: v for k, v in meta.items() if v is not None}
     dumped = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=10_000)
@@ -118,6 +127,8 @@ def _env() -> jinja2.Environment:
     env.filters["month"] = lambda ym: date.fromisoformat(f"{ym}-01").strftime("%B %Y")
     env.filters["day"] = lambda d: f"{d.day} {d:%B %Y}"
     env.filters["number"] = lambda n: f"{n:,.0f}"
+    env.filters["urlq"] = lambda v: quote(str(v), safe="")
+    env.filters["href"] = href
     env.globals.update(
         STATUS_LABELS=STATUS_LABELS,
         HORIZON_LABELS=HORIZON_LABELS,
@@ -223,9 +234,15 @@ class _Planner:
             )
             nav.append({"Timeline": "timeline.md"})
         if view.themes:
-            nav.append({"Themes": [self._theme(theme, shipped) for theme in view.themes]})
+            overview = self._themes_overview(shipped)
+            nav.append({"Themes": [overview] + [self._theme(t, shipped) for t in view.themes]})
         months = [(m, list(g)) for m, g in groupby(shipped, key=lambda i: str(i.shipped)[:7])]
-        self._add("shipped.md", "shipped.md.j2", {"title": "Recently shipped"}, months=months)
+        self._add(
+            "shipped.md",
+            "shipped.md.j2",
+            {"title": "Recently shipped", "hide": ["navigation", "toc"], "search": LISTING},
+            months=months,
+        )
         nav.append({"Recently shipped": "shipped.md"})
         nav += [self._hand_written(page) for page in view.pages if page.rel != "index.md"]
         if view.playbook:
@@ -241,6 +258,8 @@ class _Planner:
     def _home(self, board: list, shipped: list) -> None:
         view = self.view
         home = next((p for p in view.pages if p.rel == "index.md"), None)
+        recent, stopped = shipped[:3], self._stopped(view.items)
+        shown = [*board, *recent, *stopped]  # every card on the page, which the filters count
         title = home.title if home else "Roadmap"
         self._add(
             "index.md",
@@ -249,14 +268,17 @@ class _Planner:
                 "title": title,
                 "description": home.description if home else None,
                 "hide": ["navigation", "toc"],
+                "search": LISTING,
             },
             intro=self._body(home, "index.md") if home else "",
             title=title,
             columns={h: [i for i in board if i.horizon == h] for h in HORIZONS},
-            filter_themes=[t for t in view.themes if any(i.theme == t.id for i in board)],
-            filter_statuses=[s for s in STATUS_LABELS if any(i.status == s for i in board)],
-            recent=shipped[:3],
-            stopped=self._stopped(view.items),
+            filter_themes=[t for t in view.themes if any(i.theme == t.id for i in shown)],
+            filter_statuses=[s for s in STATUS_LABELS if any(i.status == s for i in shown)],
+            recent=recent,
+            stopped=stopped,
+            total=len(shown),
+            request=fill(self.settings.request_url) if not self.internal else None,
         )
 
     def _theme(self, theme, shipped: list) -> dict[str, str]:
@@ -266,13 +288,33 @@ class _Planner:
         self._add(
             uri,
             "theme.md.j2",
-            {"title": theme.title, "description": theme.summary},
+            {"title": theme.title, "description": theme.summary, "search": LISTING},
             theme=theme,
             columns={h: [i for i in open_items if i.horizon == h] for h in HORIZONS},
             shipped=[i for i in shipped if i.theme == theme.id],
             stopped=self._stopped(theirs),
         )
         return {theme.title: uri}
+
+    def _themes_overview(self, shipped: list) -> dict[str, str]:
+        """themes/index.md: every theme with what it holds, where the "Themes" tab leads."""
+        rows = []
+        for theme in self.view.themes:
+            theirs = [i for i in self.by_theme.get(theme.id, []) if i.status not in CLOSED]
+            counts = {h: sum(i.horizon == h for i in theirs) for h in HORIZONS}
+            rows.append((theme, counts, sum(i.theme == theme.id for i in shipped)))
+        self._add(
+            "themes/index.md",
+            "themes.md.j2",
+            {
+                "title": "Themes",
+                "description": "The parts of the product the roadmap covers.",
+                "hide": ["toc"],
+                "search": LISTING,
+            },
+            rows=rows,
+        )
+        return {"All themes": "themes/index.md"}
 
     def _stopped(self, items) -> list:
         """Paused and cancelled items: listed on the internal site only."""
@@ -290,8 +332,10 @@ class _Planner:
         return {page.title: uri}
 
     def _item_context(self, item) -> dict[str, Any]:
+        light = not self.internal
         ctx: dict[str, Any] = {
-            "feedback": _fill(self.settings.feedback_url, item) if not self.internal else None,
+            "feedback": fill(self.settings.feedback_url, item) if light else None,
+            "request": fill(self.settings.request_url, item) if light else None,
         }
         if not self.internal:
             return ctx
@@ -308,7 +352,7 @@ class _Planner:
             stale=age is not None and age > self.settings.stale_after_days,
             review_age=age,
             arr_total=sum(c.arr or 0 for c in item.customers),
-            client_ask=_fill(self.settings.client_ask_url, item),
+            client_ask=fill(self.settings.client_ask_url, item),
             twin=twin,
             twin_html=self._client_view_html(twin) if twin else "",
             hidden_reason=_hidden_reason(item, self.themes),
@@ -330,7 +374,8 @@ class _Planner:
             settings=self.settings,
             item=twin,
             body=rewrite(twin.body, twin.path, lambda p: None),
-            feedback=_fill(self.settings.feedback_url, twin),
+            feedback=fill(self.settings.feedback_url, twin),
+            request=fill(self.settings.request_url, twin),
         )
         rendered = self.render_html(markdown)
         rendered = re.sub(r'<a class="headerlink"[^>]*>.*?</a>', "", rendered, flags=re.S)
@@ -408,12 +453,6 @@ def _unlink(m: re.Match) -> str:
 
 def _jsonable(value: Any) -> Any:
     return list(value) if isinstance(value, tuple) else value
-
-
-def _fill(template: str | None, item) -> str | None:
-    if not template:
-        return None
-    return template.replace("{id}", quote(item.id)).replace("{title}", quote(item.title))
 
 
 def _hidden_reason(item: Item, themes: dict) -> str | None:

@@ -26,12 +26,14 @@ from mkdocs.exceptions import Abort
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 
+from .asking import fill, template_problem
 from .audience import project
 from .audit import trusted_files
 from .load import load_with_problems
+from .markup import RoadmapMarkup
 from .pages import DEFAULT_DISCLAIMER, Settings, plan_site
 from .passwords import read_passwords
-from .problems import report
+from .problems import Problem, report
 from .seal import ASSETS
 from .sites import InternalSite, PublicSite, Rejected
 from .staging import Staging
@@ -60,7 +62,10 @@ class RoadmapConfig(Config):
     confidential_terms = c.ListOfItems(c.Type(str), default=[])
     audit_allow = c.ListOfItems(c.Type(str), default=[])
     disclaimer = c.Type(str, default=DEFAULT_DISCLAIMER)
+    # Light site: "Give feedback" on items (kept for sites that set it before request_url).
     feedback_url = c.Optional(c.Type(str))
+    # Light site: "Request a feature" on every page, "This matters to us" on every item.
+    request_url = c.Optional(c.Type(str))
     client_ask_url = c.Optional(c.Type(str))
     stale_after_days = c.Type(int, default=90)
 
@@ -105,6 +110,7 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         if self.audience == "internal" and not self.preview:
             credentials, found = read_passwords(asked_by=Path(config.config_file_path))
             problems += found
+        problems += self._link_template_problems(config)
         if problems:
             raise Abort(report(problems))
         if self.audience == "internal" and self.preview:
@@ -119,10 +125,13 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         settings = Settings(
             today=self.today,
             feedback_url=self.config.feedback_url,
+            request_url=self.config.request_url,
             client_ask_url=self.config.client_ask_url,
             stale_after_days=self.config.stale_after_days,
             use_directory_urls=config.use_directory_urls,
         )
+        request = fill(self.config.request_url)
+        config.markdown_extensions.append(RoadmapMarkup(request))
         self.plan = plan_site(view, settings, _renderer(config))
         config.nav = self.plan.nav
         self._shape_theme(config)
@@ -146,7 +155,18 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
             "updated": f"{self.today.day} {self.today:%B %Y}",
             "preview": self.preview and self.audience == "internal",
             "sealed": self.site.sealed,
+            "request": fill(self.config.request_url) if self.audience == "public" else None,
         }
+
+    def _link_template_problems(self, config: MkDocsConfig) -> list[Problem]:
+        problems = []
+        for name in ("request_url", "feedback_url", "client_ask_url"):
+            template = self.config[name]
+            why = template_problem(template) if template is not None else None
+            if why:
+                path, line = _option_line(config.config_file_path, name)
+                problems.append(Problem(path, line, f"{name}: {why[0]}", why[1]))
+        return problems
 
     @staticmethod
     def _check_loopback(config: MkDocsConfig) -> None:
@@ -225,3 +245,18 @@ def _renderer(config: MkDocsConfig):
         return md.convert(text)
 
     return render
+
+
+def _option_line(config_file: str, name: str) -> tuple[Path, int]:
+    """Where an option is set: the config file or the file it INHERITs, else line 1."""
+    path = Path(config_file)
+    for _ in range(5):  # INHERIT chains are short; never loop on a cycle
+        lines = path.read_text(encoding="utf-8").splitlines()
+        for n, text in enumerate(lines, 1):
+            if text.strip().startswith(f"{name}:"):
+                return path, n
+        parent = next((t.split(":", 1)[1].strip() for t in lines if t.startswith("INHERIT:")), "")
+        if not parent:
+            break
+        path = (path.parent / parent).resolve()
+    return Path(config_file), 1
