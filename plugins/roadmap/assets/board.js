@@ -59,7 +59,7 @@
     var state = fromAddress();
     var typing = false;  // one history entry per search typed, not one per key
 
-    function apply() {
+    function apply(fromHistory) {
       var shown = 0, active = KEYS.some(function (key) { return state[key]; });
       cards.forEach(function (card) {
         var ok = matches(card, state);
@@ -86,7 +86,8 @@
         var on = state[button.dataset.rmFilter] === button.dataset.value;
         button.setAttribute("aria-pressed", on ? "true" : "false");
       });
-      if (document.activeElement !== text) text.value = state.q;
+      // While typing the field leads; from the address (load, Back, Clear) the address does.
+      if (fromHistory || document.activeElement !== text) text.value = state.q;
       tagChip.hidden = !state.tag;
       tagChip.textContent = "";
       if (state.tag) {
@@ -114,6 +115,7 @@
 
     function clear() {
       typing = false;
+      text.value = "";
       change({ theme: "", status: "", tag: "", q: "" });
     }
 
@@ -154,7 +156,7 @@
     window.addEventListener("popstate", function () {
       typing = false;
       state = fromAddress();
-      apply();
+      apply(true);
     });
     apply();
   }
