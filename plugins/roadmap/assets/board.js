@@ -81,7 +81,7 @@
       if (noMatch) noMatch.hidden = shown > 0;
       shownText.textContent = active
         ? "Showing " + shown + " of " + cards.length
-        : "All " + cards.length + " items";
+        : cards.length === 1 ? "1 item" : "All " + cards.length + " items";
       bar.querySelectorAll("[data-rm-filter]").forEach(function (button) {
         var on = state[button.dataset.rmFilter] === button.dataset.value;
         button.setAttribute("aria-pressed", on ? "true" : "false");
