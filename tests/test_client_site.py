@@ -53,7 +53,7 @@ def test_bad_templates_are_named(template: str, message: str):
         "mailto:roadmap@example.com?subject={title}",
         "https://github.com/acme/roadmap/issues/new?template=request.yml&title={title}",
         "https://docs.google.com/forms/d/e/FORM/viewform?usp=pp_url&entry.1234={title}",
-        "https://forms.office.com/r/FORMID?r0a1b2={title}",
+        "https://forms.office.com/Pages/ResponsePage.aspx?id=FORM_ID&r1a2b={title}&r3c4d={id}",
     ],
 )
 def test_the_documented_setups_are_accepted(template: str):
