@@ -193,7 +193,7 @@ def test_serve_refuses_the_internal_site_beyond_loopback(project: Project):
     assert "only on this computer" in done.stdout + done.stderr
 
 
-@pytest.mark.parametrize("audience, pages", [("public", 24), ("internal", 47)])
+@pytest.mark.parametrize("audience, pages", [("public", 25), ("internal", 48)])
 def test_sample_content_builds(sample: Project, audience: str, pages: int):
     # public: 16 items, 5 themes, home, shipped, about; internal: every item, theme and page
     assert len(list(sample.site(audience).rglob("index.html"))) == pages

@@ -67,9 +67,9 @@ def test_a_bad_request_url_stops_the_build_with_its_line(project: Project):
     assert result.code == 1
     assert len(result.lines) == 1, result.err
     line = result.lines[0]
+    where = f"mkdocs.yml:{_line_of(project, 'request_url')}"
     assert line.startswith(
-        f"mkdocs.yml:{_line_of(project, 'request_url')}: request_url: 'forms.example/new?t={{title}}' "
-        "is not a web or mailto address; "
+        f"{where}: request_url: 'forms.example/new?t={{title}}' is not a web or mailto address; "
     )
     assert line.endswith(
         "start it with https:// (a form or an issue tracker) or mailto: (an email address)"

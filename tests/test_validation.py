@@ -20,9 +20,9 @@ ITEM = "content/roadmap/x.md"
 THEMES = "content/roadmap/themes.yml"
 STRATEGY = "content/roadmap/strategy.yml"
 ITEM_FIELDS = (
-    "title, summary, visibility, status, horizon, theme, tags, shipped, target, commitment, "
-    "confidence, priority, owner, customers, competitors, depends_on, links, last_reviewed, "
-    "public, sales"
+    "title, summary, visibility, status, horizon, theme, tags, shipped, release_notes, target, "
+    "commitment, confidence, priority, owner, customers, competitors, depends_on, links, "
+    "last_reviewed, public, sales"
 )
 
 
