@@ -5,9 +5,13 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+# axe-core, the accessibility checker the browser tests run inside pages: from npm, pinned.
+AXE_VERSION := 4.14.1
+AXE := .cache/axe-$(AXE_VERSION)/node_modules/axe-core/axe.min.js
+export AXE_CORE_JS := $(abspath $(AXE))
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: setup site public internal check serve serve-internal test lint format browser screenshots clean schemas
+.PHONY: setup site public internal check serve serve-internal test lint format browser axe screenshots clean schemas
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +46,11 @@ browser:                ## Debian's Chromium for the browser tests (Playwright d
 	  $$SUDO apt-get install -y -qq chromium >/dev/null 2>&1 || \
 	  { $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium; }; }
 
+$(AXE):
+	npm install --silent --no-audit --no-fund --no-save --prefix .cache/axe-$(AXE_VERSION) axe-core@$(AXE_VERSION)
+
+axe: $(AXE)             ## axe-core for the accessibility tests (npm, into .cache/)
+
 lint: $(STAMP)
 	$(BIN)/ruff check plugins tests bench
 	$(BIN)/ruff format --check plugins tests bench
@@ -50,14 +59,14 @@ format: $(STAMP)
 	$(BIN)/ruff format plugins tests bench
 	$(BIN)/ruff check --fix plugins tests bench
 
-test: $(STAMP) browser lint   ## the whole suite: lint, unit, build and browser tests
+test: $(STAMP) browser axe lint   ## the whole suite: lint, unit, build and browser tests
 	$(BIN)/python -m pytest
 
 screenshots: $(STAMP) browser  ## regenerate the README's screenshots in .github/screenshots/
 	$(BIN)/python tests/screenshots.py
 
 clean:
-	rm -rf site .pytest_cache
+	rm -rf site .pytest_cache .cache
 
 schemas: $(STAMP)       ## regenerate schemas/item.schema.json from the field declaration
 	$(BIN)/python -c "from roadmap.authoring import SCHEMA_FILE, schema_text; SCHEMA_FILE.write_text(schema_text())"

@@ -27,6 +27,10 @@ PASSWORD = "test only: quiet-harbor-violet-engine"
 # them: see sample_token(). Public, like PASSWORD: for tests only.
 SAMPLE_ADDRESS_KEY = "dd65a16225d6cff94c9a757040a2cf9481d3fab52bada54319fb48d2b3638dff"
 CHROMIUM = "/usr/bin/chromium"
+# axe-core from npm, installed by `make axe` (a dependency of `make test`) into .cache/.
+AXE_CORE_JS = os.environ.get("AXE_CORE_JS") or next(
+    iter(sorted(ROOT.glob(".cache/axe-*/node_modules/axe-core/axe.min.js"), reverse=True)), ""
+)
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -259,6 +263,14 @@ def browser():
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="session")
+def axe_js() -> Path:
+    """axe.min.js; missing fails, never skips: `make test` installs it (`make axe`)."""
+    if not AXE_CORE_JS or not Path(AXE_CORE_JS).is_file():
+        pytest.fail("axe-core not found: run `make axe` (npm install axe-core into .cache/)")
+    return Path(AXE_CORE_JS)
 
 
 @pytest.fixture

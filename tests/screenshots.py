@@ -9,6 +9,8 @@ password of conftest.py), serves each site on 127.0.0.1 and writes PNG files int
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -28,6 +30,37 @@ def shoot(page: Page, out: Path, name: str, *, full_page: bool = True) -> None:
     print(f"  {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
 
 
+def print_first_sheet(page: Page, path: Path) -> None:
+    """The first printed sheet of the page, as Chromium prints it (pdftoppm renders the PDF);
+    without pdftoppm, the page in print media on a sheet-sized screen."""
+    pdftoppm = shutil.which("pdftoppm")
+    if pdftoppm:
+        with tempfile.TemporaryDirectory() as tmp:
+            pdf = Path(tmp) / "print.pdf"
+            pdf.write_bytes(page.pdf(prefer_css_page_size=True, print_background=True))
+            subprocess.run(
+                [
+                    pdftoppm,
+                    "-png",
+                    "-r",
+                    "110",
+                    "-f",
+                    "1",
+                    "-l",
+                    "1",
+                    "-singlefile",
+                    pdf,
+                    path.with_suffix(""),
+                ],
+                check=True,
+            )
+        print(f"  {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+        return
+    page.set_viewport_size({"width": 1123, "height": 794})  # A4 landscape at 96 dpi
+    page.emulate_media(media="print")
+    shoot(page, path.parent, path.name, full_page=False)
+
+
 def light_site(browser, site: Path, out: Path) -> None:
     with serve(site) as url:
         for width, height in ((1280, 900), (390, 844)):
@@ -39,9 +72,24 @@ def light_site(browser, site: Path, out: Path) -> None:
             shoot(page, out, f"light-board-{width}.png")
             if width == 1280:
                 page.locator(".rm-board .rm-card__title a", has_text="Client portal").click()
-                expect(page.locator(".rm-feedback")).to_be_visible()
+                expect(page.locator(".rm-vote")).to_be_visible()
                 shoot(page, out, "light-item.png")
+                page.goto(url + "?theme=field-app&tag=mobile")
+                expect(page.locator("[data-rm-shown]")).to_have_text("Showing 4 of 12")
+                shoot(page, out, "light-board-filtered.png", full_page=False)
+                page.goto(url + "themes/")
+                shoot(page, out, "light-themes.png")
+                page.goto(url + "shipped/")
+                shoot(page, out, "light-shipped.png")
+                page.goto(url)
+                print_first_sheet(page, out / "light-board-print.png")
             context.close()
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="dark")
+        page = context.new_page()
+        page.goto(url)
+        expect(page.locator(".rm-board")).to_be_visible()
+        shoot(page, out, "light-board-dark.png", full_page=False)
+        context.close()
 
 
 def internal_site(browser, site: Path, out: Path) -> None:

@@ -410,3 +410,23 @@ def test_finding_line_names_file_word_and_origin():
     line = str(Finding("items/x/index.html", 12, "Acme Corp", "a customer name (c.md:3)"))
     assert line.startswith("items/x/index.html:12: ")
     assert "'Acme Corp'" in line and "a customer name (c.md:3)" in line
+
+
+def test_an_id_behind_a_public_title_is_found_as_a_whole_segment_only(tmp_path: Path):
+    """The internal id behind a public title names the item only as a whole segment of an
+    address: `items/offline/` does, `items/offline-mode/` (its public address) does not."""
+    site = tmp_path / "site"
+    (site / "items/offline-mode").mkdir(parents=True)
+    page = site / "index.html"
+    secret = Secret("offline", "the internal id behind a public one", False, whole_segment=True)
+    page.write_text('<a href="items/offline-mode/">Offline mode</a> works offline.\n')
+    assert audit(site, [secret]) == []
+    page.write_text('<a href="items/offline-mode/">x</a>\n<a href="feedback?item=offline">y</a>\n')
+    assert [(f.file, f.line, f.word) for f in audit(site, [secret])] == [
+        ("index.html", 2, "offline")
+    ]
+    (site / "items/offline").mkdir()
+    (site / "items/offline/index.html").write_text("<p>Hello</p>\n")
+    assert ("items/offline/index.html", 1, "offline") in [
+        (f.file, f.line, f.word) for f in audit(site, [secret])
+    ]

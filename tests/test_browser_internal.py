@@ -128,7 +128,7 @@ def test_other_pages_open_without_a_second_prompt(page: Page, base: str):
     expect_unlocked(page)
     assert TOKEN_PATH.match(page.evaluate("location.pathname"))
 
-    theme = page.locator(".rm-fact", has=page.locator(".rm-fact__label", has_text="Theme"))
+    theme = page.locator(".md-content .rm-item-head__theme").first
     theme.get_by_role("link", name=THEME_TITLE).click()
     expect(page.locator(".md-content h1")).to_contain_text(THEME_TITLE)
     expect_unlocked(page)

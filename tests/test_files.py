@@ -80,6 +80,7 @@ def test_the_exact_files_of_a_small_light_site(project: Project):
         "sitemap.xml.gz",
         "themes/core/feed.xml",
         "themes/core/index.html",
+        "themes/index.html",
     ]
     (png,) = (site / "media").glob("*.png")
     assert pixels(png.read_bytes()) == pixels(shot)

@@ -80,7 +80,7 @@ def test_generated_page(plans, audience: str, page: str):
 def test_nav_per_audience(plans):
     assert plans["public"].nav == [
         {"Roadmap": "index.md"},
-        {"Themes": [{"Core product": "themes/core.md"}]},
+        {"Themes": [{"All themes": "themes/index.md"}, {"Core product": "themes/core.md"}]},
         {"Recently shipped": "shipped.md"},
         {"What changed": "changes.md"},
     ]

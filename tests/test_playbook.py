@@ -13,6 +13,7 @@ import pytest
 from test_validation import STRATEGY, assert_rejected
 
 from conftest import ROOT, Project
+from roadmap.asking import fill
 from roadmap.model import (
     COMMITMENTS,
     HIDDEN_STATUSES,
@@ -26,7 +27,6 @@ from roadmap.nesting import unnested_items
 from roadmap.playbook import (
     KINDS,
     accounts,
-    fill_link,
     rule_table,
     rule_table_markdown,
     say_rule,
@@ -222,11 +222,11 @@ def test_accounts_merge_spellings_and_sort_by_arr():
 def test_client_ask_links_fill_in_item_and_account():
     x = item("ask-first", "planned", "likely", id="sso", title="SSO (SAML)")
     template = "https://f.example/?item={id}&title={title}&customer={customer}"
-    assert fill_link(template, x, "Harrow & Finch") == (
+    assert fill(template, x, "Harrow & Finch") == (
         "https://f.example/?item=sso&title=SSO%20%28SAML%29&customer=Harrow%20%26%20Finch"
     )
-    assert fill_link(template, x).endswith("&customer=")
-    assert fill_link(None, x) is None
+    assert fill(template, x).endswith("&customer=")
+    assert fill(None, x) is None
 
 
 # --- Lists Markdown will not nest ------------------------------------------------------------

@@ -27,6 +27,7 @@ def test_public_fields_are_exactly_the_declared_public_ones():
         "theme",
         "tags",
         "shipped",
+        "release_notes",
     )
     names = {f.name for f in dataclasses.fields(PublicItem)}
     assert names == {"id", "body", "body_line", "path", *PUBLIC_ITEM_FIELDS}

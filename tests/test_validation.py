@@ -22,9 +22,9 @@ ITEM = "content/roadmap/x.md"
 THEMES = "content/roadmap/themes.yml"
 STRATEGY = "content/roadmap/strategy.yml"
 ITEM_FIELDS = (
-    "title, summary, visibility, status, horizon, theme, tags, shipped, target, target_shareable, "
-    "commitment, confidence, priority, owner, customers, competitors, depends_on, links, "
-    "last_reviewed, public, sales"
+    "title, summary, visibility, status, horizon, theme, tags, shipped, release_notes, target, "
+    "target_shareable, commitment, confidence, priority, owner, customers, competitors, "
+    "depends_on, links, last_reviewed, public, sales"
 )
 
 

@@ -254,6 +254,9 @@ class Secret:
     word: str
     origin: str
     everywhere: bool = True
+    # Found only as a whole segment of a name or address (`items/<id>/`, `?item=<id>`): an id
+    # whose words start the public address that replaced it ("offline" in "offline-mode").
+    whole_segment: bool = False
 
 
 def light_site_secrets(roadmap: Roadmap, confidential_terms: list[str] = ()) -> list[Secret]:
@@ -290,7 +293,7 @@ def light_site_secrets(roadmap: Roadmap, confidential_terms: list[str] = ()) -> 
                 # Looked for in names and addresses only: an id's words ("customer-portal")
                 # are often the public text's own words.
                 origin = f"the internal id behind a public one ({where(item, 'public')})"
-                secrets.append(Secret(item.id, origin, everywhere=False))
+                secrets.append(Secret(item.id, origin, everywhere=False, whole_segment=True))
     return secrets
 
 

@@ -335,7 +335,7 @@ class _Audit:
         tokens = words(decode(rel.replace("/", " / ")))
         for automaton in (self.matcher.everywhere, self.matcher.addresses):
             for _, needle, _ in _Scan(self.matcher, automaton).feed(tokens):
-                if isinstance(needle, Secret):
+                if isinstance(needle, Secret) and _named_by(needle, rel):
                     origin = f"{needle.origin} (in the file name)"
                     self.findings.add(Finding(rel, 1, needle.word, origin))
 
@@ -382,6 +382,8 @@ class _Audit:
                 continue
             scan = _Scan(self.matcher, self.matcher.addresses)
             for _, needle, _ in scan.feed(words(m["a"])):
+                if not _named_by(needle, m["a"]):
+                    continue
                 at = line + decoded.count("\n", 0, m.start())
                 self.findings.add(Finding(rel, at, needle.word, needle.origin, where))
 
@@ -443,6 +445,15 @@ def _inlined(text: str) -> Iterator[tuple[int, bytes, bool]]:
     for offset, data in encoded_runs(text):
         if worth_reading(data):
             yield offset, data, True
+
+
+def _named_by(secret: Secret, address: str) -> bool:
+    """Whether `address` names `secret`: anywhere in it, or as one whole segment of it."""
+    if not secret.whole_segment:
+        return True
+    wanted = words(secret.word)
+    segments = re.split(r"[/?&=#]", decode(address))
+    return any(words(segment.rsplit(".", 1)[0]) == wanted for segment in segments)
 
 
 def _points_into(address: str, here: str, known: set[str]) -> bool:

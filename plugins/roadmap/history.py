@@ -336,6 +336,10 @@ def needs_review(view: View, history: History, today: date, stale_after_days: in
 # --- Pages --------------------------------------------------------------------------------------
 
 
+# Listing pages repeat the items' own words: search finds each item once, on its own page.
+LISTING = {"exclude": True}
+
+
 @dataclass(frozen=True)
 class PageRequest:
     """A page for the planner to render: its address, template, front matter and context."""
@@ -357,7 +361,7 @@ def pages(
             PageRequest(
                 "changes.md",
                 "changes.md.j2",
-                {"title": "What changed"},
+                {"title": "What changed", "search": LISTING},
                 {"months": months, "notes": ()},
                 nav="What changed",
             )
@@ -376,14 +380,14 @@ def pages(
         PageRequest(
             "changes.md",
             "changes.md.j2",
-            {"title": "What changed"},
+            {"title": "What changed", "search": LISTING},
             {"windows": windows, "notes": history.notes, "present": {i.id for i in view.items}},
             nav="What changed",
         ),
         PageRequest(
             "review.md",
             "review.md.j2",
-            {"title": "Needs review"},
+            {"title": "Needs review", "search": LISTING},
             {"owners": owners, "stale_after_days": stale_after_days, "total": len(stale)},
             nav="Needs review",
         ),

@@ -139,6 +139,9 @@ class Item:
         required_doc="yes when status is `shipped`",
         doc="clients see the month only",
     )
+    release_notes: str | None = spec(
+        Url(), audience=PUBLIC, doc="a web address: the release notes, linked on both sites"
+    )
     target: Target | None = spec(QuarterOrDate(), doc="when we aim to ship")
     target_shareable: bool = spec(
         Flag(),

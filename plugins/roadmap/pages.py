@@ -19,12 +19,14 @@ from datetime import date
 from itertools import groupby
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import jinja2
 import yaml
 from markupsafe import Markup
 
 from . import history as hist
+from .asking import fill
 from .audience import PUBLIC_ITEM_FIELDS, PublicTheme, View
 from .audience_markdown import first_heading, internal_passages, starts_with_heading
 from .feeds import FeedSite, feed_files
@@ -50,7 +52,6 @@ from .playbook import (
     absence,
     account_uri,
     accounts,
-    fill_link,
     playbook_pages,
     say_rule,
     serves,
@@ -87,6 +88,7 @@ class Settings:
 
     today: date
     feedback_url: str | None = None
+    request_url: str | None = None
     client_ask_url: str | None = None
     stale_after_days: int = 90
     use_directory_urls: bool = True
@@ -176,6 +178,11 @@ def md_text(value: Any) -> Markup:
     return Markup(_MD_SPECIAL.sub(r"\\\1", html.escape(str(value), quote=False)))
 
 
+def href(url: str) -> str:
+    """A web address for a Markdown link: what could end the link or open a tag is encoded."""
+    return quote(url, safe=":/?#[]@!$&*+,;=%~")
+
+
 def _yaml_front_matter(meta: dict[str, Any]) -> str:
     meta = {k: v for k, v in meta.items() if v is not None}
     dumped = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=10_000)
@@ -197,6 +204,8 @@ def _env() -> jinja2.Environment:
     env.filters["number"] = lambda n: f"{n:,.0f}"
     env.filters["oneline"] = lambda text: " ".join(str(text).split())
     env.filters["change"] = describe_change
+    env.filters["urlq"] = lambda v: quote(str(v), safe="")
+    env.filters["href"] = href
     env.globals.update(
         STATUS_LABELS=STATUS_LABELS,
         HORIZON_LABELS=HORIZON_LABELS,
@@ -367,9 +376,15 @@ class _Planner:
             )
             nav.append({"Timeline": "timeline.md"})
         if view.themes:
-            nav.append({"Themes": [self._theme(theme, shipped) for theme in view.themes]})
+            overview = self._themes_overview(shipped)
+            nav.append({"Themes": [overview] + [self._theme(t, shipped) for t in view.themes]})
         months = [(m, list(g)) for m, g in groupby(shipped, key=lambda i: str(i.shipped)[:7])]
-        self._add("shipped.md", "shipped.md.j2", {"title": "Recently shipped"}, months=months)
+        self._add(
+            "shipped.md",
+            "shipped.md.j2",
+            {"title": "Recently shipped", "hide": ["navigation", "toc"], "search": hist.LISTING},
+            months=months,
+        )
         nav.append({"Recently shipped": "shipped.md"})
         nav += self._requested(
             hist.pages(
@@ -430,6 +445,8 @@ class _Planner:
         home = next((p for p in view.pages if p.rel == "index.md"), None)
         rendered = self.render_html(home.body) if home else ""
         title = self._title(home, rendered) if home else "Roadmap"
+        recent, stopped = shipped[:3], self._stopped(view.items)
+        shown = [*board, *recent, *stopped]  # every card on the page, which the filters count
         self._add(
             "index.md",
             "home.md.j2",
@@ -437,18 +454,21 @@ class _Planner:
                 "title": title,
                 "description": home.description if home else None,
                 "hide": ["navigation", "toc"],
+                "search": hist.LISTING,
             },
             intro=self._body(home, "index.md") if home else "",
             has_heading=starts_with_heading(rendered),
             title=title,
             columns={h: [i for i in board if i.horizon == h] for h in HORIZONS},
-            filter_themes=[t for t in view.themes if any(i.theme == t.id for i in board)],
-            filter_statuses=[s for s in STATUS_LABELS if any(i.status == s for i in board)],
-            filter_customers=sorted(accounts(board), key=lambda a: a.name.casefold())
+            filter_themes=[t for t in view.themes if any(i.theme == t.id for i in shown)],
+            filter_statuses=[s for s in STATUS_LABELS if any(i.status == s for i in shown)],
+            filter_customers=sorted(accounts(shown), key=lambda a: a.name.casefold())
             if self.internal
             else [],
-            recent=shipped[:3],
-            stopped=self._stopped(view.items),
+            recent=recent,
+            stopped=stopped,
+            total=len(shown),
+            request=fill(self.settings.request_url) if not self.internal else None,
         )
 
     def _theme(self, theme, shipped: list) -> dict[str, str]:
@@ -458,13 +478,33 @@ class _Planner:
         self._add(
             uri,
             "theme.md.j2",
-            {"title": theme.title, "description": theme.summary},
+            {"title": theme.title, "description": theme.summary, "search": hist.LISTING},
             theme=theme,
             columns={h: [i for i in open_items if i.horizon == h] for h in HORIZONS},
             shipped=[i for i in shipped if i.theme == theme.id],
             stopped=self._stopped(theirs),
         )
         return {theme.title: uri}
+
+    def _themes_overview(self, shipped: list) -> dict[str, str]:
+        """themes/index.md: every theme with what it holds, where the "Themes" tab leads."""
+        rows = []
+        for theme in self.view.themes:
+            theirs = [i for i in self.by_theme.get(theme.id, []) if i.status in OPEN_STATUSES]
+            counts = {h: sum(i.horizon == h for i in theirs) for h in HORIZONS}
+            rows.append((theme, counts, sum(i.theme == theme.id for i in shipped)))
+        self._add(
+            "themes/index.md",
+            "themes.md.j2",
+            {
+                "title": "Themes",
+                "description": "The parts of the product the roadmap covers.",
+                "hide": ["toc"],
+                "search": hist.LISTING,
+            },
+            rows=rows,
+        )
+        return {"All themes": "themes/index.md"}
 
     def _stopped(self, items) -> list:
         """Paused and cancelled items: listed on the internal site only."""
@@ -502,8 +542,10 @@ class _Planner:
         return stem.replace("-", " ").replace("_", " ").capitalize()
 
     def _item_context(self, item) -> dict[str, Any]:
+        light = not self.internal
         ctx: dict[str, Any] = {
-            "feedback": fill_link(self.settings.feedback_url, item) if not self.internal else None,
+            "feedback": fill(self.settings.feedback_url, item) if light else None,
+            "request": fill(self.settings.request_url, item) if light else None,
         }
         if not self.internal:
             return ctx
@@ -518,7 +560,7 @@ class _Planner:
             stale=age is not None and age > self.settings.stale_after_days,
             review_age=age,
             arr_total=sum(c.arr or 0 for c in item.customers),
-            client_ask=fill_link(self.settings.client_ask_url, item),
+            client_ask=fill(self.settings.client_ask_url, item),
             twin=twin,
             twin_html=self._client_view_html(twin, item) if twin else "",
             hidden=absence(item) or "theme",
@@ -553,7 +595,8 @@ class _Planner:
             settings=self.settings,
             item=twin,
             body=body,
-            feedback=fill_link(self.settings.feedback_url, twin),
+            feedback=fill(self.settings.feedback_url, twin),
+            request=fill(self.settings.request_url, twin),
         )
         rendered = self.render_html(markdown)
         rendered = re.sub(r'<a class="headerlink"[^>]*>.*?</a>', "", rendered, flags=re.S)

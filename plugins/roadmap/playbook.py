@@ -12,8 +12,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote
 
+from .asking import fill
 from .audience import View
 from .load import PLAYBOOK_DIR, PLAYBOOK_VIEWS
 from .model import (
@@ -226,18 +226,6 @@ def rule_table_markdown() -> str:
 # --- Links ---------------------------------------------------------------------------------
 
 
-def fill_link(template: str | None, item: Any, customer: str | None = None) -> str | None:
-    """A `feedback_url` or `client_ask_url` template with `{id}`, `{title}` and `{customer}`
-    (the account, in a playbook view; empty elsewhere) filled in, URL-encoded."""
-    if not template:
-        return None
-    return (
-        template.replace("{id}", quote(item.id))
-        .replace("{title}", quote(item.title))
-        .replace("{customer}", quote(customer or ""))
-    )
-
-
 def serves(strategy: Strategy | None, item: Item) -> list[tuple[int, Priority]]:
     """The ranked priorities an item serves, as (rank, priority), highest first."""
     if strategy is None:
@@ -352,7 +340,7 @@ class Links:
         return f"items/{item_id}/" if self.use_directory_urls else f"items/{item_id}.html"
 
     def ask(self, item: Any, customer: str | None = None) -> str | None:
-        return fill_link(self.client_ask_url, item, customer)
+        return fill(self.client_ask_url, item, customer)
 
 
 def _view_uri(name: str) -> str:

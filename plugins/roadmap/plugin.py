@@ -49,6 +49,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import CountHandler
 
 from .addresses import read_address_secret
+from .asking import ACCOUNT_PLACEHOLDERS, PLACEHOLDERS, fill, template_problem
 from .audience import project
 from .audience_markdown import EXTENSION_NAME, with_audience
 from .audit import trusted_files
@@ -61,9 +62,10 @@ from .integrity import (
     theme_script_templates,
 )
 from .load import load_with_problems
+from .markup import RoadmapMarkup
 from .pages import DEFAULT_DISCLAIMER, Settings, plan_site, problems_plan
 from .passwords import found_in_repository, read_passwords
-from .problems import display_path, report
+from .problems import Problem, display_path, report
 from .references import FileUse
 from .seal import ASSETS, BUILD_FILE, DROPPED, NOT_FOUND
 from .sites import InternalSite, PublicSite, Rejected
@@ -93,7 +95,10 @@ class RoadmapConfig(Config):
     confidential_terms = c.ListOfItems(c.Type(str), default=[])
     audit_allow = c.ListOfItems(c.Type(str), default=[])
     disclaimer = c.Type(str, default=DEFAULT_DISCLAIMER)
+    # Light site: "Give feedback" on items (kept for sites that set it before request_url).
     feedback_url = c.Optional(c.Type(str))
+    # Light site: "Request a feature" on every page, "This matters to us" on every item.
+    request_url = c.Optional(c.Type(str))
     client_ask_url = c.Optional(c.Type(str))
     stale_after_days = c.Type(int, default=90)
     # A line on the internal site's locked page: whom to ask for the password.
@@ -167,6 +172,7 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
             )
             addresses, found_too = read_address_secret(config_file.parent, create=True)
             problems += found + found_too
+        problems += self._link_template_problems(config)
         if self.audience == "internal" and self.preview:
             self._check_loopback(config)
         if problems and self.preview:
@@ -210,6 +216,7 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         settings = Settings(
             today=self.today,
             feedback_url=self.config.feedback_url,
+            request_url=self.config.request_url,
             client_ask_url=self.config.client_ask_url,
             stale_after_days=self.config.stale_after_days,
             use_directory_urls=config.use_directory_urls,
@@ -220,6 +227,7 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         history = read_history(Path(config.docs_dir), self.config.history_depth)
         for note in history.notes:
             log.info("roadmap: %s", note)
+        config.markdown_extensions.append(RoadmapMarkup(fill(self.config.request_url)))
         self.plan = plan_site(view, settings, _renderer(config), history)
         config.nav = self.plan.nav
         self._shape_theme(config)
@@ -248,6 +256,7 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
             "feed": "feed.xml" if self.audience == "public" else None,
             "changes": "changes/" if config.use_directory_urls else "changes.html",
             "problems": [],
+            "request": fill(self.config.request_url) if self.audience == "public" else None,
         }
 
     def _count_warnings(self, config: MkDocsConfig) -> CountHandler | None:
@@ -284,6 +293,17 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         config.extra["roadmap"]["problems"] = [str(p) for p in sorted(set(problems))]
         config.extra["roadmap"]["feed"] = None
         return config
+
+    def _link_template_problems(self, config: MkDocsConfig) -> list[Problem]:
+        problems = []
+        for name in ("request_url", "feedback_url", "client_ask_url"):
+            template = self.config[name]
+            allowed = ACCOUNT_PLACEHOLDERS if name == "client_ask_url" else PLACEHOLDERS
+            why = template_problem(template, allowed) if template is not None else None
+            if why:
+                path, line = _option_line(config.config_file_path, name)
+                problems.append(Problem(path, line, f"{name}: {why[0]}", why[1]))
+        return problems
 
     @staticmethod
     def _check_loopback(config: MkDocsConfig) -> None:
@@ -552,3 +572,18 @@ def _renderer(config: MkDocsConfig):
         return md.convert(text)
 
     return render
+
+
+def _option_line(config_file: str, name: str) -> tuple[Path, int]:
+    """Where an option is set: the config file or the file it INHERITs, else line 1."""
+    path = Path(config_file)
+    for _ in range(5):  # INHERIT chains are short; never loop on a cycle
+        lines = path.read_text(encoding="utf-8").splitlines()
+        for n, text in enumerate(lines, 1):
+            if text.strip().startswith(f"{name}:"):
+                return path, n
+        parent = next((t.split(":", 1)[1].strip() for t in lines if t.startswith("INHERIT:")), "")
+        if not parent:
+            break
+        path = (path.parent / parent).resolve()
+    return Path(config_file), 1
