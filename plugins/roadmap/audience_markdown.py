@@ -10,6 +10,7 @@ reader of a body (the loader, the text pre-strip, this parser) sees the same lin
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 import xml.etree.ElementTree as etree
@@ -580,11 +581,30 @@ def render(
     extension_configs: dict[str, dict[str, Any]] | None = None,
 ) -> str:
     """`text` as one audience's site renders it."""
+    if extensions is SITE_EXTENSIONS and extension_configs is None:
+        return _site_render(text, audience)
     configs = SITE_EXTENSION_CONFIGS if extension_configs is None else extension_configs
     md = markdown.Markdown(
         extensions=with_audience(extensions, audience), extension_configs=configs
     )
     return md.convert(text)
+
+
+# Performance only: a body is rendered for the projection's check, the audit's passages and the
+# "What clients see" panel; with the site's own extensions each (text, audience) is rendered once
+# per process, by one Markdown instance per audience (reset between texts, as Markdown allows).
+_SITE_MARKDOWN: dict[str, markdown.Markdown] = {}
+
+
+@functools.lru_cache(maxsize=1 << 15)
+def _site_render(text: str, audience: str) -> str:
+    md = _SITE_MARKDOWN.get(audience)
+    if md is None:
+        md = _SITE_MARKDOWN[audience] = markdown.Markdown(
+            extensions=with_audience(SITE_EXTENSIONS, audience),
+            extension_configs=SITE_EXTENSION_CONFIGS,
+        )
+    return md.reset().convert(text)
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,8 @@ from typing import Any
 
 from .audience import View, project
 from .gitrepo import BlobReader, Commit, FileChange, GitError, Repo
-from .load import load_with_problems
+from .load import ROADMAP_DIR, load_item_file, load_with_problems
+from .model import Item, Roadmap
 
 DEFAULT_DEPTH = 200  # commits that touched content/, newest first (the `history_depth` option)
 WINDOWS = (7, 30, 90)  # the internal "What changed" page: last 7, 30 and 90 days
@@ -158,17 +159,19 @@ def _read_missing(repo: Repo, base: str | None, commits: list, trees: dict[str, 
     """Replay the commits into one scratch folder, loading each content tree not yet known.
 
     One folder, updated by each commit's changed files, and one `git cat-file` process: a
-    commit costs its changed files plus one load, not a checkout.
+    commit costs its changed files plus one load, not a checkout; a commit that changed only
+    items costs those items (see _Replay).
     """
     with tempfile.TemporaryDirectory(prefix="roadmap-history-") as tmp, BlobReader(repo) as blobs:
         scratch = Path(tmp) / "content"
         scratch.mkdir()
+        replay = _Replay(scratch)
         if base:
             _apply(scratch, repo.files_at(base), blobs)
-            _remember(trees[base], scratch)
+            replay.remember(trees[base], None)
         for commit, changes in commits:
             _apply(scratch, changes, blobs)
-            _remember(trees[commit.sha], scratch)
+            replay.remember(trees[commit.sha], changes)
 
 
 def _apply(scratch: Path, changes: Iterable[FileChange], blobs: BlobReader) -> None:
@@ -183,21 +186,105 @@ def _apply(scratch: Path, changes: Iterable[FileChange], blobs: BlobReader) -> N
             target.write_bytes(blobs.read(change.blob))
 
 
-def _remember(tree: str, scratch: Path) -> None:
-    if tree in _STATES:
-        return
-    if not tree:
-        _STATES[tree] = EMPTY
-        return
-    roadmap, problems = load_with_problems(scratch)
-    if problems:
+class _Replay:
+    """The states of the scratch folder as commits are applied to it.
+
+    A commit that changed anything but item files (themes.yml, pages...), or that follows one
+    whose whole load failed, is loaded whole with the one loader and projected with the one
+    projection. A commit that changed only item files costs those files: each is loaded with
+    the loader's rules for one file (load_item_file) and projected alone, beside the themes of
+    the last whole load; a file that does not load skips the commit, as a whole load would.
+    Rules across files (dependencies, light-site ids) are checked at whole loads. So a history
+    of C commits over N items costs N + C x (items changed), not C x N.
+    """
+
+    def __init__(self, scratch: Path):
+        self.scratch = scratch
+        self.roadmap_dir = scratch / ROADMAP_DIR
+        self.whole = False  # the last whole load succeeded: its themes and checks hold
+        self.themes: tuple = ()
+        self.public: dict[str, PublicState] = {}  # of every item file that loads
+        self.internal: dict[str, InternalState] = {}
+        self.ids: dict[str, Path] = {}  # item id -> its file
+        self.keys: dict[str, tuple[str | None, str]] = {}  # file -> (light-site id, id)
+        self.broken: dict[str, str] = {}  # file -> why it does not load
+
+    def remember(self, tree: str, changes: list[FileChange] | None) -> None:
+        if not tree:
+            self.whole = False
+            _STATES.setdefault(tree, EMPTY)
+            return
+        if self.whole and changes is not None and all(self._is_item(c.path) for c in changes):
+            found = self._step(changes)
+        else:
+            found = self._load_whole()
+        _STATES.setdefault(tree, found)
+
+    @staticmethod
+    def _is_item(rel: str) -> bool:
+        parts = rel.split("/")
+        return (
+            len(parts) > 1
+            and parts[0] == ROADMAP_DIR
+            and rel.lower().endswith((".md", ".markdown"))
+            and not any(part.startswith(".") for part in parts)
+        )
+
+    def _load_whole(self) -> States | str:
+        self.broken = {}
+        roadmap, problems = load_with_problems(self.scratch)
+        self.whole = not problems
+        if problems:
+            return self._why(problems)
+        internal = project(roadmap, "internal")
+        found = states_of(internal.public, internal)
+        self.public, self.internal = dict(found.public), dict(found.internal)
+        self.themes = roadmap.themes
+        self.ids = {i.id: i.path for i in roadmap.items}
+        light = {i.path: i.id for i in internal.public.items}
+        self.keys = {self._rel(i.path): (light.get(i.path), i.id) for i in roadmap.items}
+        return found
+
+    def _step(self, changes: list[FileChange]) -> States | str:
+        rels = [c.path.split("/", 1)[1] for c in changes]
+        for rel in rels:  # every changed file leaves, then those that load come back
+            self.broken.pop(rel, None)
+            light, own = self.keys.pop(rel, (None, None))
+            self.public.pop(light, None)  # type: ignore[arg-type]
+            self.internal.pop(own, None)  # type: ignore[arg-type]
+            if own is not None and self.ids.get(own) == self.roadmap_dir / rel:
+                del self.ids[own]
+        changed: list[Item] = []
+        for rel in rels:
+            path = self.roadmap_dir / rel
+            if not path.is_file():
+                continue  # deleted
+            item, problems = load_item_file(self.roadmap_dir, path, self.ids)
+            if problems:
+                self.broken[rel] = self._why(problems)
+            elif item is not None:
+                changed.append(item)
+        if changed:
+            view = project(Roadmap(self.scratch, tuple(changed), self.themes, (), ()), "internal")
+            found = states_of(view.public, view)
+            self.public.update(found.public)
+            self.internal.update(found.internal)
+            light = {i.path: i.id for i in view.public.items}
+            for item in changed:
+                self.keys[self._rel(item.path)] = (light.get(item.path), item.id)
+        if self.broken:
+            return min(self.broken.values())
+        return States(dict(self.public), dict(self.internal))
+
+    def _rel(self, path: Path) -> str:
+        return path.relative_to(self.roadmap_dir).as_posix()
+
+    def _why(self, problems: list) -> str:
         first = min(problems)
         where = Path(first.path).resolve()
-        with_path = where.relative_to(scratch.resolve()) if where.is_relative_to(scratch) else where
-        _STATES[tree] = f"{with_path}:{first.line}: {first.message}"
-        return
-    internal = project(roadmap, "internal")
-    _STATES[tree] = states_of(internal.public, internal)
+        scratch = self.scratch.resolve()
+        with_path = where.relative_to(scratch) if where.is_relative_to(scratch) else where
+        return f"{with_path}:{first.line}: {first.message}"
 
 
 def states_of(public: View, internal: View) -> States:

@@ -134,7 +134,12 @@ def scan(html: str) -> _Scan:
 
 def inline_scripts(html: str) -> list[str]:
     """The text of every inline script of a page that a browser would run."""
+    if not _SCRIPT_TAG.search(html):  # most pages: no need to parse them
+        return []
     return [s.text for s in scan(html).scripts if s.inline]
+
+
+_SCRIPT_TAG = re.compile("<script", re.IGNORECASE)
 
 
 def sri(data: bytes) -> str:

@@ -137,56 +137,61 @@ def _load_items(roadmap_dir: Path, problems: list[Problem]) -> list[Item]:
     items: list[Item] = []
     seen: dict[str, Path] = {}
     for path in _visible_files(roadmap_dir):
-        rel = path.relative_to(roadmap_dir)
-        if path.suffix.lower() in (".yml", ".yaml") and rel.as_posix() not in (
-            THEMES_FILE,
-            STRATEGY_FILE,
-        ):
-            problems.append(
-                Problem(
-                    path,
-                    1,
-                    "unexpected YAML file",
-                    f"content/roadmap/ holds {THEMES_FILE}, {STRATEGY_FILE} and items (.md)",
-                )
-            )
-            continue
-        if not _is_markdown(path):
-            continue  # images and other files pages may use
-        item_id = path.stem
-        if not Slug.pattern.match(item_id):
-            suggestion = "-".join(
-                "".join(c if c.isalnum() else " " for c in item_id.lower()).split()
-            )
-            problems.append(
-                Problem(
-                    path,
-                    1,
-                    f"'{path.name}' is not a valid item id",
-                    f"ids use lowercase letters, digits and hyphens: rename it {suggestion}.md",
-                )
-            )
-            continue
-        if item_id in seen:
-            problems.append(
-                Problem(
-                    path,
-                    1,
-                    f"duplicate id '{item_id}': {display_path(seen[item_id])} has it too",
-                    "ids come from file names and must be unique across content/roadmap/",
-                )
-            )
-            continue
-        seen[item_id] = path
-        try:
-            data = path.read_bytes()
-        except OSError:
-            data = b""  # read_front_matter reports why
-        record, found = _read_item(path, item_id, data)
+        item, found = load_item_file(roadmap_dir, path, seen)
         problems.extend(found)
-        if record is not None:
-            items.append(record)
+        if item is not None:
+            items.append(item)
     return items
+
+
+def load_item_file(
+    roadmap_dir: Path, path: Path, seen: dict[str, Path]
+) -> tuple[Item | None, list[Problem]]:
+    """One file under content/roadmap/ with the rules of that file alone (its name, its fields,
+    an id not in `seen`, which it joins); (None, []) for files that are not items. The history
+    reads a commit that changed only items with this, file by file (history.py)."""
+    rel = path.relative_to(roadmap_dir)
+    if path.suffix.lower() in (".yml", ".yaml") and rel.as_posix() not in (
+        THEMES_FILE,
+        STRATEGY_FILE,
+    ):
+        return None, [
+            Problem(
+                path,
+                1,
+                "unexpected YAML file",
+                f"content/roadmap/ holds {THEMES_FILE}, {STRATEGY_FILE} and items (.md)",
+            )
+        ]
+    if not _is_markdown(path):
+        return None, []  # images and other files pages may use
+    item_id = path.stem
+    if not Slug.pattern.match(item_id):
+        suggestion = "-".join("".join(c if c.isalnum() else " " for c in item_id.lower()).split())
+        return None, [
+            Problem(
+                path,
+                1,
+                f"'{path.name}' is not a valid item id",
+                f"ids use lowercase letters, digits and hyphens: rename it {suggestion}.md",
+            )
+        ]
+    if item_id in seen:
+        return None, [
+            Problem(
+                path,
+                1,
+                f"duplicate id '{item_id}': {display_path(seen[item_id])} has it too",
+                "ids come from file names and must be unique across content/roadmap/",
+            )
+        ]
+    seen[item_id] = path
+    try:
+        data = path.read_bytes()
+    except OSError:
+        data = b""  # read_front_matter reports why
+    record, found = _read_item(path, item_id, data)
+    return record, list(found)
 
 
 @functools.lru_cache(maxsize=16384)

@@ -13,6 +13,7 @@ import html
 import json
 import mimetypes
 import re
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -103,9 +104,18 @@ class Settings:
 
 @dataclass
 class GeneratedPage:
+    """A planned page. `markdown` is what it is made of; MkDocs renders `source`, where each of
+    `parts` (HTML the templates write: cards, facts, tables) stands as one token paragraph, so
+    Markdown parses bodies and headings only (place_parts puts the parts back)."""
+
     src_uri: str
     markdown: str
     in_nav: bool = True
+    source: str = ""
+    parts: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.source = self.source or self.markdown
 
 
 @dataclass
@@ -166,6 +176,70 @@ def problems_plan(problems: list[str]) -> SitePlan:
     )
     page = GeneratedPage("index.md", text)
     return SitePlan(pages={"index.md": page}, nav=[{"Problems": "index.md"}])
+
+
+# --- HTML the templates write ------------------------------------------------------------------
+
+
+class Lifted:
+    """HTML parts of one page, lifted out of its Markdown: `{% call html() %}...{% endcall %}`
+    in a template. Markdown would parse them again (md_in_html reads every tag, the audience
+    extension every raw block): most of an internal page's rendering time went there.
+
+    Each part stands in the Markdown as a paragraph holding one token made from a digest of the
+    whole page, parts included, so no text on the page can name a token. Links in parts are
+    written as in Markdown (`link()`: relative .md paths) and resolved as MkDocs resolves
+    links when the parts are put back.
+    """
+
+    def __init__(self):
+        self.marker = f"rm{uuid.uuid4().hex}x"  # in no text: random, for this render only
+        self.parts: list[str] = []
+
+    def lift(self, caller: Callable[[], str]) -> str:
+        self.parts.append(str(caller()).strip())
+        return f"\n\n{self.marker}{len(self.parts) - 1}\n\n"
+
+    def split(self, text: str) -> tuple[str, str, dict[str, str]]:
+        """(the text with its parts in place, with tokens in their place, token -> part)."""
+        if not self.parts:
+            return text, text, {}
+        pattern = re.compile(re.escape(self.marker) + r"(\d+)")
+        inline = pattern.sub(lambda m: self.parts[int(m[1])], text)
+        digest = hashlib.sha256(inline.encode("utf-8", "surrogatepass")).hexdigest()[:24]
+        tokens = {n: f"rmpart{digest}x{n}" for n in range(len(self.parts))}
+        source = pattern.sub(lambda m: tokens[int(m[1])], text)
+        return inline, source, {tokens[n]: part for n, part in enumerate(self.parts)}
+
+
+# A relative address in a part's href (no scheme, not absolute, not only an #anchor).
+_LINK = re.compile(r'(?<=\shref=")([^"#?:/][^"#?:]*)(?=[#?"])')
+
+
+def place_parts(
+    html_text: str,
+    parts: dict[str, str],
+    url_of: Callable[[str], str | None],
+    keep: Callable[[str], str] = lambda part: part,
+) -> str:
+    """Put each part back where its token paragraph was rendered. `url_of(path)` is the address
+    of a .md link of the parts (None: left as it is, as MkDocs leaves a link it cannot find);
+    `keep` filters each part first (the light site drops internal elements again)."""
+
+    def address(m: re.Match) -> str:
+        url = url_of(html.unescape(m[1]))
+        return m[1] if url is None else html.escape(url)
+
+    for token, part in parts.items():
+        part = _LINK.sub(address, keep(part))
+        paragraph = f"<p>{token}</p>"
+        if paragraph in html_text:
+            html_text = html_text.replace(paragraph, part, 1)
+        elif token in html_text:
+            html_text = html_text.replace(token, part, 1)
+        else:
+            raise ValueError(f"a part of the page was lost in rendering ({token})")
+    return html_text
 
 
 # --- Markdown-safe text -------------------------------------------------------------------------
@@ -334,15 +408,18 @@ class _Planner:
         return rewrite(thing.body, self._target(from_uri, thing), data=not self.internal)
 
     def _add(self, uri: str, template: str, meta: dict[str, Any], in_nav: bool = True, **ctx):
-        tpl = _ENV.get_template(template)
-        body = tpl.render(
+        lifted = Lifted()
+        body = _ENV.get_template(template).render(
             internal=self.internal,
             link=lambda to: relative(uri, to),
             themes=self.themes,
             settings=self.settings,
+            html=lifted.lift,
             **ctx,
         )
-        self.plan_.pages[uri] = GeneratedPage(uri, _yaml_front_matter(meta) + body, in_nav)
+        front = _yaml_front_matter(meta)
+        markdown, source, parts = lifted.split(body)
+        self.plan_.pages[uri] = GeneratedPage(uri, front + markdown, in_nav, front + source, parts)
 
     # The pages -------------------------------------------------------------------------------
 
@@ -588,17 +665,20 @@ class _Planner:
                 "<summary>Their description: the one above without its internal parts</summary>"
                 f"\n\n{rewrite(twin.body, lambda ref: None)}\n\n</details>\n"
             )
+        lifted = Lifted()
         markdown = _ENV.get_template("item.md.j2").render(
             internal=False,
             link=lambda to: relative(uri, to),
             themes={t.id: t for t in self.view.public.themes},
             settings=self.settings,
+            html=lifted.lift,
             item=twin,
             body=body,
             feedback=fill(self.settings.feedback_url, twin),
             request=fill(self.settings.request_url, twin),
         )
-        rendered = self.render_html(markdown)
+        _, source, parts = lifted.split(markdown)
+        rendered = place_parts(self.render_html(source), parts, lambda path: None)
         rendered = re.sub(r'<a class="headerlink"[^>]*>.*?</a>', "", rendered, flags=re.S)
         rendered = re.sub(r"<a\b([^>]*)>(.*?)</a>", _unlink, rendered, flags=re.S)
         rendered = re.sub(r'\sid="[^"]*"', "", rendered)

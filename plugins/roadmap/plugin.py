@@ -36,7 +36,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import jinja2
-import markdown
 from markupsafe import Markup, escape
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
@@ -51,7 +50,7 @@ from mkdocs.utils import CountHandler
 from .addresses import read_address_secret
 from .asking import ACCOUNT_PLACEHOLDERS, PLACEHOLDERS, fill, template_problem
 from .audience import project
-from .audience_markdown import EXTENSION_NAME, with_audience
+from .audience_markdown import EXTENSION_NAME, filter_html, with_audience
 from .audit import trusted_files
 from .history import DEFAULT_DEPTH, read_history
 from .integrity import (
@@ -63,10 +62,11 @@ from .integrity import (
 )
 from .load import load_with_problems
 from .markup import RoadmapMarkup
-from .pages import DEFAULT_DISCLAIMER, Settings, plan_site, problems_plan
+from .pages import DEFAULT_DISCLAIMER, Settings, place_parts, plan_site, problems_plan
 from .passwords import found_in_repository, read_passwords
 from .problems import Problem, display_path, report
 from .references import FileUse
+from .rendering import Renderer, built_extensions
 from .seal import ASSETS, BUILD_FILE, DROPPED, NOT_FOUND
 from .sites import InternalSite, PublicSite, Rejected
 from .staging import STAGING_DIR, Batch, Staging, StagingError, crash_point
@@ -229,6 +229,9 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
             log.info("roadmap: %s", note)
         config.markdown_extensions.append(RoadmapMarkup(fill(self.config.request_url)))
         self.plan = plan_site(view, settings, _renderer(config), history)
+        config.markdown_extensions = built_extensions(
+            config.markdown_extensions, config.mdx_configs
+        )
         config.nav = self.plan.nav
         self._shape_theme(config)
         if not self.preview:  # build and gh-deploy
@@ -325,7 +328,7 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         for page in self.plan.pages.values():
             inclusion = InclusionLevel.INCLUDED if page.in_nav else InclusionLevel.NOT_IN_NAV
             out.append(
-                File.generated(config, page.src_uri, content=page.markdown, inclusion=inclusion)
+                File.generated(config, page.src_uri, content=page.source, inclusion=inclusion)
             )
         for src_uri, data in self.plan.media.items():
             out.append(File.generated(config, src_uri, content=data))
@@ -382,9 +385,15 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
                 "allows only the theme's own",
                 page.file.src_uri,
             )
-        if self.audience != "public":
+        if self.audience == "public":
+            html = self.file_use.place(html, page.file.src_uri, page.url)
+        planned = self.plan.pages.get(page.file.src_uri)
+        if planned is None or not planned.parts:
             return html
-        return self.file_use.place(html, page.file.src_uri, page.url)
+        # The templates' own HTML, put back after Markdown: on the light site read once more
+        # by the tokenizer that drops internal elements, as Markdown's output is.
+        keep = (lambda part: filter_html(part)[0]) if self.audience == "public" else None
+        return place_parts(html, planned.parts, _page_urls(page, files), keep or (lambda p: p))
 
     def on_env(self, env, *, config: MkDocsConfig, files: Files):
         """Every page is rendered. The light site publishes the files they use, and nothing
@@ -469,16 +478,21 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
                 digests[rel] = sri(path.read_bytes()) if ok else None
             return digests[rel]
 
+        # The theme writes the same blocks on every page of a folder depth: each is read once.
+        done: dict[tuple[str, str], str] = {}
+
         @jinja2.pass_context
         def add(context, html: str) -> Markup:
             if self.preview:
                 return Markup(html)
             page = context.get("page")
             page_dir = posixpath.dirname(page.file.dest_uri) if page else ""
-            html, missing = add_integrity(html, lambda url: integrity(url, page_dir))
-            for url in missing:
-                log.warning("roadmap: %s not found, so it has no integrity attribute", url)
-            return Markup(html)
+            key = (str(html), page_dir)
+            if key not in done:
+                done[key], missing = add_integrity(html, lambda url: integrity(url, page_dir))
+                for url in missing:
+                    log.warning("roadmap: %s not found, so it has no integrity attribute", url)
+            return Markup(done[key])
 
         return add
 
@@ -565,13 +579,26 @@ def password_context(config: MkDocsConfig, confidential_terms: list[str]) -> lis
 def _renderer(config: MkDocsConfig):
     """Markdown to HTML exactly as the light site renders it, on either site: it draws the
     internal "What clients see" panel and finds page titles in stripped bodies."""
-    extensions = with_audience(config.markdown_extensions, "public")
+    return Renderer(with_audience(config.markdown_extensions, "public"), config.mdx_configs)
 
-    def render(text: str) -> str:
-        md = markdown.Markdown(extensions=extensions, extension_configs=config.mdx_configs)
-        return md.convert(text)
 
-    return render
+def _page_urls(page: Page, files: Files):
+    """The address of a relative link of a page, as MkDocs makes it (None: not a site file)."""
+    here = posixpath.dirname(page.file.src_uri)
+
+    def url_of(path: str) -> str | None:
+        target = files.get_file_from_path(posixpath.normpath(posixpath.join(here, path)))
+        if target is None:
+            log.warning(
+                "Doc file '%s' contains a link '%s', but the target is not found among "
+                "documentation files.",
+                page.file.src_uri,
+                path,
+            )
+            return None
+        return target.url_relative_to(page.file)
+
+    return url_of
 
 
 def _option_line(config_file: str, name: str) -> tuple[Path, int]:
