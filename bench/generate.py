@@ -90,7 +90,9 @@ def _body(w: Writer, other: str) -> str:
 def _item(w: Writer, i: int, ids: list[str], owners, customers, tags) -> str:
     rng = w.rng
     theme = rng.choice(list(THEMES))
-    visibility = "internal" if theme == "platform" else rng.choice(["public", "ask-first", "internal"])
+    visibility = (
+        "internal" if theme == "platform" else rng.choice(["public", "ask-first", "internal"])
+    )
     status = rng.choices(
         ["exploring", "planned", "in-progress", "shipped", "paused", "cancelled"],
         [20, 30, 20, 20, 5, 5],
@@ -144,7 +146,10 @@ def _item(w: Writer, i: int, ids: list[str], owners, customers, tags) -> str:
         "  questions:",
     ]
     for _ in range(rng.randint(1, 2)):
-        lines += [f"    - q: {_yaml_text(w.sentence(6, 9)[:-1] + '?')}", f"      a: {_yaml_text(w.sentence())}"]
+        lines += [
+            f"    - q: {_yaml_text(w.sentence(6, 9)[:-1] + '?')}",
+            f"      a: {_yaml_text(w.sentence())}",
+        ]
     other = ids[rng.randrange(len(ids))]
     return "---\n" + "\n".join(lines) + "\n---\n" + _body(w, other)
 
@@ -174,7 +179,8 @@ def make_project(root: Path, n: int, seed: int = 12, commits: int = 0) -> Path:
     (content / "roadmap" / "strategy.yml").write_text(
         "priorities:\n"
         + "".join(
-            f"  - title: {_yaml_text(w.phrase(4).capitalize())}\n    why: {_yaml_text(w.sentences(2))}\n"
+            f"  - title: {_yaml_text(w.phrase(4).capitalize())}\n"
+            f"    why: {_yaml_text(w.sentences(2))}\n"
             f"    themes: [{t}]\n"
             for t in list(THEMES)[:3]
         )
@@ -191,10 +197,14 @@ def make_project(root: Path, n: int, seed: int = 12, commits: int = 0) -> Path:
     (content / "playbook" / "index.md").write_text(f"---\ntitle: Playbook\n---\n{w.sentences(5)}\n")
     ids = [f"{w.word()}-{w.word()}-{i}" for i in range(n)]
     owners = [w.name() for _ in range(40)]
-    customers = [f"{w.name()} {w.rng.choice(['Group', 'Services', 'Ltd'])}" for _ in range(max(50, n // 5))]
+    customers = [
+        f"{w.name()} {w.rng.choice(['Group', 'Services', 'Ltd'])}" for _ in range(max(50, n // 5))
+    ]
     tags = sorted({w.word() for _ in range(30)})
     for i, item_id in enumerate(ids):
-        (content / "roadmap" / f"{item_id}.md").write_text(_item(w, i, ids, owners, customers, tags))
+        (content / "roadmap" / f"{item_id}.md").write_text(
+            _item(w, i, ids, owners, customers, tags)
+        )
     if commits:
         git(root, "init", "-q", "-b", "main")
         (root / ".gitignore").write_text((ROOT / ".gitignore").read_text())
@@ -215,7 +225,7 @@ def edit_item(path: Path, rng: random.Random) -> None:
         new = rng.choice([h for h in ("now", "next", "later") if h != old])
         text = text.replace(f"\nhorizon: {old}", f"\nhorizon: {new}", 1)
     else:
-        text = text.replace("summary: \"", "summary: \"Now ", 1)
+        text = text.replace('summary: "', 'summary: "Now ', 1)
     path.write_text(text)
 
 

@@ -241,7 +241,9 @@ def test_one_brief_per_account_whatever_the_spelling(playbook_plan):
     acme = playbook_plan.pages["playbook/accounts/acme-co.md"].markdown
     # Four asks, from most to least that may be said; the two ARR figures recorded are flagged.
     titles = ["Forms builder", "Offline mode v2", "SAML SSO", "Embedded payments"]
-    assert [acme.index(f">{t}</a>") for t in titles] == sorted(acme.index(f">{t}</a>") for t in titles)
+    assert [acme.index(f">{t}</a>") for t in titles] == sorted(
+        acme.index(f">{t}</a>") for t in titles
+    )
     assert "52,000" in acme and "items record 50,000, 52,000" in acme
 
 

@@ -281,9 +281,9 @@ def _new(title: str, theme: str | None) -> int:
 
 
 def _build(audiences: list[str], verbose: bool) -> int:
-    from mkdocs.commands.build import build
-    from mkdocs.exceptions import Abort, ConfigurationError, MkDocsException
+    from mkdocs.exceptions import ConfigurationError
 
+    from .builds import build_in_parallel, build_site, parallel
     from .staging import Batch
 
     _quiet_logging(verbose)
@@ -294,7 +294,7 @@ def _build(audiences: list[str], verbose: bool) -> int:
     except ConfigurationError as e:
         print(f"roadmap: configuration error: {e}", file=sys.stderr)
         return 1
-    _, problems = load_with_problems(content)
+    roadmap, problems = load_with_problems(content)
     addresses = None
     if "internal" in audiences:
         from .plugin import password_context
@@ -319,35 +319,32 @@ def _build(audiences: list[str], verbose: bool) -> int:
     # Both sites are published together, only when both passed: a failure of the internal
     # site leaves the light one as it was too, so the two always come from the same content.
     batch = Batch.open()
-    built = []
     try:
-        for audience in audiences:
-            # Load each config right before its build: MkDocs shares one instance of a plugin
-            # that has on_startup between all configs of a process, so the last load wins.
-            try:
-                config = _load_config(audience)
-            except ConfigurationError as e:
-                print(f"roadmap: configuration error: {e}", file=sys.stderr)
-                return 1
-            final = Path(config.site_dir)
-            try:
-                config.plugins.on_startup(command="build", dirty=False)
-                build(config)
-            except Abort as e:
-                print(str(e.format_message()).strip(), file=sys.stderr)
-                return 1
-            except MkDocsException as e:
-                print(f"roadmap: {audience} site: {e.format_message()}", file=sys.stderr)
-                return 1
-            finally:
-                config.plugins.on_shutdown()
-            built.append((audience, final))
+        if parallel(audiences):
+            code, staged = build_in_parallel(audiences, _load_config, roadmap)
+            if code:
+                return code
+            for staging in staged:
+                staging.ready()
+        else:
+            for audience in audiences:
+                # Load each config right before its build: MkDocs shares one instance of a
+                # plugin that has on_startup between all configs of a process, so the last
+                # load wins.
+                try:
+                    config = _load_config(audience)
+                except ConfigurationError as e:
+                    print(f"roadmap: configuration error: {e}", file=sys.stderr)
+                    return 1
+                if build_site(config, audience):
+                    return 1
         if batch:
             batch.close(publish=True)
     finally:
         if batch:
             batch.close(publish=False)  # after a failure, discards what was staged
-    for audience, final in built:
+    for audience in audiences:
+        final = Path(_load_config(audience).site_dir)
         print(f"roadmap: {audience} site -> {_rel(final)}/")
     return 0
 

@@ -66,7 +66,7 @@ from .pages import DEFAULT_DISCLAIMER, Settings, place_parts, plan_site, problem
 from .passwords import found_in_repository, read_passwords
 from .problems import Problem, display_path, report
 from .references import FileUse
-from .rendering import Renderer, built_extensions
+from .rendering import Renderer, SharedBlocks, built_extensions, with_theme_aliases
 from .seal import ASSETS, BUILD_FILE, DROPPED, NOT_FOUND
 from .sites import InternalSite, PublicSite, Rejected
 from .staging import STAGING_DIR, Batch, Staging, StagingError, crash_point
@@ -107,6 +107,24 @@ class RoadmapConfig(Config):
     # Commits that changed content/ read for the changelogs, feeds and item histories, newest
     # first; 0 reads none. Each costs one load of the content it held (cached per process).
     history_depth = c.Type(int, default=DEFAULT_DEPTH)
+
+
+# `roadmap build` makes each site's staging folder before it forks a process per site (cli.py):
+# the plugin in that process builds into the one made for its site, and the parent publishes.
+PREPARED: dict[Path, Staging] = {}
+
+
+def final_site(config: MkDocsConfig) -> Path:
+    return Path(os.path.abspath(config.site_dir))
+
+
+def staging_for(config: MkDocsConfig) -> Staging:
+    """A private staging folder for the site `config` builds (see staging.py)."""
+    root = Path(config.docs_dir).parent / STAGING_DIR
+    try:
+        return Staging(final_site(config), root)
+    except StagingError as e:
+        raise Abort(f"{config.config_file_path}:1: {e}") from None
 
 
 def build_date() -> date:
@@ -235,11 +253,7 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         config.nav = self.plan.nav
         self._shape_theme(config)
         if not self.preview:  # build and gh-deploy
-            root = Path(config.docs_dir).parent / STAGING_DIR
-            try:
-                self.staging = Staging(Path(config.site_dir), root)
-            except StagingError as e:
-                raise Abort(f"{config.config_file_path}:1: {e}") from None
+            self.staging = PREPARED.pop(final_site(config), None) or staging_for(config)
             config.site_dir = str(self.staging.folder)
         return config
 
@@ -401,6 +415,8 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         self.env = env
         self.script_templates = theme_script_templates(config.theme.dirs)
         env.filters["roadmap_integrity"] = self._integrity_filter(config)
+        env.loader = with_theme_aliases(env.loader, config.theme.dirs, config.theme.custom_dir)
+        SharedBlocks().install(env)
         if self.audience == "public":
             if self.file_use.problems:
                 raise Abort(
@@ -435,6 +451,9 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         index.generate_search_index = sealed_index
 
     def on_page_context(self, context, *, page, config: MkDocsConfig, nav):
+        # Pages the navigation does not list, at one depth, show the same navigation.
+        in_nav = page.file.inclusion.is_in_nav() and page in nav.pages
+        context["roadmap_shared"] = None if in_nav else str(context.get("base_url", ""))
         return self._with_policy(context, page.file.dest_uri)
 
     def on_template_context(self, context, *, template_name: str, config: MkDocsConfig):

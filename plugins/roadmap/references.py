@@ -8,6 +8,7 @@ on the light site a file is published only when a tag of the rendered page refer
 
 from __future__ import annotations
 
+import functools
 import html
 import posixpath
 import re
@@ -160,6 +161,11 @@ def find_refs(markdown: str, *, data: bool = False) -> list[Ref]:
     Text that Markdown renders as code or drops (a definition nobody uses) is still found: the
     rendered page decides what is published, this scan only where each target lands.
     """
+    return list(_find_refs(markdown, data))
+
+
+@functools.lru_cache(maxsize=1 << 15)  # a body is scanned by the check, the projection, the plan
+def _find_refs(markdown: str, data: bool) -> tuple[Ref, ...]:
     fenced = _fenced_spans(markdown)
     fence_starts = [a for a, _ in fenced]
     lines = _Lines(markdown)
@@ -177,7 +183,7 @@ def find_refs(markdown: str, *, data: bool = False) -> list[Ref]:
         if k >= 0 and start < fenced[k][1]:
             continue
         refs[start] = Ref(start, end, target, lines.of(start))
-    return [refs[k] for k in sorted(refs)]
+    return tuple(refs[k] for k in sorted(refs))
 
 
 def resolve(ref: Ref, source: Path) -> Path:
@@ -235,15 +241,20 @@ def rewrite(markdown: str, new_target: Callable[[Ref], str | None], *, data: boo
 
 def relative(from_uri: str, to_uri: str) -> str:
     """A relative path between two site source paths, as MkDocs resolves them."""
-    from_dir = PurePosixPath(from_uri).parent
-    to = PurePosixPath(to_uri)
+    from_dir = _parts(from_uri)[:-1]
+    to = _parts(to_uri)
     common = 0
-    for a, b in zip(from_dir.parts, to.parent.parts, strict=False):
+    for a, b in zip(from_dir, to[:-1], strict=False):
         if a != b:
             break
         common += 1
-    ups = [".."] * (len(from_dir.parts) - common)
-    return "/".join(ups + list(to.parts[common:]))
+    return "/".join([".."] * (len(from_dir) - common) + to[common:])
+
+
+def _parts(uri: str) -> list[str]:
+    """The parts of a site path as PurePosixPath gives them (templates link thousands of times
+    a page: plain string work)."""
+    return [p for p in uri.split("/") if p and p != "."]
 
 
 # --- After rendering: what a page's HTML refers to ----------------------------------------------

@@ -1,12 +1,15 @@
-"""Markdown as the build renders it, made cheap: extensions built once per build rather than once
-per page, and one reused Markdown instance for the renders the planner asks for.
+"""Rendering made cheap: Markdown extensions built once per build rather than once per page, one
+reused Markdown instance for the renders the planner asks for, and the theme's navigation
+rendered once for the thousands of pages that show the same one.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
+import jinja2
 import markdown
 from markdown.extensions import Extension
 
@@ -40,3 +43,46 @@ class Renderer:
         if text not in self.done:
             self.done[text] = self.md.reset().convert(text)
         return self.done[text]
+
+
+# --- The theme's templates --------------------------------------------------------------------
+
+MATERIAL_ALIAS = "roadmap-material/"  # overrides/ include the theme's own partials by this name
+SHARED_PARTIALS = ("partials/nav.html",)
+
+
+def with_theme_aliases(
+    loader: jinja2.BaseLoader, theme_dirs: Iterable[str], custom_dir: str | None
+) -> jinja2.BaseLoader:
+    """`loader`, and the theme's own SHARED_PARTIALS under MATERIAL_ALIAS, so an override of
+    one in overrides/ can wrap the original (the same name would include itself)."""
+    sources = {}
+    for name in SHARED_PARTIALS:
+        for folder in theme_dirs:
+            path = Path(folder) / name
+            if folder != custom_dir and path.is_file():
+                sources[MATERIAL_ALIAS + name] = path.read_text(encoding="utf-8")
+                break
+    return jinja2.ChoiceLoader([jinja2.DictLoader(sources), loader])
+
+
+class SharedBlocks:
+    """`{% call roadmap_once("name") %}...{% endcall %}` in a template: what it wraps is rendered
+    once per key and reused. The key (`roadmap_shared` in the page's context) says which pages
+    see the same thing: the site's navigation is the same on every page it does not list, at
+    one folder depth (thousands of item pages); None renders every time."""
+
+    def __init__(self):
+        self.done: dict[tuple[str, Any], str] = {}
+
+    def install(self, env: jinja2.Environment) -> None:
+        @jinja2.pass_context
+        def once(context, name: str, caller) -> str:
+            key = context.get("roadmap_shared")
+            if key is None:
+                return caller()
+            if (name, key) not in self.done:
+                self.done[name, key] = caller()
+            return self.done[name, key]
+
+        env.globals["roadmap_once"] = once

@@ -9,6 +9,7 @@ build rather than be published.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -37,7 +38,14 @@ class SealError(Exception):
 
 
 def unlock_script() -> str:
-    script = (ASSETS / "unlock.js").read_text(encoding="utf-8")
+    path = ASSETS / "unlock.js"
+    stat = path.stat()  # performance only: read again when the file changes, not per page
+    return _unlock_script(path, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=4)
+def _unlock_script(path: Path, mtime: int, size: int) -> str:
+    script = path.read_text(encoding="utf-8")
     assert "</script" not in script.lower()
     return script
 
@@ -151,6 +159,7 @@ def verify_sealed(
     ciphertext; everything else byte-identical to a trusted file. Returns the number of pages.
     """
     pages = 0
+    skeletons: dict[str, str] = {}  # by policy: pages of one folder depth share it
     for path in sorted(p for p in site_dir.rglob("*") if p.is_file()):
         rel = path.relative_to(site_dir).as_posix()
         data = path.read_bytes()
@@ -159,10 +168,12 @@ def verify_sealed(
             m = _SEALED.search(text)
             if not _PAGE_PATH.match(rel) or not m or rel not in policies:
                 raise SealError(f"{rel}: not a locked page")
-            skeleton = locked_page(
-                keyring, Envelope(b"", b""), "", policy=policies[rel], help_text=help_text
-            )
-            if _SEALED.sub(r"\1\3", text) != _SEALED.sub(r"\1\3", skeleton):
+            if policies[rel] not in skeletons:
+                skeleton = locked_page(
+                    keyring, Envelope(b"", b""), "", policy=policies[rel], help_text=help_text
+                )
+                skeletons[policies[rel]] = _SEALED.sub(r"\1\3", skeleton)
+            if _SEALED.sub(r"\1\3", text) != skeletons[policies[rel]]:
                 raise SealError(f"{rel}: not a locked page")
             sealed = json.loads(m.group(2))
             keys = _PAGE_KEYS | ({"root"} if rel == NOT_FOUND else set())

@@ -18,6 +18,9 @@ import contextlib
 import ctypes
 import ctypes.util
 import errno
+import json
+import mmap
+import multiprocessing
 import os
 import shutil
 import signal
@@ -136,12 +139,28 @@ def crash_point(name: str) -> None:
     point, _, nth = want.partition(":")
     if point != name:
         return
-    _reached[name] = _reached.get(name, 0) + 1
-    if _reached[name] == int(nth or 1):
+    if _count(name) == int(nth or 1):
         os.kill(os.getpid(), getattr(signal, "SIG" + os.environ.get(CRASH_SIGNAL, "KILL")))
 
 
 _reached: dict[str, int] = {}
+# `roadmap build` builds the two sites in forked processes: they count the points together, in
+# memory shared across fork (made at import, before any fork; only when the hook is set).
+_shared = (
+    (mmap.mmap(-1, mmap.PAGESIZE), multiprocessing.Lock()) if os.environ.get(CRASH_AT) else None
+)
+
+
+def _count(name: str) -> int:
+    if _shared is None:
+        _reached[name] = _reached.get(name, 0) + 1
+        return _reached[name]
+    memory, lock = _shared
+    with lock:
+        counts = json.loads(memory[:].rstrip(b"\0") or b"{}")
+        counts[name] = counts.get(name, 0) + 1
+        memory[:] = json.dumps(counts).encode().ljust(len(memory), b"\0")
+    return counts[name]
 
 
 # --- The staging root and its leftovers -------------------------------------------------------

@@ -1,0 +1,275 @@
+"""`roadmap build`: each site built by MkDocs, both published together only when both passed.
+
+With both sites asked for, on Linux, the content is loaded, checked, projected and its history
+read once; then one forked process builds each site, on its own core, from that state (MkDocs
+shares a plugin's instance between the configs of one process, so a process per site is what
+lets them run at once). The parent holds both staging folders: it publishes them together when
+both processes passed, and discards them otherwise. A process killed by a signal takes the
+build with it: the parent stops the other, discards, and ends by the same signal.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import io
+import logging
+import os
+import pickle
+import select
+import signal
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from mkdocs.commands.build import build
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import Abort, ConfigurationError, MkDocsException
+
+from .audience import project
+from .history import read_history
+from .model import Roadmap
+from .plugin import PREPARED, final_site, staging_for
+from .staging import Staging
+
+JOBS = "ROADMAP_JOBS"  # "1": build the sites one after the other, in this process
+PROFILE = "ROADMAP_PROFILE"  # a folder: cProfile statistics of each process, for bench/README
+_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+@contextlib.contextmanager
+def profiled(name: str):
+    """With ROADMAP_PROFILE set to a folder, the cProfile statistics of what runs inside, in
+    `<folder>/<name>.prof` (`python -m pstats` reads them)."""
+    folder = os.environ.get(PROFILE)
+    if not folder:
+        yield
+        return
+    import cProfile
+
+    profile = cProfile.Profile()
+    profile.enable()
+    try:
+        yield
+    finally:
+        profile.disable()
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        profile.dump_stats(Path(folder) / f"{name}.prof")
+
+
+def build_site(config: MkDocsConfig, audience: str) -> int:
+    """One site, as `mkdocs build` builds it; 0, or 1 after printing why."""
+    with profiled(audience):
+        return _build_site(config, audience)
+
+
+def _build_site(config: MkDocsConfig, audience: str) -> int:
+    try:
+        config.plugins.on_startup(command="build", dirty=False)
+        build(config)
+    except Abort as e:
+        print(str(e.format_message()).strip(), file=sys.stderr)
+        return 1
+    except MkDocsException as e:
+        print(f"roadmap: {audience} site: {e.format_message()}", file=sys.stderr)
+        return 1
+    finally:
+        config.plugins.on_shutdown()
+    return 0
+
+
+def parallel(audiences: list[str]) -> bool:
+    return (
+        len(audiences) > 1
+        and sys.platform.startswith("linux")
+        and os.environ.get(JOBS, "") != "1"
+        and (os.cpu_count() or 1) > 1
+    )
+
+
+@dataclass
+class _Child:
+    audience: str
+    pid: int
+    fd: int  # the read end of the pipe its messages come through
+    data: bytes = b""
+    status: int | None = None  # as os.waitstatus_to_exitcode gives it
+
+
+def build_in_parallel(
+    audiences: list[str], load_config, roadmap: Roadmap | None
+) -> tuple[int, list[Staging]]:
+    """Build each audience's site in a process of its own; (exit code, the staged sites to
+    publish when it is 0). Messages are printed here, site by site, in `audiences` order."""
+    try:
+        configs = {a: load_config(a) for a in audiences}
+    except ConfigurationError as e:
+        print(f"roadmap: configuration error: {e}", file=sys.stderr)
+        return 1, []
+    if roadmap is not None:
+        with profiled("shared"):
+            _warm(roadmap, configs)
+    stagings: dict[str, Staging] = {}
+    children: list[_Child] = []
+    previous = {sig: signal.getsignal(sig) for sig in _SIGNALS}
+
+    def stop(signum, frame) -> None:  # the parent is told to stop: so are the children
+        _kill(children, wait=True)
+        handler = previous.get(signum)
+        if callable(handler):
+            handler(signum, frame)
+        else:
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+
+    try:
+        for audience in audiences:
+            stagings[audience] = staging_for(configs[audience])
+        for sig in _SIGNALS:
+            previous[sig] = signal.getsignal(sig)
+            signal.signal(sig, stop)
+        for audience in audiences:
+            PREPARED[final_site(configs[audience])] = stagings[audience]
+            children.append(_fork(audience, load_config))
+        PREPARED.clear()
+        _collect(children)
+    except Abort as e:
+        print(str(e.format_message()).strip(), file=sys.stderr)
+        _end(children, stagings)
+        return 1, []
+    except BaseException:
+        _end(children, stagings)
+        raise
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    code = 0
+    killed = None
+    for child in children:
+        out, err = pickle.loads(child.data) if child.data else ("", "")
+        sys.stdout.write(out)
+        sys.stderr.write(err)
+        exit_code = child.status if child.status is not None else 1
+        if exit_code < 0:
+            killed = killed or -exit_code
+        elif exit_code:
+            code = code or exit_code
+    if killed or code:
+        _end(children, stagings)
+        if killed == signal.SIGINT:
+            return 130, []
+        if killed:  # end as the child did, after cleaning up
+            if killed != signal.SIGKILL:  # whose handler cannot be set, nor needs to be
+                signal.signal(killed, signal.SIG_DFL)
+            os.kill(os.getpid(), killed)
+        return code, []
+    return 0, [stagings[a] for a in audiences]
+
+
+def _warm(roadmap: Roadmap, configs: dict[str, MkDocsConfig]) -> None:
+    """What both processes read, computed once before they fork: the history and the
+    projections (the light site's view renders every public body to check its text strip)."""
+    for config in configs.values():
+        depth = config.plugins["roadmap"].config.history_depth
+        read_history(Path(config.docs_dir), depth)
+    project(roadmap, "internal")
+
+
+def _fork(audience: str, load_config) -> _Child:
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid:
+        os.close(write)
+        return _Child(audience, pid, read)
+    os.close(read)
+    code = 1
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        _as_child()
+        sys.stdout, sys.stderr = out, err
+        for handler in logging.getLogger("mkdocs").handlers:
+            if isinstance(handler, logging.StreamHandler):
+                handler.setStream(err)
+        try:
+            config = load_config(audience)
+        except ConfigurationError as e:
+            print(f"roadmap: configuration error: {e}", file=sys.stderr)
+        else:
+            code = build_site(config, audience)
+    except KeyboardInterrupt:
+        code = 130
+    except BaseException as e:  # a bug of ours: one line, as main() prints it
+        print(f"roadmap: internal error: {type(e).__name__}: {e}", file=err)
+    finally:
+        with contextlib.suppress(BaseException):
+            data = pickle.dumps((out.getvalue(), err.getvalue()))
+            while data:
+                data = data[os.write(write, data) :]
+        os._exit(code)
+
+
+def _as_child() -> None:
+    """Signals as a plain process has them (the parent cleans up), and death with the parent."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    if _prctl is not None:
+        _prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        if os.getppid() == 1:  # the parent died before that call
+            os._exit(1)
+
+
+def _collect(children: list[_Child]) -> None:
+    """Read every child's messages to the end, then its exit status."""
+    open_fds = {c.fd: c for c in children}
+    while open_fds:
+        ready, _, _ = select.select(list(open_fds), [], [])
+        for fd in ready:
+            chunk = os.read(fd, 1 << 16)
+            if chunk:
+                open_fds[fd].data += chunk
+            else:
+                _close(open_fds.pop(fd))
+    for child in children:
+        _, status = os.waitpid(child.pid, 0)
+        child.status = os.waitstatus_to_exitcode(status)
+
+
+def _close(child: _Child) -> None:
+    if child.fd >= 0:
+        os.close(child.fd)
+        child.fd = -1
+
+
+def _kill(children: list[_Child], wait: bool = False) -> None:
+    """SIGKILL every child still running; with `wait`, until each has ended."""
+    for child in children:
+        if child.status is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(child.pid, signal.SIGKILL)
+    for child in children:
+        if wait and child.status is None:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(child.pid, 0)
+            child.status = -signal.SIGKILL
+
+
+def _end(children: list[_Child], stagings: dict[str, Staging]) -> None:
+    """Stop what still runs, then remove the staged sites."""
+    _kill(children, wait=True)
+    for child in children:
+        _close(child)
+    for staging in stagings.values():
+        staging.discard()
+
+
+def _libc_prctl():
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+
+
+_prctl = _libc_prctl()
