@@ -55,6 +55,9 @@ class View:
     strategy: Strategy | None = None
     files: frozenset[Path] = frozenset()  # files the pages above use (resolved; light: images)
     public: View | None = field(default=None, repr=False)  # internal only: the light site's view
+    # Internal only: each item's light-site twin by the item's own id (the twin's id may be
+    # its public.id or public title), for "what clients see" wherever sales read.
+    twins: dict[str, Any] = field(default_factory=dict, repr=False)
 
 
 def project(roadmap: Roadmap, audience: str) -> View:
@@ -120,6 +123,8 @@ def _internal(roadmap: Roadmap) -> View:
             + (order.get(i.theme, 0), i.priority or 10**9, i.title.casefold(), i.id)
         ),
     )
+    public = _public(roadmap)
+    by_path = {twin.path: twin for twin in public.items}
     return View(
         audience="internal",
         content_dir=roadmap.content_dir,
@@ -131,7 +136,8 @@ def _internal(roadmap: Roadmap) -> View:
         files=_files_used(
             roadmap.content_dir, [*items, *roadmap.pages, *roadmap.playbook], public=False
         ),
-        public=_public(roadmap),
+        public=public,
+        twins={i.id: by_path[i.path] for i in items if i.path in by_path},
     )
 
 
