@@ -143,8 +143,11 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
 
     def on_shutdown(self) -> None:
         if self.batch:
-            self.batch.close(publish=not self.failed)
-            self.batch = None
+            batch, self.batch = self.batch, None
+            try:
+                batch.close(publish=not self.failed)
+            except StagingError as e:
+                raise Abort(str(e)) from None
             if self.staging and not self.failed:
                 self.mkdocs_config.site_dir = str(self.staging.final)  # gh-deploy reads it next
         self.staging = None
@@ -347,6 +350,12 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
             token = self.site.address(f.src_uri)
             if token:
                 f.dest_uri = f"{token}/index.html" if config.use_directory_urls else f"{token}.html"
+        if self.site.sealed:
+            # MkDocs writes pages in this order: in the navigation's, file dates and the order
+            # of folders on disk would tell which token is which item. In the tokens' order
+            # they tell nothing (staging also dates every published file the same).
+            pages = sorted(out.documentation_pages(), key=lambda f: f.dest_uri)
+            out = Files([*pages, *(f for f in out if not f.is_documentation_page())])
         # Theme files last, as MkDocs adds them: nothing from content/ gets through unplanned.
         out.add_files_from_theme(config.theme.get_env(), config)
         self.expected = {f.dest_uri for f in out} | set(MACHINE_MADE)
@@ -537,7 +546,10 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
                 f"The previous {self.audience} site is untouched."
             )
         if self.staging:
-            self.staging.ready()  # published now, or by whoever holds the batch
+            try:
+                self.staging.ready()  # published now, or by whoever holds the batch
+            except StagingError as e:
+                raise Abort(str(e)) from None
             if self.staging.folder is None:
                 config.site_dir = str(self.staging.final)
         log.info("roadmap: %s site built in %.1f s", self.audience, time.monotonic() - self.started)
