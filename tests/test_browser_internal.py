@@ -330,6 +330,58 @@ def test_a_tab_opened_from_an_unlocked_tab_opens_unlocked(page: Page, base: str,
     expect_locked(typed)
 
 
+# A page of the same origin outside the site (another project on a shared host, a page of the
+# light site served beside it): it listens on the hand-off channel and asks for the key, the old
+# way (build id only) and the new way (a key-agreement public key, for the page it names).
+EVIL_PAGE = """<!doctype html><meta charset="utf-8"><title>Another page of this origin</title>
+<script>
+window.heard = [];
+var bc = new BroadcastChannel("roadmap-unlock");
+bc.onmessage = function (e) { window.heard.push(JSON.stringify(e.data)); };
+window.ask = function (path) {
+  return fetch("/internal/build.json").then(function (r) { return r.json(); }).then(function (j) {
+    return crypto.subtle.generateKey({ name: "ECDH", namedCurve: "P-256" }, false, ["deriveBits"])
+      .then(function (pair) { return crypto.subtle.exportKey("raw", pair.publicKey); })
+      .then(function (raw) {
+        var pub = btoa(String.fromCharCode.apply(null, new Uint8Array(raw)));
+        bc.postMessage({ type: "ask", build: j.build });
+        bc.postMessage({ type: "ask", id: "evil", build: j.build, path: path, pub: pub });
+      });
+  });
+};
+</script><p>nothing to see</p>"""
+
+
+def test_another_page_of_the_origin_cannot_get_the_key(page: Page, site: Path, tmp_path: Path):
+    """The hand-off answered any page of the origin, at any time, with the key in clear on the
+    channel. Now a tab answers only for a link the user just opened from it, once, and only
+    encrypted for the tab that asked."""
+    host = tmp_path / "host"
+    shutil.copytree(site, host / "internal")
+    (host / "evil.html").write_text(EVIL_PAGE)
+    item = f"/internal/{token(f'items/{ITEM_ID}.md')}/"
+    with serve(host) as url:
+        page.goto(url + "internal/")
+        unlock(page)
+        expect_unlocked(page)
+        key = json.loads(stored_key(page) or "{}")["key"]
+        evil = page.context.new_page()
+        evil.goto(url + "evil.html")
+        evil.evaluate("path => window.ask(path)", item)
+        evil.wait_for_timeout(1000)
+        assert not any(key in m for m in evil.evaluate("window.heard")), "answered any page"
+        with page.context.expect_page() as opened:  # a real hand-off, the evil page listening
+            page.locator(ITEM_LINK).click(modifiers=["Control"])
+        expect_unlocked(opened.value)
+        assert stored_key(opened.value) == stored_key(page)
+        heard = evil.evaluate("window.heard")
+        assert any('"type":"key"' in m for m in heard)  # it heard the answer...
+        assert not any(key in m for m in heard)  # ...which only the new tab could open
+        evil.evaluate("path => window.ask(path)", item)  # too late: that hand-off is used up
+        evil.wait_for_timeout(1000)
+        assert not any(key in m for m in evil.evaluate("window.heard"))
+
+
 def test_log_out_locks_every_tab_and_says_so(page: Page, base: str):
     page.goto(base)
     unlock(page)
