@@ -305,14 +305,14 @@ def _build(audiences: list[str], verbose: bool) -> int:
     except ConfigurationError as e:
         print(f"roadmap: configuration error: {e}", file=sys.stderr)
         return 1
-    _, problems = load_with_problems(content)
+    roadmap, problems = load_with_problems(content)
     addresses = None
     if "internal" in audiences:
         from .plugin import password_context
 
         config = _load_config("internal")
         terms = config.plugins["roadmap"].config.confidential_terms
-        context = password_context(config, terms)
+        context = password_context(config, terms, roadmap)
         problems += read_passwords(asked_by=CONFIG_DIR / "internal.yml", context=context)[1]
         if not problems:  # make the salt file only for a build that will happen
             addresses, found = read_address_secret(CONFIG_DIR, create=True)

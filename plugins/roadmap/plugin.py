@@ -63,8 +63,9 @@ from .integrity import (
 )
 from .load import load_with_problems
 from .markup import RoadmapMarkup
+from .model import Roadmap
 from .pages import DEFAULT_DISCLAIMER, Settings, plan_site, problems_plan
-from .passwords import found_in_repository, read_passwords
+from .passwords import content_words, found_in_repository, read_passwords
 from .problems import Problem, display_path, report
 from .references import FileUse
 from .seal import ASSETS, BUILD_FILE, DROPPED, NOT_FOUND
@@ -171,7 +172,7 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
             config_file = Path(config.config_file_path)
             credentials, found = read_passwords(
                 asked_by=config_file,
-                context=password_context(config, self.config.confidential_terms),
+                context=password_context(config, self.config.confidential_terms, roadmap),
             )
             addresses, found_too = read_address_secret(config_file.parent, create=True)
             problems += found + found_too
@@ -568,9 +569,19 @@ def _escaped(text):
     return escape(text) if isinstance(text, str) else text
 
 
-def password_context(config: MkDocsConfig, confidential_terms: list[str]) -> list[str]:
-    """Words an attacker of this site tries first: its name, the company, its codenames."""
-    words = [config.site_name, config.site_author, config.copyright, *confidential_terms]
+def password_context(
+    config: MkDocsConfig, confidential_terms: list[str], roadmap: Roadmap | None = None
+) -> list[str]:
+    """Words an attacker of this site tries first: its name and description, the company, its
+    codenames, and the content's titles and names (passwords.content_words)."""
+    words = [
+        config.site_name,
+        config.site_description,
+        config.site_author,
+        config.copyright,
+        *confidential_terms,
+        *(content_words(project(roadmap, "internal")) if roadmap else ()),
+    ]
     return [w for w in words if w]
 
 
