@@ -443,3 +443,27 @@ def test_a_password_close_to_another_teams_is_refused(tmp_path):
         f"2: too close to the password on line 1: {too_close}; give each team its own random "
         "passphrase (`roadmap passphrase`)",
     ]
+
+
+def test_a_password_file_git_would_commit_is_a_loud_warning(project: Project):
+    """The README's own example (`ROADMAP_PASSWORD_FILE=passwords.txt` in the project) left
+    every team's password one `git add -A` away from the repository, and nothing said so."""
+    project.item("x")
+    git = ["git", "-C", str(project.root)]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "mkdocs.yml"], check=True)
+    project.write("passwords.txt", "sales: copper kettle marble tulip nine\n")
+    env = {"ROADMAP_PASSWORD_FILE": "passwords.txt"}
+    result = project.run("build", "--audience", "internal", password=None, env=env)
+    assert result.code == 0, result.err
+    assert (
+        "WARNING: passwords.txt:1: PASSWORD FILE NOT IGNORED: ROADMAP_PASSWORD_FILE names a file"
+        " inside the repository's checkout that git does not ignore, so the next `git add -A`"
+        " commits every team's password; keep it outside the checkout, or add its name to"
+        " .gitignore"
+    ) in result.err.splitlines()
+    project.write(".gitignore", "/passwords.txt\n")
+    result = project.run("build", "--audience", "internal", password=None, env=env)
+    assert result.code == 0, result.err
+    assert "NOT IGNORED" not in result.err
+    assert "copper kettle" not in result.out + result.err

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .problems import Problem
-from .repository import tracked_files
+from .repository import checkout_root, is_ignored, is_tracked, tracked_files
 
 MIN_LENGTH = 12
 # PBKDF2 at 600k iterations: ~2e4 guesses/s on a current GPU, so 1e12 guesses take decades.
@@ -366,15 +366,42 @@ def content_words(view) -> list[str]:
 # --- Passwords printed where they should not be -----------------------------------------------
 
 
-def found_in_repository(credentials: Iterable[Credential], folder: Path) -> list[Problem]:
-    """Tracked files of the git checkout around `folder` that hold one of the passwords.
+def found_in_repository(
+    credentials: Iterable[Credential], folder: Path, environ: Mapping[str, str] | None = None
+) -> list[Problem]:
+    """Tracked files of the git checkout around `folder` that hold one of the passwords, and
+    a password file (ROADMAP_PASSWORD_FILE) in that checkout that git does not ignore: the
+    next `git add -A` would commit it.
 
     For a loud warning, not an error: this repository's own demo and test passwords are in its
     README, CI script and tests, on purpose. Nothing outside a git checkout is searched.
     """
     files = tracked_files(folder)
-    if not files:
+    if files is None:
         return []
+    environ = os.environ if environ is None else environ
+    unprotected = []
+    name = environ.get(ENV_FILE, "").strip()
+    top = checkout_root(folder)
+    password_file = Path(name).absolute() if name else None
+    if (
+        password_file is not None
+        and top is not None
+        and password_file.is_file()
+        and password_file.resolve().is_relative_to(top.resolve())
+        and is_ignored(password_file) is False
+        and is_tracked(password_file) is False  # a tracked one: its lines are found below
+    ):
+        unprotected.append(
+            Problem(
+                password_file,
+                1,
+                f"PASSWORD FILE NOT IGNORED: {ENV_FILE} names a file inside the repository's "
+                "checkout that git does not ignore, so the next `git add -A` commits every "
+                "team's password",
+                "keep it outside the checkout, or add its name to .gitignore",
+            )
+        )
     wanted = {}
     for cred in credentials:
         for form in {cred.password, unicodedata.normalize("NFC", cred.password)}:
@@ -393,7 +420,7 @@ def found_in_repository(credentials: Iterable[Credential], folder: Path) -> list
                     "password manager; demo passwords printed in this project are public",
                 )
             )
-    return sorted(set(warnings))
+    return unprotected + sorted(set(warnings))
 
 
 def _occurrences(path: Path, wanted: dict[bytes, Credential]) -> list[tuple[int, Credential]]:
