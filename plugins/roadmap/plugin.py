@@ -58,6 +58,7 @@ from .integrity import (
     add_integrity,
     inline_scripts,
     sri,
+    theme_data_shadowed,
     theme_inline_scripts,
     theme_script_templates,
 )
@@ -361,6 +362,7 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         out.add_files_from_theme(config.theme.get_env(), config)
         self.expected = {f.dest_uri for f in out} | set(MACHINE_MADE)
         self.file_use = FileUse(self.plan.file_refs, self.plan.sources)
+        self.shadows: list[Problem] = []  # pages whose content stands in for the theme's data
         return out
 
     # -- titles: plain text, escaped once -------------------------------------------------------
@@ -386,6 +388,18 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
 
     @event_priority(-50)  # after other plugins have edited the HTML: what ships decides
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        for shadow in theme_data_shadowed(html):
+            path, line = self.plan.sources.get(page.file.src_uri, (Path(page.file.src_uri), 1))
+            self.shadows.append(
+                Problem(
+                    path,
+                    line,
+                    f'an element with id="{shadow}" would replace the theme\'s settings '
+                    "(Material reads the first in the page: search highlighting could come "
+                    "back, search could be fetched elsewhere)",
+                    "give it another id, or another heading",
+                )
+            )
         if not self.preview and inline_scripts(html):
             log.warning(
                 "roadmap: %s: an inline script will not run: the Content-Security-Policy "
@@ -400,6 +414,11 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         """Every page is rendered. The light site publishes the files they use, and nothing
         else; the internal site's search index is written encrypted."""
         self.env = env
+        if self.shadows:
+            raise Abort(
+                report(self.shadows) + f"\nThe {self.audience} site was not published; "
+                "the previous one is untouched."
+            )
         self.script_templates = theme_script_templates(config.theme.dirs)
         env.filters["roadmap_integrity"] = self._integrity_filter(config)
         if self.audience == "public":
