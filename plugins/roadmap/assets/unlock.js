@@ -182,7 +182,9 @@
             if (m.type !== "key" || m.id !== id || m.build !== data.build) return;
             // A key that does not open this page (sent by any page of the origin) is ignored:
             // the tab this one was opened from may still answer.
-            handoffKey(mine.privateKey, m.pub, id, data.build).then(function (key) {
+            Promise.resolve().then(function () {
+              return handoffKey(mine.privateKey, m.pub, id, data.build);
+            }).then(function (key) {
               return decrypt(key, m, id);
             }).then(function (raw) {
               return openEnvelope(raw, data.page, data.build, data.path).then(function () {
