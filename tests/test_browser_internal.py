@@ -368,7 +368,7 @@ def test_another_page_of_the_origin_cannot_get_the_key(page: Page, site: Path, t
         evil = page.context.new_page()
         evil.goto(url + "evil.html")
         evil.evaluate("path => window.ask(path)", item)
-        evil.wait_for_timeout(1000)
+        evil.wait_for_timeout(400)  # an answer takes a few milliseconds
         assert not any(key in m for m in evil.evaluate("window.heard")), "answered any page"
         with page.context.expect_page() as opened:  # a real hand-off, the evil page listening
             page.locator(ITEM_LINK).click(modifiers=["Control"])
@@ -378,7 +378,7 @@ def test_another_page_of_the_origin_cannot_get_the_key(page: Page, site: Path, t
         assert any('"type":"key"' in m for m in heard)  # it heard the answer...
         assert not any(key in m for m in heard)  # ...which only the new tab could open
         evil.evaluate("path => window.ask(path)", item)  # too late: that hand-off is used up
-        evil.wait_for_timeout(1000)
+        evil.wait_for_timeout(400)
         assert not any(key in m for m in evil.evaluate("window.heard"))
 
 

@@ -11,7 +11,13 @@ from pathlib import Path
 import pytest
 
 from conftest import PASSWORD, ROOT, Project
-from roadmap.passwords import MIN_PASSPHRASE_WORDS, estimate, read_passwords, weakness
+from roadmap.passwords import (
+    MIN_PASSPHRASE_WORDS,
+    estimate,
+    found_in_repository,
+    read_passwords,
+    weakness,
+)
 from roadmap.problems import display_path
 
 HINT = "use a passphrase of five or more random words: `roadmap passphrase` makes one"
@@ -448,22 +454,21 @@ def test_a_password_close_to_another_teams_is_refused(tmp_path):
 def test_a_password_file_git_would_commit_is_a_loud_warning(project: Project):
     """The README's own example (`ROADMAP_PASSWORD_FILE=passwords.txt` in the project) left
     every team's password one `git add -A` away from the repository, and nothing said so."""
-    project.item("x")
     git = ["git", "-C", str(project.root)]
     subprocess.run([*git, "init", "-q"], check=True)
     subprocess.run([*git, "add", "mkdocs.yml"], check=True)
-    project.write("passwords.txt", "sales: copper kettle marble tulip nine\n")
-    env = {"ROADMAP_PASSWORD_FILE": "passwords.txt"}
-    result = project.run("build", "--audience", "internal", password=None, env=env)
-    assert result.code == 0, result.err
-    assert (
-        "WARNING: passwords.txt:1: PASSWORD FILE NOT IGNORED: ROADMAP_PASSWORD_FILE names a file"
+    path = project.write("passwords.txt", "sales: copper kettle marble tulip nine\n")
+    environ = {"ROADMAP_PASSWORD_FILE": str(path)}
+    creds, problems = read_passwords(environ)
+    assert problems == []
+    assert messages(found_in_repository(creds, project.root, environ)) == [
+        f"{display_path(path)}:1: PASSWORD FILE NOT IGNORED: ROADMAP_PASSWORD_FILE names a file"
         " inside the repository's checkout that git does not ignore, so the next `git add -A`"
         " commits every team's password; keep it outside the checkout, or add its name to"
         " .gitignore"
-    ) in result.err.splitlines()
+    ]
     project.write(".gitignore", "/passwords.txt\n")
-    result = project.run("build", "--audience", "internal", password=None, env=env)
-    assert result.code == 0, result.err
-    assert "NOT IGNORED" not in result.err
-    assert "copper kettle" not in result.out + result.err
+    assert found_in_repository(creds, project.root, environ) == []
+    outside = project.root.parent / "teams.txt"  # outside the checkout: nothing to say
+    outside.write_text("sales: copper kettle marble tulip nine\n")
+    assert found_in_repository(creds, project.root, {"ROADMAP_PASSWORD_FILE": str(outside)}) == []
