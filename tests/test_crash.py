@@ -283,3 +283,15 @@ def test_the_order_pages_are_written_in_says_nothing(tmp_path):
     written = [p.stat().st_mtime_ns for p in pages]
     assert written == sorted(written), "pages are written in the order of their addresses"
     # Once published, every file carries one date: test_staging checks it.
+
+
+def test_sigterm_between_the_two_swaps_waits_until_both_sites_are_in(built):
+    """A cancelled job between the light site's swap and the internal one's left the new light
+    site beside the old internal one; the signal now waits for the second swap."""
+    project, published, _ = built
+    before = json.loads((project.site("internal") / "build.json").read_text())["build"]
+    done = run_build(project, ROADMAP_CRASH_AT="swapped:1", ROADMAP_CRASH_SIGNAL="TERM")
+    assert done.returncode == -signal.SIGTERM, done.stderr
+    published.check_whole("SIGTERM between the swaps")
+    assert json.loads((project.site("internal") / "build.json").read_text())["build"] != before
+    assert_nothing_left(project)

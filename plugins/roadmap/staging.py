@@ -208,15 +208,16 @@ class Batch:
             if publish:
                 when = time.time()
                 swapped: list[Staging] = []
-                try:
-                    for staging in self.ready:
-                        staging.swap_in(when)
-                        swapped.append(staging)
-                except BaseException:
-                    for staging in reversed(swapped):
-                        if staging.swapped:  # a signal handler may have discarded it
+                # SIGINT/SIGTERM wait until every site is in (or back): never one of two.
+                with _signals_held():
+                    try:
+                        for staging in self.ready:
+                            staging.swap_in(when)
+                            swapped.append(staging)
+                    except BaseException:
+                        for staging in reversed(swapped):
                             staging.swap_back()
-                    raise
+                        raise
         finally:
             for staging in self.ready:
                 staging.discard()  # after a failure; a no-op for what was published
