@@ -5,8 +5,10 @@ that were altered, moved or rolled back to an older build, file://, and what Chr
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -449,6 +451,30 @@ def test_an_older_build_page_does_not_open_with_a_revoked_password(page: Page, r
         page.wait_for_timeout(300)
         expect_locked(page, "older version")
         assert stored_key(page) is None
+
+
+def test_a_page_the_browser_cached_before_a_deploy_opens_after_it(page: Page, site_copy: Path):
+    """Hosts let browsers keep pages (GitHub Pages: 10 minutes). After a deploy, the cached
+    home page was "from an older version" and refused, and so was the roadmap for everyone who
+    had read it lately. It is now fetched again from the host once before being refused."""
+    current = {rel: (site_copy / rel).read_bytes() for rel in ("index.html", "build.json")}
+    (site_copy / "index.html").write_text(reseal(site_copy, "index.html", OLDER_BUILD, [PASSWORD]))
+    (site_copy / "build.json").write_text(json.dumps({"v": 2, "build": OLDER_BUILD}) + "\n")
+    with serve(site_copy, cache=True) as url:
+        page.goto(url)  # the build before the deploy, now in the browser's cache
+        expect(page.locator("#rm-unlock button[type=submit]")).to_be_enabled()
+        later = time.time() + 5  # Last-Modified has whole seconds: make the deploy newer
+        for rel, data in current.items():  # the deploy
+            (site_copy / rel).write_bytes(data)
+            os.utime(site_copy / rel, (later, later))
+        tab = page.context.new_page()
+        tab.goto(url)
+        expect(tab.locator("#rm-unlock button[type=submit]")).to_be_enabled()
+        expect(tab.locator("#rm-message")).not_to_contain_text("older version")
+        unlock(tab)
+        expect_unlocked(tab)
+        build = json.loads(current["build.json"])["build"]
+        assert json.loads(stored_key(tab) or "{}")["build"] == build
 
 
 def test_a_newer_build_page_asks_for_the_password_again(page: Page, rolled_back: Path):

@@ -21,6 +21,7 @@
   "use strict";
   var STORE = "roadmap-unlock";
   var NOTE = "roadmap-note";  // a message for the next locked page of this tab (after log out)
+  var REFETCHED = "roadmap-refetched";  // "<path> <build>" of the last page fetched again
   var CHANNEL = "roadmap-unlock";
   var HANDOFF_WAIT = 800;  // ms a new tab waits for the tab it was opened from
   var ARMED_FOR = 20000;  // ms an unlocked tab answers for a link the user opened from it
@@ -132,6 +133,17 @@
       input.focus();
     }
     function older() {
+      // Most often the browser's own copy of a page the host has since replaced (hosts let
+      // browsers keep pages for minutes): fetch it again from the host, once, then decide.
+      var tried = sessionStorage.getItem(REFETCHED), here = location.pathname + " " + data.build;
+      if (tried !== here) {
+        sessionStorage.setItem(REFETCHED, here);
+        root.classList.add("rm-opening");
+        fetch(location.href, { cache: "reload" }).catch(function () {}).then(function () {
+          location.reload();
+        });
+        return;
+      }
       refuse("This page is from an older version of the roadmap, so it will not open. " +
         "Open the roadmap's home page for the current version.");
     }
