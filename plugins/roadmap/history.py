@@ -10,7 +10,6 @@ author, message, or earlier (possibly internal) title.
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -21,6 +20,7 @@ from typing import Any
 from .audience import View, project
 from .gitrepo import BlobReader, Commit, FileChange, GitError, Repo
 from .load import load_with_problems
+from .staging import STAGING_DIR, StagingError, crash_point, scratch
 
 DEFAULT_DEPTH = 200  # commits that touched content/, newest first (the `history_depth` option)
 WINDOWS = (7, 30, 90)  # the internal "What changed" page: last 7, 30 and 90 days
@@ -131,7 +131,10 @@ def read_history(content_dir: Path, depth: int = DEFAULT_DEPTH) -> History:
     shas = ([base] if base else []) + [c.sha for c, _ in commits]
     trees = dict(zip(shas, repo.content_trees(shas), strict=True))
     if any(trees[s] not in _STATES for s in shas):
-        _read_missing(repo, base, commits, trees)
+        try:
+            _read_missing(repo, base, commits, trees, content_dir.parent / STAGING_DIR)
+        except StagingError as e:
+            return History(notes=(f"no history: {e}",), last_changed=last_changed)
     snapshots = []
     if base:
         found = _STATES[trees[base]]
@@ -154,21 +157,26 @@ def read_history(content_dir: Path, depth: int = DEFAULT_DEPTH) -> History:
     return History(tuple(snapshots), tuple(notes), last_changed)
 
 
-def _read_missing(repo: Repo, base: str | None, commits: list, trees: dict[str, str]) -> None:
+def _read_missing(
+    repo: Repo, base: str | None, commits: list, trees: dict[str, str], private: Path
+) -> None:
     """Replay the commits into one scratch folder, loading each content tree not yet known.
 
     One folder, updated by each commit's changed files, and one `git cat-file` process: a
-    commit costs its changed files plus one load, not a checkout.
+    commit costs its changed files plus one load, not a checkout. The folder holds past
+    content in clear, so it is a staging.Scratch in `private` (.roadmap-staging/), never in
+    /tmp: a killed build's copy is swept by the next build.
     """
-    with tempfile.TemporaryDirectory(prefix="roadmap-history-") as tmp, BlobReader(repo) as blobs:
-        scratch = Path(tmp) / "content"
-        scratch.mkdir()
+    with scratch(private, "history") as tmp, BlobReader(repo) as blobs:
+        folder = tmp / "content"
+        folder.mkdir()
         if base:
-            _apply(scratch, repo.files_at(base), blobs)
-            _remember(trees[base], scratch)
+            _apply(folder, repo.files_at(base), blobs)
+            _remember(trees[base], folder)
         for commit, changes in commits:
-            _apply(scratch, changes, blobs)
-            _remember(trees[commit.sha], scratch)
+            _apply(folder, changes, blobs)
+            crash_point("history")
+            _remember(trees[commit.sha], folder)
 
 
 def _apply(scratch: Path, changes: Iterable[FileChange], blobs: BlobReader) -> None:
