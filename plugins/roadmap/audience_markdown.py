@@ -10,6 +10,7 @@ reader of a body (the loader, the text pre-strip, this parser) sees the same lin
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 import xml.etree.ElementTree as etree
@@ -91,6 +92,14 @@ _VOID = frozenset(
     | {"source", "track", "wbr"}
 )
 
+# Start tags that close an open paragraph (WHATWG "in body"): the element opens beside it.
+_CLOSES_P = frozenset(
+    {"address", "article", "aside", "blockquote", "center", "details", "dialog", "dir", "div"}
+    | {"dl", "fieldset", "figcaption", "figure", "footer", "form", "header", "hgroup", "main"}
+    | {"menu", "nav", "ol", "search", "section", "summary", "ul", "pre", "listing", "li", "dd"}
+    | {"dt", "table", "xmp", "plaintext", "h1", "h2", "h3", "h4", "h5", "h6"}
+)
+
 
 @dataclass
 class _Open:
@@ -98,6 +107,9 @@ class _Open:
 
     tag: str
     depth: int = 1
+    # A block element opened inside a paragraph: a browser closes the paragraph and puts the
+    # element beside it, where it runs on through the blocks that follow, to its end tag.
+    hoisted: bool = False
 
 
 @dataclass(frozen=True)
@@ -196,7 +208,9 @@ def html_text_in_internal(html: str) -> list[str]:
     """The text inside each outermost internal element and each comment of `html`.
 
     An internal element ends at its end tag or at the end tag of an element it sits in (as
-    in a browser: `</blockquote>` closes a `<details>` left open inside it)."""
+    in a browser: `</blockquote>` closes a `<details>` left open inside it); a block element
+    opened inside a paragraph closes the paragraph first, as in a browser, so it runs on
+    through the paragraphs after it."""
     tokens = _Tokenizer(html).tokens
     out: list[str] = []
     stack: list[str] = []  # open elements
@@ -204,6 +218,11 @@ def html_text_in_internal(html: str) -> list[str]:
     parts: list[str] = []
     for n, token in enumerate(tokens):
         raw = html[token.start : tokens[n + 1].start if n + 1 < len(tokens) else len(html)]
+        if token.kind == "start" and token.tag in _CLOSES_P and "p" in stack:
+            del stack[len(stack) - 1 - stack[::-1].index("p") :]
+            if base is not None and len(stack) <= base:
+                out.append(" ".join("".join(parts).split()))
+                base = None
         if base is None and token.kind == "comment":
             out.append(_comment_text(raw))
         elif base is None and token.kind == "markup":
@@ -275,8 +294,113 @@ class _InternalHeads(BlockProcessor):
 
 
 class _Separators(Preprocessor):
+    def __init__(self, md: markdown.Markdown, state: _State):
+        super().__init__(md)
+        self.state = state
+
     def run(self, lines: list[str]) -> list[str]:
+        self.state.reset()  # the first step of every conversion
         return [normalise_separators(line) for line in lines]
+
+
+# --- Definitions ----------------------------------------------------------------------------------
+
+# Where a link or image whose only definition is internal points on the light site, until
+# _DropInternal keeps the link's words and drops the image.
+INTERNAL_REFERENCE = "roadmap-internal-reference:"
+
+
+@dataclass
+class _State:
+    """What one conversion learns while parsing: the blocks being parsed (innermost last) and
+    the footnotes defined inside internal blocks."""
+
+    open: list[etree.Element]
+    footnotes: set[str]
+
+    def reset(self) -> None:
+        self.open.clear()
+        self.footnotes.clear()
+
+    def inside_internal(self) -> bool:
+        return any(has_internal_class(el.get("class")) for el in self.open)
+
+
+def _track_blocks(md: markdown.Markdown, state: _State) -> None:
+    """Keep `state.open` as the stack of elements the block parser is filling: every container
+    (admonition, details, list item, quote, md_in_html element, footnote) is parsed through
+    parseBlocks with itself as the parent."""
+    parse_blocks = md.parser.parseBlocks
+
+    def tracked(parent: etree.Element, blocks: list[str]) -> None:
+        state.open.append(parent)
+        try:
+            parse_blocks(parent, blocks)
+        finally:
+            state.open.pop()
+
+    md.parser.parseBlocks = tracked
+
+
+class _Definitions(BlockProcessor):
+    """Link reference and footnote definitions hold for the whole document, wherever they are
+    written: one written inside an internal block would lend its address, title or note to a
+    public link or footnote marker. This wraps the processor that records them: on the light
+    site a definition made inside an internal block does not exist (an earlier public one of
+    the same name stands); on both sites its footnote is marked as internal."""
+
+    def __init__(self, wrapped: BlockProcessor, state: _State, kind: str, audience: str):
+        super().__init__(wrapped.parser)
+        self.wrapped, self.state, self.kind, self.audience = wrapped, state, kind, audience
+
+    def _table(self) -> dict:
+        if self.kind == "reference":
+            return self.parser.md.references
+        return self.wrapped.footnotes.footnotes  # FootnoteExtension's, replaced on reset
+
+    def test(self, parent: etree.Element, block: str) -> bool:
+        return self.wrapped.test(parent, block)
+
+    def run(self, parent: etree.Element, blocks: list[str]) -> bool | None:
+        inside = self.state.inside_internal()
+        if not inside and not (self.kind == "footnote" and self.state.footnotes):
+            return self.wrapped.run(parent, blocks)
+        table = self._table()
+        before = dict(table)
+        done = self.wrapped.run(parent, blocks)
+        for key, value in list(table.items()):
+            if key in before and before[key] is value:
+                continue  # not made here
+            if not inside:  # a public definition made after an internal one: it stands
+                self.state.footnotes.discard(key)
+            elif self.kind == "footnote":
+                if self.audience == "public" and key in before:
+                    table[key] = before[key]
+                    continue
+                self.state.footnotes.add(key)
+                if self.audience == "public":
+                    table[key] = ""  # its words never enter the tree
+            elif self.audience == "public":
+                table[key] = before.get(key, (INTERNAL_REFERENCE, None))
+        return done
+
+
+def _wrap_definitions(md: markdown.Markdown, state: _State, audience: str) -> None:
+    registry = md.parser.blockprocessors
+    for name in ("reference", "footnote"):
+        if name in registry:
+            # In its own place: Registry says where by name only in its private list.
+            priority = next(p.priority for p in registry._priority if p.name == name)
+            wrapped = registry[name]
+            registry.register(_Definitions(wrapped, state, name, audience), name, priority)
+
+
+def _footnote_id(md: markdown.Markdown, key: str) -> str | None:
+    """The id of footnote `key`'s list item, as the footnotes extension writes it."""
+    registry = md.parser.blockprocessors
+    processor = registry["footnote"] if "footnote" in registry else None  # noqa: SIM401 (no .get)
+    footnotes = getattr(getattr(processor, "wrapped", processor), "footnotes", None)
+    return footnotes.makeFootnoteId(key) if footnotes is not None else None
 
 
 class _DropInternal(Treeprocessor):
@@ -286,19 +410,43 @@ class _DropInternal(Treeprocessor):
     before toc (5), so a removed heading never reaches the table of contents, heading ids or
     the search index, and before MkDocs reads the page title (1)."""
 
+    def __init__(self, md: markdown.Markdown, state: _State):
+        super().__init__(md)
+        self.state = state
+
     def run(self, root: etree.Element) -> None:
         stash = self.md.htmlStash.rawHtmlBlocks
         self.emptied: list[etree.Element] = []
         self.comment = False  # inside a `<!--` that Markdown left as text
         self._flow(root, None, stash)
+        trees = [root]
         for n, entry in enumerate(stash):
             if isinstance(entry, etree.Element):
                 self.comment = False
                 self._flow(entry, None, stash)
+                trees.append(entry)
             elif isinstance(entry, str):
                 stash[n] = filter_html(entry)[0]
+        for tree in trees:
+            self._drop_internal_definitions(tree)
         _prune_footnotes(root)
         self._drop_emptied(root, stash)
+
+    def _drop_internal_definitions(self, tree: etree.Element) -> None:
+        """Links and images that only an internal definition gave a target, and footnotes
+        defined inside internal blocks (with their markers): a link keeps its words."""
+        notes = {f"#{i}" for key in self.state.footnotes if (i := _footnote_id(self.md, key))}
+        ids = {n[1:] for n in notes}
+        for parent in list(tree.iter()):
+            for child in list(parent):
+                if child.tag == "a" and child.get("href") == INTERNAL_REFERENCE:
+                    _unwrap(parent, child)
+                elif (
+                    (child.tag == "img" and child.get("src") == INTERNAL_REFERENCE)
+                    or child.get("id") in ids  # the footnote's list item
+                    or (child.tag == "sup" and _refers_to(child, notes))  # its markers
+                ):
+                    _remove(parent, child, _before(parent, child))
 
     def _drop_emptied(self, root: etree.Element, stash: list) -> None:
         """Containers left with nothing in them (a quote that held only an internal block, a
@@ -325,6 +473,18 @@ class _DropInternal(Treeprocessor):
         last: etree.Element | None = None
         for child in list(el):
             code = child.tag in ("code", "pre")
+            if (
+                open_ is not None
+                and open_.hoisted
+                and self.md.is_block_level(child.tag)
+                and not code
+            ):
+                # Its end tag may be in this block (a raw `</div>` line): read it for that.
+                open_ = self._flow(child, open_, stash)
+                self.emptied.append(child)
+                child.tail, open_ = self._text(child.tail, open_, stash)
+                last = child
+                continue
             if open_ is not None or has_internal_class(child.get("class")) or code and self.comment:
                 child.tail, open_ = self._text(child.tail, open_, stash)
                 _remove(el, child, last)
@@ -336,8 +496,13 @@ class _DropInternal(Treeprocessor):
                 if in_comment or self.comment:
                     self.emptied.append(child)
                 # A block ends whatever its text left open, but for formatting elements: a
-                # browser opens them again in every block after (fail closed: all of it).
+                # browser opens them again in every block after (fail closed: all of it);
+                # and for a block element opened inside a paragraph, which a browser puts
+                # beside the paragraph, running on to its end tag or its container's end.
                 if left_open is not None and left_open.tag in _FORMATTING:
+                    open_ = left_open
+                elif left_open is not None and child.tag == "p" and left_open.tag in _CLOSES_P:
+                    left_open.hoisted = True
                     open_ = left_open
             elif not code:  # code shows its text as text: nothing in it opens or closes
                 open_ = self._flow(child, open_, stash)
@@ -459,6 +624,27 @@ def _prune_footnotes(root: etree.Element) -> None:
             _remove_anywhere(root, box)
 
 
+def _refers_to(el: etree.Element, targets: set[str]) -> bool:
+    """True when `el` holds a footnote marker pointing at one of `targets` ("#fn:x")."""
+    return any(
+        a.get("href") in targets and "footnote-ref" in (a.get("class") or "").split()
+        for a in el.iter("a")
+    )
+
+
+def _unwrap(parent: etree.Element, child: etree.Element) -> None:
+    """Replace `child` by its content: its text, its children and its tail stay in place."""
+    k = list(parent).index(child)
+    text = child.text or ""
+    if k:
+        parent[k - 1].tail = (parent[k - 1].tail or "") + text
+    else:
+        parent.text = (parent.text or "") + text
+    for n, grandchild in enumerate(list(child)):
+        parent.insert(k + 1 + n, grandchild)
+    _remove(parent, child, _before(parent, child))
+
+
 def _before(parent: etree.Element, child: etree.Element) -> etree.Element | None:
     children = list(parent)
     k = children.index(child)
@@ -488,10 +674,17 @@ class _MarkInternal(Treeprocessor):
     so the stylesheet shows it as the "Internal" callout it is (`!!! Internal`, `{ .INTERNAL }`
     and look-alikes included). Same priority as _DropInternal, for the same reasons."""
 
+    def __init__(self, md: markdown.Markdown, state: _State):
+        super().__init__(md)
+        self.state = state
+
     def run(self, root: etree.Element) -> None:
+        notes = {i for key in self.state.footnotes if (i := _footnote_id(self.md, key))}
         for el in root.iter():
             classes = el.get("class")
-            if has_internal_class(classes) and INTERNAL not in classes.split():
+            if el.tag == "li" and el.get("id") in notes:
+                el.set("class", f"{classes or ''} {INTERNAL}".strip())
+            elif has_internal_class(classes) and INTERNAL not in classes.split():
                 el.set("class", f"{classes} {INTERNAL}")
         stash = self.md.htmlStash.rawHtmlBlocks
         for n, entry in enumerate(stash):
@@ -539,16 +732,21 @@ class AudienceExtension(Extension):
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:
         md.registerExtension(self)
+        audience = self.getConfig("audience")
+        state = _State([], set())
         # Before normalize_whitespace (30) and every other preprocessor: nothing reads a line
         # Python would split differently.
-        md.preprocessors.register(_Separators(md), "roadmap_separators", 40)
+        md.preprocessors.register(_Separators(md, state), "roadmap_separators", 40)
         # Ahead of admonition and details (105), which it hands the rewritten head to.
         md.parser.blockprocessors.register(_InternalHeads(md.parser), "roadmap_heads", 106)
-        if self.getConfig("audience") == "public":
-            md.treeprocessors.register(_DropInternal(md), "roadmap_audience", 7)
+        # Extensions listed before this one (footnotes) have registered their processors.
+        _track_blocks(md, state)
+        _wrap_definitions(md, state, audience)
+        if audience == "public":
+            md.treeprocessors.register(_DropInternal(md, state), "roadmap_audience", 7)
             md.postprocessors.register(_DropLeftovers(md), "roadmap_leftovers", 1)
         else:
-            md.treeprocessors.register(_MarkInternal(md), "roadmap_audience", 7)
+            md.treeprocessors.register(_MarkInternal(md, state), "roadmap_audience", 7)
 
 
 def makeExtension(**kwargs: Any) -> AudienceExtension:  # Python-Markdown's loading convention
@@ -580,9 +778,22 @@ def render(
     extension_configs: dict[str, dict[str, Any]] | None = None,
 ) -> str:
     """`text` as one audience's site renders it."""
+    if extensions is SITE_EXTENSIONS and extension_configs is None:
+        return _render_site(text, audience)
     configs = SITE_EXTENSION_CONFIGS if extension_configs is None else extension_configs
     md = markdown.Markdown(
         extensions=with_audience(extensions, audience), extension_configs=configs
+    )
+    return md.convert(text)
+
+
+# The same body is rendered for the projection's pre-strip check, the audit's passages and its
+# public text, for both sites and every commit of the history: once is enough.
+@functools.lru_cache(maxsize=4096)
+def _render_site(text: str, audience: str) -> str:
+    md = markdown.Markdown(
+        extensions=with_audience(SITE_EXTENSIONS, audience),
+        extension_configs=SITE_EXTENSION_CONFIGS,
     )
     return md.convert(text)
 
