@@ -389,13 +389,17 @@ def light_site_passages(roadmap: Roadmap) -> LightSitePassages:
         for text in filter(None, texts):
             add(text, strategy.path, _line_in(source, text), "the strategy")
 
+    # A body counts as public text as the light site renders it, never as written: the text
+    # pre-strip may have been set aside (it would have shown more), and what Markdown removes
+    # (internal blocks, comments, definitions made inside them) must stay a needle.
     public: list[str] = []
     for item in view.items:
-        public += [item.id, item.title, item.summary, item.body, *item.tags]
+        public += [item.id, item.title, item.summary, render(item.body, "public"), *item.tags]
     for theme in view.themes:
         public += [theme.id, theme.title, theme.summary or ""]
     for page in view.pages:
-        public += [page.rel, page.title or "", page.description or "", page.body]
+        public += [page.rel, page.title or "", page.description or ""]
+        public.append(render(page.body, "public"))
     return LightSitePassages(internal, public)
 
 
