@@ -282,7 +282,9 @@ def light_site_secrets(roadmap: Roadmap, confidential_terms: list[str] = ()) -> 
             for word, what in words:
                 secrets.append(Secret(word, f"the {what} of an item {why}", _several_words(word)))
         else:
-            if item.public and item.public.title and item.public.title != item.title:
+            # The public title may grow out of the internal one ("SSO" -> "SSO and SCIM"):
+            # words clients read in it are no secret.
+            if item.public and item.public.title and not _within(item.title, item.public.title):
                 secrets.append(
                     Secret(
                         item.title,
@@ -407,6 +409,16 @@ def _line_in(source: str, text: str) -> int:
     """The line of a YAML file where a value starts (its first words), or 1."""
     start = source.find(text.strip().split("\n")[0][:40])
     return source.count("\n", 0, start) + 1 if start >= 0 else 1
+
+
+def _within(phrase: str, text: str) -> bool:
+    """True when `phrase`'s words appear in `text`, together and in order (case aside)."""
+    words, inside = _words(phrase), _words(text)
+    return any(inside[k : k + len(words)] == words for k in range(len(inside) - len(words) + 1))
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[^\W_]+", text.casefold())
 
 
 def _several_words(text: str) -> bool:
