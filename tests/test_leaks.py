@@ -58,7 +58,7 @@ P7_PAGES = [
     "p7-crlf",
 ]
 # Red team of issue 7 (rt7-*): vectors the first fixes let through.
-RT7_PAGES = ["rt7-definitions", "rt7-hoisted"]
+RT7_PAGES = ["rt7-definitions", "rt7-hoisted", "rt7-media"]
 PUBLIC_PAGES = {
     "",
     "about/",
@@ -89,7 +89,7 @@ PUBLIC_IMAGES = {
         )
     ),
 }
-PUBLIC_SVGS = {CORPUS / "pages/img/f7-drawing.svg"}
+PUBLIC_SVGS = {CORPUS / "pages/img/f7-drawing.svg", CORPUS / "pages/img/rt7-hidden-layers.svg"}
 HIDDEN_TITLES = [
     "LEAK28_TITLE",
     "LEAK29_TITLE",
@@ -287,6 +287,12 @@ VECTORS = [
         ["rt7leak_hoistdiv", "rt7leak_hoistlist", "rt7leak_hoistsummary", "rt7leak_hoistdetails"]
         + ["rt7leak_hoistquote", "rt7leak_hoistitem", "rt7leak_hoistnote", "rt7leak_hoistrest"]
         + ["rt7leak_hoistheading"],
+    ),
+    # ...and a drawing's hidden layers and notes (display: none, visibility: hidden) go.
+    (
+        "rt7-svg-hidden-layers",
+        ["rt7leak_svglayer", "rt7leak_svgdisplay", "rt7leak_svghidden", "rt7leak_svginherited"]
+        + ["rt7leak_svgtail", "rt7leak_svgcollapse", "review notes"],
     ),
     ("client01-release-notes-of-hidden-item", ["client01", "february 2026"]),
 ]
@@ -514,7 +520,8 @@ def test_cleaned_images_keep_their_look(built: Built):
 
 
 def test_svg_is_published_sanitised_with_its_text(built: Built):
-    (svg,) = [d for n, d in _published(built).items() if n.endswith(".svg")]
+    svgs = [d for n, d in _published(built).items() if n.endswith(".svg")]
+    (svg,) = [d for d in svgs if b"POSOK_F7_SVGTEXT" in d]
     root = ET.fromstring(svg)
     tags = {el.tag.rsplit("}", 1)[-1] for el in root.iter()}
     assert not tags & {"script", "foreignObject", "metadata", "set", "animate"}
