@@ -208,7 +208,9 @@ def test_filter_html(html: str, kept: str):
 
 
 @pytest.mark.parametrize(
-    "word", ["internal", "Internal", "INTERNAL", "in\u200bternal", "\u0456nternal", "internal:"]
+    "word",
+    ["internal", "Internal", "INTERNAL", "in\u200bternal", "\u0456nternal", "internal:"]
+    + ["\u00efnternal", "i\u0302nternal", "\uff49\uff4e\uff54\uff45\uff52\uff4e\uff41\uff4c"],
 )
 def test_words_read_as_internal(word: str):
     assert is_internal_word(word)
@@ -217,6 +219,37 @@ def test_words_read_as_internal(word: str):
 @pytest.mark.parametrize("word", ["internals", "not-internal", "intern", "external"])
 def test_words_not_internal(word: str):
     assert not is_internal_word(word)
+
+
+# Heads a reader takes for internal: invisible or non-breaking characters a paste leaves
+# before the marker, a title that says so whatever the type (red team of issue 7).
+@pytest.mark.parametrize(
+    "head",
+    [
+        "\u200b!!! internal",
+        "\u00a0!!! internal",
+        "\ufeff??? internal",
+        " \u2003???+ internal",
+        '!!! warning "Internal"',
+        '!!! note "Internal only: do not share"',
+        '??? danger "INTERNAL-ONLY notes"',
+        '!!! tip "\u0456nternal"',
+    ],
+)
+def test_heads_read_as_internal(head: str):
+    body = f"Public.\n\n{head}\n    SECRET words\n\nAfter.\n"
+    public, internal = render(body, "public"), render(body, "internal")
+    assert "SECRET" not in public and "Public." in public and "After." in public
+    assert re.search(r'class="[^"]*\binternal\b[^"]*"[^>]*>\s*<(p|summary)', internal), internal
+
+
+@pytest.mark.parametrize(
+    "head",
+    ['!!! note "Not internal"', '!!! note "Internals of the sync engine"', "    !!! internal"],
+)
+def test_heads_not_internal(head: str):
+    body = f"{head}\n    PUBLIC words\n"
+    assert "PUBLIC" in render(body, "public")
 
 
 # --- Titles --------------------------------------------------------------------------------

@@ -58,6 +58,8 @@ heads = st.sampled_from(
         "!!!internal",
         f'!!! Internal "{SLOT}"',
         f'!!! internal"{SLOT}"',
+        "\u00a0!!! internal",  # a paste's non-breaking space before the marker
+        f'!!! warning "Internal {SLOT}"',  # a title that says so, whatever the type
     ]
 )
 

@@ -58,7 +58,7 @@ P7_PAGES = [
     "p7-crlf",
 ]
 # Red team of issue 7 (rt7-*): vectors the first fixes let through.
-RT7_PAGES = ["rt7-definitions", "rt7-hoisted", "rt7-media"]
+RT7_PAGES = ["rt7-definitions", "rt7-hoisted", "rt7-media", "rt7-heads"]
 PUBLIC_PAGES = {
     "",
     "about/",
@@ -287,6 +287,12 @@ VECTORS = [
         ["rt7leak_hoistdiv", "rt7leak_hoistlist", "rt7leak_hoistsummary", "rt7leak_hoistdetails"]
         + ["rt7leak_hoistquote", "rt7leak_hoistitem", "rt7leak_hoistnote", "rt7leak_hoistrest"]
         + ["rt7leak_hoistheading"],
+    ),
+    # ...heads a reader takes for internal: an invisible or non-breaking character before the
+    # marker, a title that says so whatever the type, an accented look-alike...
+    (
+        "rt7-heads-read-as-internal",
+        ["rt7leak_headnbsp", "rt7leak_headzwsp", "rt7leak_headtitle", "rt7leak_headaccent"],
     ),
     # ...and a drawing's hidden layers and notes (display: none, visibility: hidden) go.
     (

@@ -76,6 +76,7 @@ _LOOK_ALIKES = str.maketrans(
 def is_internal_word(word: str) -> bool:
     """True when `word`, as a reader sees it, is "internal" (any case, width or look-alike)."""
     text = "".join(c for c in word if unicodedata.category(c) != "Cf")  # zero-width, bidi marks
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     text = unicodedata.normalize("NFKC", text).casefold().translate(_LOOK_ALIKES)
     return text.strip(".,;:!?'\"()[]{}<>") == INTERNAL
 
@@ -252,11 +253,21 @@ def html_text_in_internal(html: str) -> list[str]:
 
 # An admonition or details head as a reader sees one, wider than the two parsers accept
 # (`!!! internal"T"`, `!!! іnternal`, `!!! in\u200bternal:`, up to three spaces before it, as
-# CommonMark allows for any block): the class part runs to the first quote. Four spaces or
-# more make code, or a child block the parser reaches with its indentation removed.
+# CommonMark allows for any block, and any invisible or non-breaking space a paste leaves):
+# the class part runs to the first quote. Four spaces or more make code, or a child block the
+# parser reaches with its indentation removed.
 _LOOSE_HEAD = re.compile(
-    r'^[ ]{0,3}(?P<marker>!!!|\?\?\?\+?)[ \t]*(?P<classes>[^"\n]*)(?P<title>".*)?$'
+    r"^[ ]{0,3}(?:[^\S \t\n]|[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff])*"
+    r'(?P<marker>!!!|\?\?\?\+?)[ \t]*(?P<classes>[^"\n]*)(?P<title>".*)?$'
 )
+_DASHES = re.compile(r"[-\u2010-\u2015/]")
+
+
+def _title_says_internal(title: str) -> bool:
+    """A callout titled "Internal", "Internal only:", "INTERNAL-ONLY notes"...: its author
+    meant it for the internal site, whatever type it was given (fail closed)."""
+    first = next(iter(title.split()), "")
+    return is_internal_word(first) or is_internal_word(_DASHES.split(first)[0])
 
 
 class _InternalHeads(BlockProcessor):
@@ -275,19 +286,24 @@ class _InternalHeads(BlockProcessor):
     @staticmethod
     def _canonical(line: str) -> str | None:
         m = _LOOSE_HEAD.match(line)
-        if not m or not any(is_internal_word(w) for w in m["classes"].split()):
+        if not m:
+            return None
+        title = None
+        if m["title"] is not None:
+            title = m["title"].strip()[1:]
+            title = title[:-1] if title.endswith('"') else title
+        by_title = title is not None and _title_says_internal(title)
+        if not by_title and not any(is_internal_word(w) for w in m["classes"].split()):
             return None
         words = [
             INTERNAL if is_internal_word(w) else w
             for w in m["classes"].split()
             if is_internal_word(w) or re.fullmatch(r"[\w\-]+", w)
         ]
+        if by_title:
+            words.append(INTERNAL)
         head = f"{m['marker']} {' '.join(dict.fromkeys(words))}"
-        if m["title"] is not None:
-            title = m["title"].strip()[1:]
-            title = title[:-1] if title.endswith('"') else title
-            head += f' "{title}"'
-        return head
+        return head if title is None else f'{head} "{title}"'
 
 
 # --- The tree -------------------------------------------------------------------------------------
