@@ -201,6 +201,12 @@ def test_pre_strip_keeps_blank_lines_after_a_removed_block():
         ("a<div class='\u0456nternal'>x</div>b", "ab"),
         ('a<div class="intern al">x</div>b', 'a<div class="intern al">x</div>b'),
         ('a<div class="internal-notes">x</div>b', 'a<div class="internal-notes">x</div>b'),
+        # A browser reads a raw-text element's content as text: an end tag inside it ends
+        # nothing, so none is trusted after one (red team of issue 7).
+        ('a<span class="internal">x<textarea></span></textarea>SECRET</span>b', "a"),
+        ('a<div class="internal"><noscript></div></noscript>SECRET</div>b', "a"),
+        ('a<span class="internal"><title></span></title>SECRET</span>b', "a"),
+        ('a<textarea><span class="internal"></textarea>b', "a<textarea>"),  # fail closed
     ],
 )
 def test_filter_html(html: str, kept: str):
@@ -241,6 +247,20 @@ def test_heads_read_as_internal(head: str):
     public, internal = render(body, "public"), render(body, "internal")
     assert "SECRET" not in public and "Public." in public and "After." in public
     assert re.search(r'class="[^"]*\binternal\b[^"]*"[^>]*>\s*<(p|summary)', internal), internal
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        'Pub <span class="internal">a <textarea></span></textarea> SECRET</span> end.\n',
+        'Pub <em class="internal">a <xmp></em></xmp> SECRET</em> end.\n',
+        'Pub <span class="internal">a <script></span></script> SECRET</span> end.\n',
+    ],
+)
+def test_raw_text_element_inside_an_internal_one(body: str):
+    """Inline raw HTML reaches the parser one tag at a time: an end tag after a raw-text
+    element opened inside an internal one may be text to a browser, so it ends nothing."""
+    assert "SECRET" not in render(body, "public") and "Pub" in render(body, "public")
 
 
 @pytest.mark.parametrize(

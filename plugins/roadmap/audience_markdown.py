@@ -93,6 +93,12 @@ _VOID = frozenset(
     | {"source", "track", "wbr"}
 )
 
+# Elements whose content a browser reads as text, not markup (WHATWG raw text and escapable
+# raw text elements; noscript and iframe, as when scripts run).
+_RAW_TEXT = frozenset(
+    {"script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes"}
+    | {"noscript", "plaintext"}
+)
 # Start tags that close an open paragraph (WHATWG "in body"): the element opens beside it.
 _CLOSES_P = frozenset(
     {"address", "article", "aside", "blockquote", "center", "details", "dialog", "dir", "div"}
@@ -111,6 +117,10 @@ class _Open:
     # A block element opened inside a paragraph: a browser closes the paragraph and puts the
     # element beside it, where it runs on through the blocks that follow, to its end tag.
     hoisted: bool = False
+    # A raw-text element (<textarea>, <script>...) opened inside it: a browser reads what
+    # follows as text up to that element's end tag, where our tokenizer sees markup, so no
+    # end tag is trusted any more: it runs to the end of its block (fail closed).
+    sealed: bool = False
 
 
 @dataclass(frozen=True)
@@ -188,9 +198,11 @@ def filter_html(html: str, open_: _Open | None = None) -> tuple[str, _Open | Non
         if token.kind == "markup":
             return "".join(kept), open_ or _Open("")
         if open_ is not None:
+            if token.kind == "start" and token.tag in _RAW_TEXT:
+                open_.sealed = True
             if token.tag == open_.tag and token.kind == "start" and not token.void:
                 open_.depth += 1
-            elif token.tag == open_.tag and token.kind == "end":
+            elif token.tag == open_.tag and token.kind == "end" and not open_.sealed:
                 open_.depth -= 1
                 if open_.depth == 0:
                     open_ = None
