@@ -27,6 +27,7 @@ from roadmap.audience_markdown import (
     first_heading,
     internal_passages,
     is_internal_word,
+    misread_by_browsers,
     normalise_separators,
     render,
     starts_with_heading,
@@ -330,3 +331,41 @@ def test_internal_passages_text_and_lines():
 
 def test_internal_passages_of_a_public_body_is_empty():
     assert internal_passages("# Title\n\nAll public.[^a]\n\n[^a]: Note.\n") == []
+
+
+# --- Raw HTML as browsers read it ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # A table inside an internal element: the end tags of the blocks around it end nothing.
+        '> <details class="internal"> notes <table>\n\nSECRET after the quote\n',
+        # A block that closes the paragraph, then an internal element beside it.
+        'Text <dl> <sup class="internal">\n\nSECRET in the next paragraph\n',
+        # A heading inside an internal element inside a heading.
+        '## <nav class="internal"> <h2> <article class="internal">\n\nSECRET para\n',
+    ],
+)
+def test_raw_html_a_browser_reads_otherwise_is_named(body: str):
+    """Where the extension's model of raw HTML and a browser's tree disagree, the words the
+    light site would show that the internal site shows as internal are named."""
+    assert "SECRET" in render(body, "public")  # what the extension alone would publish
+    found = misread_by_browsers(body)
+    assert found is not None and "secret" in found.text
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Plain *text*, `code`, [a link](https://example.com) and ![an image](x.png).\n",
+        "A[^b] B[^a]\n\n!!! internal\n    C[^a] SECRET\n\n[^a]: one\n[^b]: two\n",
+        'Intro <div class="internal">\n\nSECRET\n\n</div>\n\nOutro.\n',
+        'See [x][r].\n\n!!! internal\n    [r]: https://a.example "SECRET"\n',
+        "<script>var x = 1;</script>\n\n<textarea>t <b>x</b></textarea>\n\n<!-- SECRET -->\n",
+        '| a | b |\n|---|---|\n| 1 | <span class="internal">SECRET</span> |\n',
+        "Term\n:   !!! internal\n        SECRET\n\n- item\n\n    ??? internal\n        SECRET\n",
+    ],
+)
+def test_bodies_browsers_read_as_the_extension_does(body: str):
+    assert misread_by_browsers(body) is None

@@ -246,3 +246,24 @@ def test_strategy_entries_without_optional_fields_are_read(tmp_path: Path):
     assert [(p.what, p.text) for p in passages.internal if p.what == "the strategy"] == [
         ("the strategy", "Win the dispatch desk")
     ]
+
+
+def test_raw_html_a_browser_reads_otherwise_stops_the_build(tmp_path: Path):
+    """The extension models how browsers nest raw HTML; where a browser's tree (Lexbor) puts
+    public-looking text inside an internal element, the build stops and names the body."""
+    project = new_project(tmp_path / "project")
+    project.item("x", "Fine.\n")
+    project.page(
+        "about.md",
+        '# About\n\nPublic.\n\n> <details class="internal"> notes <table>\n\n'
+        "Renewal pricing for the two utilities stays flat.\n",
+        visibility="public",
+    )
+    result = project.run("build", "--audience", "public")
+    assert result.code == 1
+    assert (
+        "content/pages/about.md:10: a browser reads the raw HTML of this body otherwise than "
+        "the build does: the light site would show 'renewal pricing for the two utilities'"
+    ) in result.err, result.err
+    assert "close each element with the class internal" in result.err
+    assert not project.site("public").exists()

@@ -13,7 +13,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .audience_markdown import internal_passages, normalise_separators, render, visible_words
+from .audience_markdown import (
+    internal_passages,
+    misread_by_browsers,
+    normalise_separators,
+    render,
+    visible_words,
+)
 from .media import path_refusal
 from .model import HORIZONS, Item, Page, Roadmap, Strategy, Theme
 from .references import find_refs, real_path, resolve
@@ -316,6 +322,9 @@ class LightSitePassages:
 
     internal: list[InternalText]
     public: list[str]
+    # Public bodies whose raw HTML a browser reads otherwise than the audience extension: what
+    # the light site would show that the internal site shows inside an internal element.
+    misread: list[InternalText] = field(default_factory=list)
 
 
 def light_site_passages(roadmap: Roadmap) -> LightSitePassages:
@@ -327,7 +336,14 @@ def light_site_passages(roadmap: Roadmap) -> LightSitePassages:
         if text and text.strip():
             internal.append(InternalText(text, _rel(path, roadmap), line, what))
 
+    misread: list[InternalText] = []
+
     def body_parts(body: str, path: Path, first: int) -> None:
+        found = misread_by_browsers(body)
+        if found is not None:
+            misread.append(
+                InternalText(found.text, _rel(path, roadmap), first + found.line - 1, "")
+            )
         # Comments are passages of their own (below): blanked here, lines kept, so a finding
         # names what it came from.
         uncommented = _COMMENT.sub(lambda m: "\n" * m[0].count("\n"), body)
@@ -402,7 +418,7 @@ def light_site_passages(roadmap: Roadmap) -> LightSitePassages:
     for page in view.pages:
         public += [page.rel, page.title or "", page.description or ""]
         public.append(render(page.body, "public"))
-    return LightSitePassages(internal, public)
+    return LightSitePassages(internal, public, misread)
 
 
 def _line_in(source: str, text: str) -> int:

@@ -29,6 +29,7 @@ from markdown.postprocessors import Postprocessor
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import HTML_PLACEHOLDER_RE
+from selectolax.lexbor import LexborHTMLParser
 
 AUDIENCES = ("public", "internal")
 INTERNAL = "internal"
@@ -118,9 +119,15 @@ class _Open:
     # element beside it, where it runs on through the blocks that follow, to its end tag.
     hoisted: bool = False
     # A raw-text element (<textarea>, <script>...) opened inside it: a browser reads what
-    # follows as text up to that element's end tag, where our tokenizer sees markup, so no
-    # end tag is trusted any more: it runs to the end of its block (fail closed).
+    # follows as text up to that element's end tag, where our tokenizer sees markup; or an
+    # internal element opened inside it, which may outlive it. No end tag is trusted any more:
+    # it runs to the end of its block (fail closed).
     sealed: bool = False
+    # An internal element opened inside it that a browser carries past the end of the block:
+    # a formatting element (opened again in each block after) or a block element opened
+    # inside a paragraph (put beside it).
+    reopens: bool = False
+    blocky: bool = False
 
 
 @dataclass(frozen=True)
@@ -200,6 +207,10 @@ def filter_html(html: str, open_: _Open | None = None) -> tuple[str, _Open | Non
         if open_ is not None:
             if token.kind == "start" and token.tag in _RAW_TEXT:
                 open_.sealed = True
+            if _is_internal_start(token) and not token.void:
+                open_.sealed = True
+                open_.reopens |= token.tag in _FORMATTING
+                open_.blocky |= token.tag in _CLOSES_P
             if token.tag == open_.tag and token.kind == "start" and not token.void:
                 open_.depth += 1
             elif token.tag == open_.tag and token.kind == "end" and not open_.sealed:
@@ -481,7 +492,7 @@ class _DropInternal(Treeprocessor):
         paragraph that held only internal raw HTML) go too: an empty frame says something
         was there."""
         parents = {child: parent for parent in root.iter() for child in parent}
-        todo = [el for el in root.iter() if el.tag == "p" and el.text and len(el) == 0]
+        todo = [el for el in root.iter() if el.tag in _LEAVES and el.text and len(el) == 0]
         todo += self.emptied
         while todo:
             el = todo.pop()
@@ -509,8 +520,12 @@ class _DropInternal(Treeprocessor):
             ):
                 # Its end tag may be in this block (a raw `</div>` line): read it for that.
                 open_ = self._flow(child, open_, stash)
-                self.emptied.append(child)
                 child.tail, open_ = self._text(child.tail, open_, stash)
+                if open_ is not None:  # all of it was inside
+                    _remove(el, child, last)
+                    self.emptied.append(el)
+                    continue
+                self.emptied.append(child)
                 last = child
                 continue
             if open_ is not None or has_internal_class(child.get("class")) or code and self.comment:
@@ -520,6 +535,7 @@ class _DropInternal(Treeprocessor):
                 continue
             if self.md.is_block_level(child.tag) and not code:
                 in_comment = self.comment
+                broken = _breaks_out(child, stash)
                 left_open = self._flow(child, None, stash)
                 if in_comment or self.comment:
                     self.emptied.append(child)
@@ -527,10 +543,15 @@ class _DropInternal(Treeprocessor):
                 # browser opens them again in every block after (fail closed: all of it);
                 # and for a block element opened inside a paragraph, which a browser puts
                 # beside the paragraph, running on to its end tag or its container's end.
-                if left_open is not None and left_open.tag in _FORMATTING:
+                if left_open is None:
+                    pass
+                elif left_open.tag in _FORMATTING or left_open.reopens:
                     open_ = left_open
-                elif left_open is not None and child.tag == "p" and left_open.tag in _CLOSES_P:
+                elif child.tag == "p" and (left_open.tag in _CLOSES_P or left_open.blocky):
                     left_open.hoisted = True
+                    open_ = left_open
+                elif broken:  # opened outside the block, where its end tag does not reach
+                    left_open.hoisted = left_open.sealed = True
                     open_ = left_open
             elif not code:  # code shows its text as text: nothing in it opens or closes
                 open_ = self._flow(child, open_, stash)
@@ -588,7 +609,42 @@ _FORMATTING = frozenset(
     {"a", "b", "big", "code", "em", "font", "i", "nobr", "s", "small", "strike", "strong"}
     | {"tt", "u"}
 )
-_EMPTIABLE = frozenset({"p", "blockquote", "li", "ul", "ol", "dl", "dt", "dd", "div"})
+# Blocks whose text alone may have been all internal raw HTML.
+_LEAVES = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6"})
+_EMPTIABLE = frozenset(
+    {"p", "blockquote", "li", "ul", "ol", "dl", "dt", "dd", "div", "h1", "h2", "h3", "h4", "h5"}
+    | {"h6"}
+)
+
+
+def _breaks_out(el: etree.Element, stash: list) -> bool:
+    """True when the raw HTML inside block `el` has an end tag for an element it did not open
+    (`</p>`, `</h2>`...): a browser may close `el` there, and what opens after it sits outside,
+    beyond the reach of `el`'s own end tag."""
+    open_tags: list[str] = []
+    for text in _texts(el):
+        if text:
+            for m in HTML_PLACEHOLDER_RE.finditer(text):
+                index = int(m.group(1))
+                entry = stash[index] if index < len(stash) else ""
+                if not isinstance(entry, str):
+                    continue
+                for token in _Tokenizer(entry).tokens:
+                    if token.kind == "start" and not token.void:
+                        open_tags.append(token.tag)
+                    elif token.kind == "end" and token.tag in open_tags:
+                        del open_tags[len(open_tags) - 1 - open_tags[::-1].index(token.tag) :]
+                    elif token.kind == "end":
+                        return True
+    return False
+
+
+def _texts(el: etree.Element) -> Iterable[str | None]:
+    """The text pieces inside `el`, in document order."""
+    yield el.text
+    for child in el:
+        yield from _texts(child)
+        yield child.tail
 
 
 def _has_text(el: etree.Element, stash: list) -> bool:
@@ -871,6 +927,59 @@ def internal_passages(
                 break
         passages.append(Passage(passage, at + 1))
     return passages
+
+
+def misread_by_browsers(text: str) -> Passage | None:
+    """What the light site would show of `text` that a browser, reading the internal site's
+    page, shows inside an internal element; None when there is nothing.
+
+    This extension reads raw HTML with a tokenizer and a model of how browsers nest elements;
+    browsers build their tree by the rules of the HTML standard, which have many more cases
+    (misnested and implied tags, tables, raw-text elements). Read the internal rendering with
+    a parser that follows those rules (Lexbor, through selectolax), drop its internal
+    elements, and every word the light site shows must still be there; where one is not, the
+    two readings disagree and the build stops (fail closed). Digits are left out: footnotes
+    are numbered again on the light site.
+    """
+    text = normalise_separators(text)
+    tree = LexborHTMLParser(f"<!DOCTYPE html><body>{render(text, 'internal')}</body>")
+    hidden: set[str] = set()
+    for node in [n for n in tree.css(".internal") if not _inside_internal(n)]:
+        hidden.update(_dom_words(node))
+        node.decompose()
+    shown = [w for word in reading(render(text, "public")) for w in _plain_words(word)]
+    extra = Counter(w for w in shown if w in hidden) - Counter(_dom_words(tree.body))
+    if not extra:
+        return None
+    first = next(k for k, w in enumerate(shown) if w in extra)
+    run = " ".join(shown[first : first + 6])
+    words = re.findall(r"\w{2,}", run)[:1]
+    lines = text.split("\n")
+    line = next((k for k, ln in enumerate(lines) if words and words[0] in ln.casefold()), 0)
+    return Passage(run, line + 1)
+
+
+def _inside_internal(node: Any) -> bool:
+    """Whether a Lexbor node sits inside another element with the class `internal`."""
+    parent = node.parent
+    while parent is not None:
+        if INTERNAL in (parent.attributes.get("class") or "").split():
+            return True
+        parent = parent.parent
+    return False
+
+
+def _dom_words(node: Any) -> list[str]:
+    """The words a reader of a Lexbor node gets: its text, and the alt and title texts."""
+    words = _plain_words(node.text(separator=" "))
+    for element in node.traverse():  # elements only
+        attributes = element.attributes
+        words += [w for k in ("alt", "title") for w in _plain_words(attributes.get(k) or "")]
+    return words
+
+
+def _plain_words(text: str) -> list[str]:
+    return [w for w in re.findall(r"\w+", unescape(text).casefold()) if not w.isdigit()]
 
 
 def reading(html: str) -> list[str]:
