@@ -58,7 +58,7 @@ P7_PAGES = [
     "p7-crlf",
 ]
 # Red team of issue 7 (rt7-*): vectors the first fixes let through.
-RT7_PAGES = ["rt7-definitions", "rt7-hoisted", "rt7-media", "rt7-heads"]
+RT7_PAGES = ["rt7-definitions", "rt7-hoisted", "rt7-media", "rt7-heads", "rt7-prestrip"]
 PUBLIC_PAGES = {
     "",
     "about/",

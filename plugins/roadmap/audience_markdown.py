@@ -1001,14 +1001,27 @@ def reading(html: str) -> list[str]:
 
 def visible_words(html: str) -> Counter[str]:
     """Every word of rendered HTML a reader or a crawler gets: text, comments, attribute values
-    (addresses, alt text, titles), each counted."""
+    (addresses, alt text, titles), each counted; and each address with the tag and attribute
+    that use it ("img src=x.png"), so text that turns into a link or an image is more."""
     words: Counter[str] = Counter()
     tokens = _Tokenizer(html).tokens
     for n, token in enumerate(tokens):
         raw = html[token.start : tokens[n + 1].start if n + 1 < len(tokens) else len(html)]
         text = " ".join(v or "" for _, v in token.attrs) if token.kind == "start" else raw
         words.update(re.findall(r"\w+", unescape(text).casefold()))
+        words.update(
+            f"{token.tag} {name}={value}"
+            for name, value in token.attrs
+            if value and name in _ADDRESS_ATTRIBUTES
+        )
     return words
+
+
+# Attributes that make a browser fetch or follow an address.
+_ADDRESS_ATTRIBUTES = frozenset(
+    {"src", "href", "srcset", "poster", "data", "xlink:href", "action", "formaction"}
+    | {"background", "cite", "longdesc", "imagesrcset", "lowsrc", "dynsrc", "ping"}
+)
 
 
 def _attr_text(token: _Token) -> list[str]:
