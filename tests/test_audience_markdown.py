@@ -384,3 +384,21 @@ def test_raw_html_a_browser_reads_otherwise_is_named(body: str):
 )
 def test_bodies_browsers_read_as_the_extension_does(body: str):
     assert misread_by_browsers(body) is None
+
+
+@pytest.mark.parametrize(
+    "blocks",
+    [
+        "!!! internal\n    SECRET1\n\n",
+        "!!! internal\n    SECRET1\n\n??? internal\n    SECRET2\n\n<!-- SECRET3 -->\n\n",
+        '<div class="internal">SECRET1</div>\n\n<details class="internal">SECRET2</details>\n\n',
+        "SECRET1\n{ .internal }\n\n",
+    ],
+)
+def test_the_light_page_says_nothing_of_how_many_blocks_it_dropped(blocks: str):
+    """Byte for byte the page of the same body without them: no blank line per dropped block
+    (nor per dropped footnote) that would count them in the page source."""
+    body = "Before.[^a]\n\n{}- item\n\n{}After.\n\n{}[^a]: Note.\n"
+    with_blocks = body.format(blocks, blocks, blocks.replace("SECRET1", "SECRET1[^b]"))
+    with_blocks += "[^b]: SECRET4 only a dropped block uses it.\n"
+    assert render(with_blocks, "public") == render(body.format("", "", ""), "public")

@@ -659,13 +659,17 @@ def _has_text(el: etree.Element, stash: list) -> bool:
 
 
 def _remove(parent: etree.Element, child: etree.Element, before: etree.Element | None) -> None:
-    """Remove `child` but keep the text after it, which belongs to the parent."""
+    """Remove `child` but keep the text after it, which belongs to the parent; but for white
+    space after white space: a blank line per removed block would count them in the source."""
     tail = child.tail or ""
     parent.remove(child)
+    text = (before.tail if before is not None else parent.text) or ""
+    if not tail.strip() and (not text or text[-1:].isspace()):
+        tail = ""
     if before is not None:
-        before.tail = (before.tail or "") + tail
+        before.tail = text + tail
     else:
-        parent.text = (parent.text or "") + tail
+        parent.text = text + tail
 
 
 def _prune_footnotes(root: etree.Element) -> None:
