@@ -402,3 +402,16 @@ def test_the_light_page_says_nothing_of_how_many_blocks_it_dropped(blocks: str):
     with_blocks = body.format(blocks, blocks, blocks.replace("SECRET1", "SECRET1[^b]"))
     with_blocks += "[^b]: SECRET4 only a dropped block uses it.\n"
     assert render(with_blocks, "public") == render(body.format("", "", ""), "public")
+
+
+def test_an_abbreviation_defined_inside_an_internal_block_titles_nothing():
+    """abbr is not in mkdocs.yml, but a site may add it: its definitions hold for the whole
+    document too, so one made (or undone) inside an internal block changes nothing outside."""
+    extensions = [*SITE_EXTENSIONS, "abbr"]
+    body = (
+        "*[SSO]: Single sign-on\n\nSSO and SCIM for ACME.\n\n"
+        '!!! internal\n    *[ACME]: SECRET1 the renewal at risk\n    *[SSO]: ""\n'
+    )
+    public = render(body, "public", extensions)
+    assert "SECRET1" not in public and '<abbr title="Single sign-on">SSO</abbr>' in public
+    assert "SECRET1" in render(body, "internal", extensions)

@@ -382,11 +382,12 @@ def _track_blocks(md: markdown.Markdown, state: _State) -> None:
 
 
 class _Definitions(BlockProcessor):
-    """Link reference and footnote definitions hold for the whole document, wherever they are
-    written: one written inside an internal block would lend its address, title or note to a
-    public link or footnote marker. This wraps the processor that records them: on the light
-    site a definition made inside an internal block does not exist (an earlier public one of
-    the same name stands); on both sites its footnote is marked as internal."""
+    """Link reference, footnote and abbreviation definitions hold for the whole document,
+    wherever they are written: one written inside an internal block would lend its address,
+    title or note to a public link, footnote marker or word. This wraps the processor that
+    records them: on the light site a definition made inside an internal block does not exist
+    (an earlier public one of the same name stands); on both sites its footnote is marked as
+    internal."""
 
     def __init__(self, wrapped: BlockProcessor, state: _State, kind: str, audience: str):
         super().__init__(wrapped.parser)
@@ -395,6 +396,8 @@ class _Definitions(BlockProcessor):
     def _table(self) -> dict:
         if self.kind == "reference":
             return self.parser.md.references
+        if self.kind == "abbr":
+            return self.wrapped.abbrs
         return self.wrapped.footnotes.footnotes  # FootnoteExtension's, replaced on reset
 
     def test(self, parent: etree.Element, block: str) -> bool:
@@ -407,6 +410,8 @@ class _Definitions(BlockProcessor):
         table = self._table()
         before = dict(table)
         done = self.wrapped.run(parent, blocks)
+        if inside and self.audience == "public":  # an abbreviation undefined inside stays
+            table.update((k, v) for k, v in before.items() if k not in table)
         for key, value in list(table.items()):
             if key in before and before[key] is value:
                 continue  # not made here
@@ -419,6 +424,11 @@ class _Definitions(BlockProcessor):
                 self.state.footnotes.add(key)
                 if self.audience == "public":
                     table[key] = ""  # its words never enter the tree
+            elif self.kind == "abbr" and self.audience == "public":
+                if key in before:
+                    table[key] = before[key]
+                else:
+                    del table[key]
             elif self.audience == "public":
                 table[key] = before.get(key, (INTERNAL_REFERENCE, None))
         return done
@@ -426,7 +436,7 @@ class _Definitions(BlockProcessor):
 
 def _wrap_definitions(md: markdown.Markdown, state: _State, audience: str) -> None:
     registry = md.parser.blockprocessors
-    for name in ("reference", "footnote"):
+    for name in ("reference", "footnote", "abbr"):  # abbr: not in mkdocs.yml, but one line away
         if name in registry:
             # In its own place: Registry says where by name only in its private list.
             priority = next(p.priority for p in registry._priority if p.name == name)
