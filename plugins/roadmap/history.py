@@ -34,11 +34,14 @@ TITLE, THEME = "title", "theme"
 
 @dataclass(frozen=True)
 class PublicState:
-    """What the light site showed of an item at a commit (from the public projection)."""
+    """What the light site showed of an item at a commit (from the public projection), and
+    which item it was: its file's id (`source`), since a light-site id can pass from one item
+    to another (a public.id taken over, a file name used again)."""
 
     status: str
     horizon: str | None
     theme: str
+    source: str = ""
 
 
 @dataclass(frozen=True)
@@ -212,7 +215,9 @@ def states_of(public: View, internal: View) -> States:
     """What each audience saw of each item, from the two projections."""
     shown = {i.id for i in public.items}
     return States(
-        public={i.id: PublicState(i.status, i.horizon, i.theme) for i in public.items},
+        public={
+            i.id: PublicState(i.status, i.horizon, i.theme, Path(i.path).stem) for i in public.items
+        },
         internal={
             i.id: InternalState(
                 i.title,
@@ -236,22 +241,37 @@ def public_changes(history: History, view: View) -> list[Change]:
     """What clients may read of the history: items public now, as the light site showed them.
 
     Newest first. An item that is not in `view` (the light site's view now) contributes nothing,
-    not even its withdrawal.
+    not even its withdrawal. An item's history starts where its present stay on the light site
+    began: a stay before it ended in a withdrawal (never announced: a second "added" would
+    announce it), and what an earlier item did under the same light-site id is not its own.
     """
     now = {i.id: i for i in view.items}
+    snapshots = history.snapshots
+    # Per item, the index of the last snapshot that did not show it as it is now.
+    start: dict[str, int] = {}
+    for item_id, item in now.items():
+        k = len(snapshots) - 1
+        while k >= 0 and _same_item(snapshots[k].states.public.get(item_id), item):
+            k -= 1
+        start[item_id] = k
     commits = []
-    for before, after in pairwise(history.snapshots):
+    for n, (before, after) in enumerate(pairwise(snapshots)):
         old, new = before.states.public, after.states.public
         found = []
         for item_id in sorted(new):  # withdrawals (in old, not in new) are never announced
-            if item_id not in now:
+            if item_id not in now or n < start[item_id]:
                 continue
             title = now[item_id].title
-            was, it = old.get(item_id), new[item_id]
+            # Where its stay began, what stood under its id before was another item, or none.
+            was, it = (None if n == start[item_id] else old.get(item_id)), new[item_id]
             for kind, a, b in _public_kinds(was, it):
                 found.append(Change(after.commit.date, item_id, kind, title, a, b))
         commits.append(found)
     return [change for found in reversed(commits) for change in found]
+
+
+def _same_item(state: PublicState | None, item: Any) -> bool:
+    return state is not None and state.source == Path(item.path).stem
 
 
 def _public_kinds(was: PublicState | None, it: PublicState) -> list[tuple[str, Any, Any]]:
