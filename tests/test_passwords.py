@@ -383,6 +383,14 @@ def test_passphrase_prints_random_words_that_pass(project: Project):
     assert weakness(first.out.strip(), CONTEXT) == []
 
 
+def test_passphrase_words_have_letters_only():
+    """The EFF list has "t-shirt" and "yo-yo": between hyphens they would read as two words."""
+    from roadmap.passwords import passphrase
+
+    for _ in range(300):
+        assert all(word.isalpha() for word in passphrase(4).split("-"))
+
+
 def test_passphrase_needs_no_project(tmp_path):
     from conftest import Project as Bare
 

@@ -451,6 +451,8 @@ def passphrase(words: int = PASSPHRASE_WORDS, separator: str = "-") -> str:
     wordlist = xkcd_password.generate_wordlist(
         wordfile=xkcd_password.locate_wordfile("eff-long"), min_length=3, max_length=9
     )
+    # Letters only: "t-shirt" or "yo-yo" between hyphens would read as two words.
+    wordlist = [w for w in wordlist if w.isalpha()]
     while True:
         phrase = separator.join(secrets.choice(wordlist) for _ in range(words))
         if not weakness(phrase):
