@@ -27,6 +27,7 @@ from roadmap.audience_markdown import (
     first_heading,
     internal_passages,
     is_internal_word,
+    misread_by_browsers,
     normalise_separators,
     render,
     starts_with_heading,
@@ -173,6 +174,21 @@ def test_pre_strip_is_dropped_when_it_would_show_more():
     assert not _secrets(render(public_markdown(body), "public"))
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        "The text ![shot]<!-- for later -->(img/shot.png) stays text.\n",
+        "The [plan]<!-- x -->(https://deals.example.com/plan) stays text.\n",
+        '<img <!-- x --> src="shot.png">\n',
+    ],
+)
+def test_pre_strip_is_dropped_when_it_would_make_a_link_or_an_image(body: str):
+    """Cutting a comment can join text into a link or an image the parser never made (and
+    publish the image): the same words, but an address used where there was none."""
+    assert public_markdown(body) == body
+    assert "<img" not in render(public_markdown(body), "public").replace("&lt;img", "")
+
+
 def test_pre_strip_is_kept_when_it_only_removes():
     body = "a\n\n!!! internal\n    SECRET1\n\nb <!-- SECRET2 -->\n"
     assert public_markdown(body) == "a\n\n\nb \n"
@@ -201,6 +217,12 @@ def test_pre_strip_keeps_blank_lines_after_a_removed_block():
         ("a<div class='\u0456nternal'>x</div>b", "ab"),
         ('a<div class="intern al">x</div>b', 'a<div class="intern al">x</div>b'),
         ('a<div class="internal-notes">x</div>b', 'a<div class="internal-notes">x</div>b'),
+        # A browser reads a raw-text element's content as text: an end tag inside it ends
+        # nothing, so none is trusted after one (red team of issue 7).
+        ('a<span class="internal">x<textarea></span></textarea>SECRET</span>b', "a"),
+        ('a<div class="internal"><noscript></div></noscript>SECRET</div>b', "a"),
+        ('a<span class="internal"><title></span></title>SECRET</span>b', "a"),
+        ('a<textarea><span class="internal"></textarea>b', "a<textarea>"),  # fail closed
     ],
 )
 def test_filter_html(html: str, kept: str):
@@ -208,7 +230,9 @@ def test_filter_html(html: str, kept: str):
 
 
 @pytest.mark.parametrize(
-    "word", ["internal", "Internal", "INTERNAL", "in\u200bternal", "\u0456nternal", "internal:"]
+    "word",
+    ["internal", "Internal", "INTERNAL", "in\u200bternal", "\u0456nternal", "internal:"]
+    + ["\u00efnternal", "i\u0302nternal", "\uff49\uff4e\uff54\uff45\uff52\uff4e\uff41\uff4c"],
 )
 def test_words_read_as_internal(word: str):
     assert is_internal_word(word)
@@ -217,6 +241,51 @@ def test_words_read_as_internal(word: str):
 @pytest.mark.parametrize("word", ["internals", "not-internal", "intern", "external"])
 def test_words_not_internal(word: str):
     assert not is_internal_word(word)
+
+
+# Heads a reader takes for internal: invisible or non-breaking characters a paste leaves
+# before the marker, a title that says so whatever the type (red team of issue 7).
+@pytest.mark.parametrize(
+    "head",
+    [
+        "\u200b!!! internal",
+        "\u00a0!!! internal",
+        "\ufeff??? internal",
+        " \u2003???+ internal",
+        '!!! warning "Internal"',
+        '!!! note "Internal only: do not share"',
+        '??? danger "INTERNAL-ONLY notes"',
+        '!!! tip "\u0456nternal"',
+    ],
+)
+def test_heads_read_as_internal(head: str):
+    body = f"Public.\n\n{head}\n    SECRET words\n\nAfter.\n"
+    public, internal = render(body, "public"), render(body, "internal")
+    assert "SECRET" not in public and "Public." in public and "After." in public
+    assert re.search(r'class="[^"]*\binternal\b[^"]*"[^>]*>\s*<(p|summary)', internal), internal
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        'Pub <span class="internal">a <textarea></span></textarea> SECRET</span> end.\n',
+        'Pub <em class="internal">a <xmp></em></xmp> SECRET</em> end.\n',
+        'Pub <span class="internal">a <script></span></script> SECRET</span> end.\n',
+    ],
+)
+def test_raw_text_element_inside_an_internal_one(body: str):
+    """Inline raw HTML reaches the parser one tag at a time: an end tag after a raw-text
+    element opened inside an internal one may be text to a browser, so it ends nothing."""
+    assert "SECRET" not in render(body, "public") and "Pub" in render(body, "public")
+
+
+@pytest.mark.parametrize(
+    "head",
+    ['!!! note "Not internal"', '!!! note "Internals of the sync engine"', "    !!! internal"],
+)
+def test_heads_not_internal(head: str):
+    body = f"{head}\n    PUBLIC words\n"
+    assert "PUBLIC" in render(body, "public")
 
 
 # --- Titles --------------------------------------------------------------------------------
@@ -277,3 +346,72 @@ def test_internal_passages_text_and_lines():
 
 def test_internal_passages_of_a_public_body_is_empty():
     assert internal_passages("# Title\n\nAll public.[^a]\n\n[^a]: Note.\n") == []
+
+
+# --- Raw HTML as browsers read it ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # A table inside an internal element: the end tags of the blocks around it end nothing.
+        '> <details class="internal"> notes <table>\n\nSECRET after the quote\n',
+        # A block that closes the paragraph, then an internal element beside it.
+        'Text <dl> <sup class="internal">\n\nSECRET in the next paragraph\n',
+        # A heading inside an internal element inside a heading.
+        '## <nav class="internal"> <h2> <article class="internal">\n\nSECRET para\n',
+    ],
+)
+def test_raw_html_a_browser_reads_otherwise_is_named(body: str):
+    """Where the extension's model of raw HTML and a browser's tree disagree, the words the
+    light site would show that the internal site shows as internal are named."""
+    assert "SECRET" in render(body, "public")  # what the extension alone would publish
+    found = misread_by_browsers(body)
+    assert found is not None and "secret" in found.text
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Plain *text*, `code`, [a link](https://example.com) and ![an image](x.png).\n",
+        "A[^b] B[^a]\n\n!!! internal\n    C[^a] SECRET\n\n[^a]: one\n[^b]: two\n",
+        'Intro <div class="internal">\n\nSECRET\n\n</div>\n\nOutro.\n',
+        'See [x][r].\n\n!!! internal\n    [r]: https://a.example "SECRET"\n',
+        "<script>var x = 1;</script>\n\n<textarea>t <b>x</b></textarea>\n\n<!-- SECRET -->\n",
+        '| a | b |\n|---|---|\n| 1 | <span class="internal">SECRET</span> |\n',
+        "Term\n:   !!! internal\n        SECRET\n\n- item\n\n    ??? internal\n        SECRET\n",
+    ],
+)
+def test_bodies_browsers_read_as_the_extension_does(body: str):
+    assert misread_by_browsers(body) is None
+
+
+@pytest.mark.parametrize(
+    "blocks",
+    [
+        "!!! internal\n    SECRET1\n\n",
+        "!!! internal\n    SECRET1\n\n??? internal\n    SECRET2\n\n<!-- SECRET3 -->\n\n",
+        '<div class="internal">SECRET1</div>\n\n<details class="internal">SECRET2</details>\n\n',
+        "SECRET1\n{ .internal }\n\n",
+    ],
+)
+def test_the_light_page_says_nothing_of_how_many_blocks_it_dropped(blocks: str):
+    """Byte for byte the page of the same body without them: no blank line per dropped block
+    (nor per dropped footnote) that would count them in the page source."""
+    body = "Before.[^a]\n\n{}- item\n\n{}After.\n\n{}[^a]: Note.\n"
+    with_blocks = body.format(blocks, blocks, blocks.replace("SECRET1", "SECRET1[^b]"))
+    with_blocks += "[^b]: SECRET4 only a dropped block uses it.\n"
+    assert render(with_blocks, "public") == render(body.format("", "", ""), "public")
+
+
+def test_an_abbreviation_defined_inside_an_internal_block_titles_nothing():
+    """abbr is not in mkdocs.yml, but a site may add it: its definitions hold for the whole
+    document too, so one made (or undone) inside an internal block changes nothing outside."""
+    extensions = [*SITE_EXTENSIONS, "abbr"]
+    body = (
+        "*[SSO]: Single sign-on\n\nSSO and SCIM for ACME.\n\n"
+        '!!! internal\n    *[ACME]: SECRET1 the renewal at risk\n    *[SSO]: ""\n'
+    )
+    public = render(body, "public", extensions)
+    assert "SECRET1" not in public and '<abbr title="Single sign-on">SSO</abbr>' in public
+    assert "SECRET1" in render(body, "internal", extensions)

@@ -44,6 +44,9 @@ inline = st.one_of(
     text.map(lambda t: f"{t} <!-- {SLOT} --> {SLOT}"),
     text.map(lambda t: f"{t} [{SLOT}](https://example.com){{ .internal }} {SLOT}"),
     text.map(lambda t: f"{t}[^note]"),
+    # uses of the definitions an internal block makes (see INSIDE below)
+    text.map(lambda t: f"{t}[^inside]"),
+    text.map(lambda t: f"[{t}][inside] ![image][inside]"),  # a dropped image goes whole
 )
 heads = st.sampled_from(
     [
@@ -55,8 +58,22 @@ heads = st.sampled_from(
         "!!!internal",
         f'!!! Internal "{SLOT}"',
         f'!!! internal"{SLOT}"',
+        "\u00a0!!! internal",  # a paste's non-breaking space before the marker
+        f'!!! warning "Internal {SLOT}"',  # a title that says so, whatever the type
     ]
 )
+
+
+# Definitions hold for the whole document wherever they are written: those written inside an
+# internal block must lend nothing (a target, a title, a note) to a use outside it. Placed at
+# the top level of a body, where the head is sure to open a callout.
+INSIDE = [
+    "!!! internal",
+    f"    [^inside]: {SLOT}",
+    "",
+    f'    [inside]: https://example.com/{SLOT} "{SLOT}"',
+]
+DEFINED_INSIDE = re.compile(r"\[\^?inside\]:.*")
 
 
 def indent(lines: list[str], prefix: str = "    ") -> list[str]:
@@ -92,13 +109,20 @@ def blocks(children: st.SearchStrategy[list[str]]) -> st.SearchStrategy[list[str
             ]
         ),
         st.just([f"<!-- {SLOT}", SLOT, "-->"]),
+        # a block element opened inside a paragraph: a browser puts it beside the paragraph
+        st.sampled_from(["div", "details", "section"]).map(
+            lambda tag: [f'{SLOT} <{tag} class="internal">', "", SLOT, "", f"</{tag}>"]
+        ),
     )
 
 
 leaf = inline.map(lambda line: [line])
 block = st.recursive(leaf, blocks, max_leaves=8)
-bodies = st.lists(block, min_size=1, max_size=4).map(
-    lambda bs: "\n\n".join("\n".join(b) for b in bs) + f"\n\n[^note]: {SLOT}\n"
+bodies = st.tuples(st.lists(block, min_size=1, max_size=4), st.booleans()).map(
+    lambda drawn: (
+        "\n\n".join("\n".join(b) for b in [*drawn[0], *([INSIDE] if drawn[1] else [])])
+        + f"\n\n[^note]: {SLOT}\n"
+    )
 )
 
 
@@ -136,6 +160,7 @@ def check(body: str) -> None:
     # Read from the internal page's HTML, independently of the extension's tree walk.
     hidden = markers(" ".join(html_text_in_internal(internal)))
     assert hidden <= markers(" ".join(p.text for p in internal_passages(body))), body
+    hidden |= markers(" ".join(DEFINED_INSIDE.findall(body)))
     for public in (render(body, "public"), render(public_markdown(body), "public")):
         assert not hidden & markers(public), body
         assert not hidden & markers(search_text(public)), body
@@ -178,6 +203,7 @@ def test_through_a_real_build(project: Project, drawn: list[list[list[str]]]):
     for n, blocks in enumerate(drawn):
         body = with_markers("\n\n".join("\n".join(b) for b in blocks) + "\n", numbers)
         hidden |= markers(" ".join(html_text_in_internal(render(body, "internal"))))
+        hidden |= markers(" ".join(DEFINED_INSIDE.findall(body)))
         project.item(f"item-{n}", body=body)
     project.write("content/pages/x.png", (CASES[0].parent / "x.png").read_bytes())
     for case in CASES:

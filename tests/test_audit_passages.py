@@ -13,7 +13,7 @@ import material
 import pytest
 
 from conftest import ROOT, Project, new_project
-from roadmap.audience import light_site_passages
+from roadmap.audience import light_site_passages, public_markdown
 from roadmap.audit import SHINGLE, Finding, audit
 from roadmap.load import load
 from roadmap.sites import PublicSite
@@ -153,6 +153,39 @@ def test_public_texts_side_by_side_are_not_a_finding(tmp_path: Path, project: Pr
     assert leaked(tmp_path, passages, text) == []
 
 
+# The text pre-strip is set aside when it would show more than the parser (here a comment
+# glued to a setext underline): the body is then kept whole for the parser to decide. Public
+# text is what the light site renders of a body, never the body as written.
+SET_ASIDE = """\
+A line
+<!-- x -->===
+
+{lead}
+
+!!! internal
+    {secret}
+
+<!-- {comment} -->
+"""
+
+
+@pytest.mark.parametrize("where", ["item", "page"])
+def test_a_body_kept_whole_for_the_parser_is_not_public_text(tmp_path: Path, where: str):
+    secret = "Renewal credits go to the three accounts that complained in March."
+    comment = "Finance wants the pricing page rewritten before the autumn launch."
+    body = SET_ASIDE.format(lead="Public words about the feature.", secret=secret, comment=comment)
+    project = new_project(tmp_path / "project")
+    if where == "item":
+        project.item("pub", body)
+    else:
+        project.page("about.md", body, visibility="public")
+    passages = light_site_passages(load(project.content))
+    assert public_markdown(body) == body  # the pre-strip is set aside
+    for text in (secret, comment):
+        assert len(leaked(tmp_path, passages, text)) == 1, text
+    assert leaked(tmp_path, passages, "A line. Public words about the feature.") == []
+
+
 def test_audit_allow_lets_a_phrase_through(tmp_path: Path, passages):
     text = "Lighthouse accounts get this three weeks early"
     assert leaked(tmp_path, passages, text, allow=[text]) == []
@@ -213,3 +246,24 @@ def test_strategy_entries_without_optional_fields_are_read(tmp_path: Path):
     assert [(p.what, p.text) for p in passages.internal if p.what == "the strategy"] == [
         ("the strategy", "Win the dispatch desk")
     ]
+
+
+def test_raw_html_a_browser_reads_otherwise_stops_the_build(tmp_path: Path):
+    """The extension models how browsers nest raw HTML; where a browser's tree (Lexbor) puts
+    public-looking text inside an internal element, the build stops and names the body."""
+    project = new_project(tmp_path / "project")
+    project.item("x", "Fine.\n")
+    project.page(
+        "about.md",
+        '# About\n\nPublic.\n\n> <details class="internal"> notes <table>\n\n'
+        "Renewal pricing for the two utilities stays flat.\n",
+        visibility="public",
+    )
+    result = project.run("build", "--audience", "public")
+    assert result.code == 1
+    assert (
+        "content/pages/about.md:10: a browser reads the raw HTML of this body otherwise than "
+        "the build does: the light site would show 'renewal pricing for the two utilities'"
+    ) in result.err, result.err
+    assert "close each element with the class internal" in result.err
+    assert not project.site("public").exists()

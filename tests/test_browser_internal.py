@@ -5,8 +5,10 @@ that were altered, moved or rolled back to an older build, file://, and what Chr
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -330,6 +332,58 @@ def test_a_tab_opened_from_an_unlocked_tab_opens_unlocked(page: Page, base: str,
     expect_locked(typed)
 
 
+# A page of the same origin outside the site (another project on a shared host, a page of the
+# light site served beside it): it listens on the hand-off channel and asks for the key, the old
+# way (build id only) and the new way (a key-agreement public key, for the page it names).
+EVIL_PAGE = """<!doctype html><meta charset="utf-8"><title>Another page of this origin</title>
+<script>
+window.heard = [];
+var bc = new BroadcastChannel("roadmap-unlock");
+bc.onmessage = function (e) { window.heard.push(JSON.stringify(e.data)); };
+window.ask = function (path) {
+  return fetch("/internal/build.json").then(function (r) { return r.json(); }).then(function (j) {
+    return crypto.subtle.generateKey({ name: "ECDH", namedCurve: "P-256" }, false, ["deriveBits"])
+      .then(function (pair) { return crypto.subtle.exportKey("raw", pair.publicKey); })
+      .then(function (raw) {
+        var pub = btoa(String.fromCharCode.apply(null, new Uint8Array(raw)));
+        bc.postMessage({ type: "ask", build: j.build });
+        bc.postMessage({ type: "ask", id: "evil", build: j.build, path: path, pub: pub });
+      });
+  });
+};
+</script><p>nothing to see</p>"""
+
+
+def test_another_page_of_the_origin_cannot_get_the_key(page: Page, site: Path, tmp_path: Path):
+    """The hand-off answered any page of the origin, at any time, with the key in clear on the
+    channel. Now a tab answers only for a link the user just opened from it, once, and only
+    encrypted for the tab that asked."""
+    host = tmp_path / "host"
+    shutil.copytree(site, host / "internal")
+    (host / "evil.html").write_text(EVIL_PAGE)
+    item = f"/internal/{token(f'items/{ITEM_ID}.md')}/"
+    with serve(host) as url:
+        page.goto(url + "internal/")
+        unlock(page)
+        expect_unlocked(page)
+        key = json.loads(stored_key(page) or "{}")["key"]
+        evil = page.context.new_page()
+        evil.goto(url + "evil.html")
+        evil.evaluate("path => window.ask(path)", item)
+        evil.wait_for_timeout(400)  # an answer takes a few milliseconds
+        assert not any(key in m for m in evil.evaluate("window.heard")), "answered any page"
+        with page.context.expect_page() as opened:  # a real hand-off, the evil page listening
+            page.locator(ITEM_LINK).click(modifiers=["Control"])
+        expect_unlocked(opened.value)
+        assert stored_key(opened.value) == stored_key(page)
+        heard = evil.evaluate("window.heard")
+        assert any('"type":"key"' in m for m in heard)  # it heard the answer...
+        assert not any(key in m for m in heard)  # ...which only the new tab could open
+        evil.evaluate("path => window.ask(path)", item)  # too late: that hand-off is used up
+        evil.wait_for_timeout(400)
+        assert not any(key in m for m in evil.evaluate("window.heard"))
+
+
 def test_log_out_locks_every_tab_and_says_so(page: Page, base: str):
     page.goto(base)
     unlock(page)
@@ -397,6 +451,30 @@ def test_an_older_build_page_does_not_open_with_a_revoked_password(page: Page, r
         page.wait_for_timeout(300)
         expect_locked(page, "older version")
         assert stored_key(page) is None
+
+
+def test_a_page_the_browser_cached_before_a_deploy_opens_after_it(page: Page, site_copy: Path):
+    """Hosts let browsers keep pages (GitHub Pages: 10 minutes). After a deploy, the cached
+    home page was "from an older version" and refused, and so was the roadmap for everyone who
+    had read it lately. It is now fetched again from the host once before being refused."""
+    current = {rel: (site_copy / rel).read_bytes() for rel in ("index.html", "build.json")}
+    (site_copy / "index.html").write_text(reseal(site_copy, "index.html", OLDER_BUILD, [PASSWORD]))
+    (site_copy / "build.json").write_text(json.dumps({"v": 2, "build": OLDER_BUILD}) + "\n")
+    with serve(site_copy, cache=True) as url:
+        page.goto(url)  # the build before the deploy, now in the browser's cache
+        expect(page.locator("#rm-unlock button[type=submit]")).to_be_enabled()
+        later = time.time() + 5  # Last-Modified has whole seconds: make the deploy newer
+        for rel, data in current.items():  # the deploy
+            (site_copy / rel).write_bytes(data)
+            os.utime(site_copy / rel, (later, later))
+        tab = page.context.new_page()
+        tab.goto(url)
+        expect(tab.locator("#rm-unlock button[type=submit]")).to_be_enabled()
+        expect(tab.locator("#rm-message")).not_to_contain_text("older version")
+        unlock(tab)
+        expect_unlocked(tab)
+        build = json.loads(current["build.json"])["build"]
+        assert json.loads(stored_key(tab) or "{}")["build"] == build
 
 
 def test_a_newer_build_page_asks_for_the_password_again(page: Page, rolled_back: Path):

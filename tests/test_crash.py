@@ -43,11 +43,11 @@ def crash_project(root: Path) -> Project:
     return project
 
 
-def run_build(project: Project, **env: str) -> subprocess.CompletedProcess:
+def run_build(project: Project, *args: str, **env: str) -> subprocess.CompletedProcess:
     environ = {k: v for k, v in os.environ.items() if not k.startswith("ROADMAP_")}
     environ.update(ROADMAP_PASSWORD=PASSWORD, SOURCE_DATE_EPOCH="1790000000", **env)
     return subprocess.run(
-        [str(ROADMAP), "build"],
+        [str(ROADMAP), "build", *args],
         cwd=project.root,
         env=environ,
         capture_output=True,
@@ -214,3 +214,84 @@ def test_sigterm_and_sigint_remove_the_staging_folders(built, sig: str, code: in
     assert "Traceback" not in done.stderr
     published.check_whole(f"{sig} at {point}")
     assert_nothing_left(project)  # no sweep needed: the process cleaned up before it ended
+
+
+# --- Past versions of the content (red team, issue 8) -----------------------------------------
+
+
+def git(root: Path, *args: str) -> None:
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "Ada Builder",
+        "GIT_AUTHOR_EMAIL": "ada@example.com",
+        "GIT_COMMITTER_NAME": "Ada Builder",
+        "GIT_COMMITTER_EMAIL": "ada@example.com",
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_CONFIG_NOSYSTEM": "1",
+    }
+    subprocess.run(["git", "-c", "commit.gpgsign=false", *args], cwd=root, env=env, check=True)
+
+
+def test_past_content_read_for_the_history_is_never_left_behind(tmp_path):
+    """The history replays past versions of content/ into a scratch folder: it was in /tmp,
+    where a killed build left every past internal title, customer and note for good."""
+    project = crash_project(tmp_path / "project")
+    git(project.root, "init", "-q", "-b", "main")
+    project.write(".gitignore", "/site/\n/.roadmap-staging/\n")
+    git(project.root, "add", "-A")
+    git(project.root, "commit", "-q", "-m", "first")
+    project.item("hidden-one", title="Gannetfold Ledger", visibility="internal", status="paused")
+    git(project.root, "commit", "-q", "-am", "second")
+    tmp = tmp_path / "tmp"  # the build's /tmp
+    tmp.mkdir()
+    staging = project.root / STAGING_DIR
+    internal = ("--audience", "internal")
+
+    for sig in ("KILL", "TERM"):
+        env = {"ROADMAP_CRASH_AT": "history:2", "ROADMAP_CRASH_SIGNAL": sig, "TMPDIR": str(tmp)}
+        done = run_build(project, *internal, **env)
+        assert done.returncode == -getattr(signal, f"SIG{sig}"), done.stderr
+        assert [p for p in tmp.rglob("*") if p.is_file()] == []
+        assert stat.S_IMODE(staging.stat().st_mode) == 0o700  # a SIGKILL's leftover is private
+    assert list(staging.iterdir()) == []  # SIGTERM: removed by the process; SIGKILL: swept
+
+    done = run_build(project, *internal, TMPDIR=str(tmp))
+    assert done.returncode == 0, done.stderr
+    assert list(staging.iterdir()) == []
+    assert [p for p in tmp.rglob("*") if p.is_file()] == []
+    for path in project.root.rglob("*"):
+        rel = path.relative_to(project.root)
+        if rel.parts[0] not in ("content", ".git") and path.is_file():
+            assert not any(s.encode() in path.read_bytes() for s in SECRETS), rel
+
+
+def test_the_order_pages_are_written_in_says_nothing(tmp_path):
+    """MkDocs wrote the internal pages in the navigation's order: their dates (kept by tar,
+    zip, rsync -a, Last-Modified) said which token is which item and ranked the accounts by
+    ARR. Caught before publishing: a kill once the site is built keeps the dates it was
+    written with."""
+    project = crash_project(tmp_path / "project")
+    for n in range(8):
+        project.item(f"extra-{n}", visibility="internal")
+    internal = ("--audience", "internal")
+    done = run_build(project, *internal, ROADMAP_CRASH_AT="built")  # built, not yet published
+    assert done.returncode == -signal.SIGKILL, done.stderr
+    staging = project.root / STAGING_DIR
+    (staged,) = [p for p in staging.glob("internal.*") if p.is_dir()]
+    pages = sorted(p for p in staged.rglob("*.html") if p.name != "404.html")  # a template
+    assert len(pages) > 10
+    written = [p.stat().st_mtime_ns for p in pages]
+    assert written == sorted(written), "pages are written in the order of their addresses"
+    # Once published, every file carries one date: test_staging checks it.
+
+
+def test_sigterm_between_the_two_swaps_waits_until_both_sites_are_in(built):
+    """A cancelled job between the light site's swap and the internal one's left the new light
+    site beside the old internal one; the signal now waits for the second swap."""
+    project, published, _ = built
+    before = json.loads((project.site("internal") / "build.json").read_text())["build"]
+    done = run_build(project, ROADMAP_CRASH_AT="swapped:1", ROADMAP_CRASH_SIGNAL="TERM")
+    assert done.returncode == -signal.SIGTERM, done.stderr
+    published.check_whole("SIGTERM between the swaps")
+    assert json.loads((project.site("internal") / "build.json").read_text())["build"] != before
+    assert_nothing_left(project)

@@ -469,6 +469,28 @@ def test_svg_keeps_the_drawing_and_its_text_and_nothing_that_runs_or_fetches():
     assert b"EMBEDDEDSECRET" not in embedded and pixels(embedded)[0] == (2, 2)
 
 
+def test_svg_hidden_layers_and_notes_go():
+    """An exported drawing keeps its hidden layers (display: none) and hidden text (visibility:
+    hidden, inherited until a descendant says visible): nobody sees them, they go."""
+    svg = b"""<svg xmlns="http://www.w3.org/2000/svg">
+    <linearGradient id="g" display="none"><stop offset="0"/></linearGradient>
+    <g style="display: none"><text>LAYER</text></g>
+    <g style="fill:red;display:none !important"><text>IMPORTANT</text></g>
+    <text display="none">ATTRIBUTE</text>
+    <text><tspan display="none">SPAN</tspan>SHOWN1</text>
+    <g visibility="hidden"><text>HIDDEN<tspan visibility="visible">SHOWN2</tspan>TAIL</text>
+      <title>TOOLTIP</title></g>
+    <text style="visibility:collapse">COLLAPSED</text>
+    <rect style="fill:url(#g)" width="1" height="1"/>
+    </svg>"""
+    out = clean_svg(svg, "'x.svg'").decode()
+    for gone in ("LAYER", "IMPORTANT", "ATTRIBUTE", "SPAN", "HIDDEN", "TAIL", "TOOLTIP"):
+        assert gone not in out, gone
+    assert "COLLAPSED" not in out
+    assert "SHOWN1" in out and "SHOWN2" in out
+    assert '<linearGradient id="g"' in out  # drawn where it is used, whatever its display
+
+
 @pytest.mark.parametrize(
     "svg",
     [

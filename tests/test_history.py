@@ -8,6 +8,7 @@ nowhere, not even by its withdrawal. The internal site sees every change with it
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from datetime import date
 from pathlib import Path
@@ -144,6 +145,63 @@ def test_an_item_public_for_one_commit_then_hidden_is_named_nowhere(repo: Repo):
     assert "zorblax" not in text.casefold()
     feed = (p.site("public") / "feed.xml").read_text()
     assert "Title of anchor: moved from Next to Now" in feed
+
+
+def public_entries(p: Project) -> list[str]:
+    """The light site's changelog entries, as text: "<day> <title> <change>"."""
+    changes = (p.site("public") / "changes/index.html").read_text()
+    return [
+        " ".join(re.sub(r"<[^>]+>", " ", li).split())
+        for li in re.findall(r"<li>.*?</li>", changes, re.S)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("how", "withdrawn_first"),
+    [("public.id", True), ("public.id", False), ("file name used again", True)],
+)
+def test_an_id_taken_over_brings_nothing_of_the_item_that_had_it(
+    repo: Repo, how: str, withdrawn_first: bool
+):
+    """A light-site id passes to another item (its public.id, a file name used again): what
+    happened under that id before is the other item's, withdrawn since, and stays unsaid."""
+    p = repo.project
+    p.item("zeta-pilot", title="Zeta pilot", horizon="later", status="exploring")
+    repo.commit("Zeta is public")
+    p.item("zeta-pilot", title="Zeta pilot", horizon="next", status="planned")
+    repo.commit("Zeta moves up")
+    if withdrawn_first:
+        p.item("zeta-pilot", title="Zeta pilot", horizon="next", visibility="internal")
+        repo.commit("Pull Zeta back")
+    (p.content / "roadmap/zeta-pilot.md").unlink()
+    if how == "public.id":
+        public = {"title": "Shiny reports", "id": "zeta-pilot"}
+        p.item("shiny", title="Shiny", summary="Reports.", horizon="now", public=public)
+    else:
+        p.item("zeta-pilot", title="Shiny reports", summary="Reports.", horizon="now")
+    repo.commit("Shiny reports")
+    text = build_public(p)
+    day = repo.day
+    assert public_entries(p) == [f"{day} October 2026 Shiny reports added to Now"]
+    assert "Later" not in (p.site("public") / "feed.xml").read_text()
+    assert "zeta" not in text.replace("zeta-pilot", "").casefold()
+
+
+def test_an_item_back_on_the_light_site_starts_over(repo: Repo):
+    """Public, withdrawn, public again: a second "added" would say it was withdrawn."""
+    p = repo.project
+    p.item("orbit", title="Orbit", horizon="later")
+    repo.commit("Orbit is public")
+    p.item("orbit", title="Orbit", horizon="next")
+    repo.commit("Orbit moves up")
+    p.item("orbit", title="Orbit", horizon="next", visibility="internal")
+    repo.commit("Orbit pulled back")
+    p.item("orbit", title="Orbit", horizon="now")
+    repo.commit("Orbit is back")
+    build_public(p)
+    assert public_entries(p) == ["4 October 2026 Orbit added to Now"]
+    feed = (p.site("public") / "feed.xml").read_text()
+    assert feed.count("<entry>") == 1
 
 
 def test_the_internal_site_sees_every_change_with_its_commit(repo: Repo):

@@ -13,6 +13,7 @@ from roadmap.integrity import (
     inline_scripts,
     script_hash,
     sri,
+    theme_data_shadowed,
 )
 from roadmap.seal import locked_page
 
@@ -77,3 +78,26 @@ def test_unlock_help_is_text_not_html():
     )
     assert "Ask &lt;b onclick=&#34;x()&#34;&gt;Ops&lt;/b&gt; &amp; co" in html
     assert "<b onclick" not in html
+
+
+def test_content_cannot_stand_in_for_the_themes_settings(project):
+    """Material reads its settings from the first element with id="__config": content came
+    first, so a page could turn the internal site's search highlighting back on (search terms
+    in the host's log) or point search elsewhere. The build now refuses it, on either site."""
+    assert theme_data_shadowed('<p>x</p><script type="application/json" id="__config">{}') == [
+        "__config"
+    ]
+    assert theme_data_shadowed('<h2 id="__config">A heading</h2>') == ["__config"]
+    assert theme_data_shadowed('<h2 id="config">Config</h2><div id="__md">x</div>') == []
+    project.item(
+        "settings",
+        body='Intro.\n\n<script type="application/json" id="__config">'
+        '{"base": "https://elsewhere.example/", "features": ["search.highlight"]}</script>\n',
+        visibility="internal",
+    )
+    result = project.run("build", "--audience", "internal")
+    assert result.code == 1
+    assert result.err.startswith(
+        'content/roadmap/settings.md:9: an element with id="__config" would replace the '
+        "theme's settings"
+    ), result.err

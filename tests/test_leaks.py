@@ -57,10 +57,13 @@ P7_PAGES = [
     "p7-title-internal",
     "p7-crlf",
 ]
+# Red team of issue 7 (rt7-*): vectors the first fixes let through.
+RT7_PAGES = ["rt7-definitions", "rt7-hoisted", "rt7-media", "rt7-heads", "rt7-prestrip"]
 PUBLIC_PAGES = {
     "",
     "about/",
     *(f"{p}/" for p in P7_PAGES),
+    *(f"{p}/" for p in RT7_PAGES),
     "f7-media/",
     "shipped/",
     "changes/",
@@ -86,7 +89,7 @@ PUBLIC_IMAGES = {
         )
     ),
 }
-PUBLIC_SVGS = {CORPUS / "pages/img/f7-drawing.svg"}
+PUBLIC_SVGS = {CORPUS / "pages/img/f7-drawing.svg", CORPUS / "pages/img/rt7-hidden-layers.svg"}
 HIDDEN_TITLES = [
     "LEAK28_TITLE",
     "LEAK29_TITLE",
@@ -270,6 +273,33 @@ VECTORS = [
     ("f7-19-unused-playbook-image", ["f7leak_playbookimg", "f7-playbook-shot"]),
     ("f7-20-source-file-names", ["f7-text-chunks", "f7-exif-photo", "f7 space", "f7-upper"]),
     ("inputs-01-id-behind-a-public-title", ["override-title"]),
+    # Red team (rt7): a definition made inside an internal block lends nothing to a use outside
+    # (link target and title, image, footnote), even where it would override a public one...
+    (
+        "rt7-definitions-inside-internal-blocks",
+        ["rt7leak-refurl", "rt7leak_reftitle", "rt7leak_fndef", "rt7leak_imgtitle"]
+        + ["rt7leak-detailsurl", "rt7leak_detailstitle", "rt7leak_fnlist", "rt7leak-mihurl"]
+        + ["rt7leak_mihtitle", "rt7leak-override", "rt7leak_fnoverride", "rt7-refdef-only"],
+    ),
+    # ...a block element opened inside a paragraph runs on, as in a browser, to its end tag.
+    (
+        "rt7-block-opened-inside-a-paragraph",
+        ["rt7leak_hoistdiv", "rt7leak_hoistlist", "rt7leak_hoistsummary", "rt7leak_hoistdetails"]
+        + ["rt7leak_hoistquote", "rt7leak_hoistitem", "rt7leak_hoistnote", "rt7leak_hoistrest"]
+        + ["rt7leak_hoistheading"],
+    ),
+    # ...heads a reader takes for internal: an invisible or non-breaking character before the
+    # marker, a title that says so whatever the type, an accented look-alike...
+    (
+        "rt7-heads-read-as-internal",
+        ["rt7leak_headnbsp", "rt7leak_headzwsp", "rt7leak_headtitle", "rt7leak_headaccent"],
+    ),
+    # ...and a drawing's hidden layers and notes (display: none, visibility: hidden) go.
+    (
+        "rt7-svg-hidden-layers",
+        ["rt7leak_svglayer", "rt7leak_svgdisplay", "rt7leak_svghidden", "rt7leak_svginherited"]
+        + ["rt7leak_svgtail", "rt7leak_svgcollapse", "review notes"],
+    ),
     ("client01-release-notes-of-hidden-item", ["client01", "february 2026"]),
 ]
 
@@ -321,6 +351,14 @@ POSITIVE = [
             for marker in re.findall(r"POSOK_P7_\w+", path.read_text(encoding="utf-8"))
         }
     ),
+    *sorted(  # every public part of the rt7- vectors
+        {
+            marker
+            for path in CORPUS.rglob("rt7-*.md")
+            for marker in re.findall(r"POSOK_RT7_\w+", path.read_text(encoding="utf-8"))
+        }
+    ),
+    "example.com/posok-rt7-public",  # a public definition an internal one cannot override
     "notes.example/posok-notes-shipped",  # its release notes
     "see the related note",  # link text kept when the link to a hidden item is dropped
     "the background",
@@ -488,7 +526,8 @@ def test_cleaned_images_keep_their_look(built: Built):
 
 
 def test_svg_is_published_sanitised_with_its_text(built: Built):
-    (svg,) = [d for n, d in _published(built).items() if n.endswith(".svg")]
+    svgs = [d for n, d in _published(built).items() if n.endswith(".svg")]
+    (svg,) = [d for d in svgs if b"POSOK_F7_SVGTEXT" in d]
     root = ET.fromstring(svg)
     tags = {el.tag.rsplit("}", 1)[-1] for el in root.iter()}
     assert not tags & {"script", "foreignObject", "metadata", "set", "animate"}

@@ -11,7 +11,13 @@ from pathlib import Path
 import pytest
 
 from conftest import PASSWORD, ROOT, Project
-from roadmap.passwords import MIN_PASSPHRASE_WORDS, estimate, read_passwords, weakness
+from roadmap.passwords import (
+    MIN_PASSPHRASE_WORDS,
+    estimate,
+    found_in_repository,
+    read_passwords,
+    weakness,
+)
 from roadmap.problems import display_path
 
 HINT = "use a passphrase of five or more random words: `roadmap passphrase` makes one"
@@ -77,8 +83,8 @@ def test_password_file_missing(tmp_path):
     "password, why",
     [
         ("hunter2", "too short (7 characters, 12 needed)"),
-        ("password1234", "too weak: this is a very common password (about 10^4 guesses"),
-        ("qwertyuiop123", "too weak: this is a very common password (about 10^4 guesses"),
+        ("password1234", "too weak: this is a very common password (about 10^2 guesses"),
+        ("qwertyuiop123", "too weak: this is a very common password (about 10^3 guesses"),
         ("aaaaaaaaaaaaaaaa", 'too weak: repeats like "aaa" are easy to guess (about 10^2'),
         # zxcvbn score 3, about 10^8 guesses: hours on one GPU at 600k PBKDF2 iterations.
         ("P@ssw0rd2025!!", "too weak: it is made of common words, names, dates or patterns"),
@@ -244,8 +250,8 @@ def test_duplicate_label_and_duplicate_password(tmp_path):
         "emea: river otter lamp sixteen\n"
         "EMEA: copper kettle moon rises\n"
         "us: river otter lamp sixteen\n"
-        "apac: cafe\u0301 amber falcon lamp\n"
-        "anz: caf\u00e9 amber falcon lamp\n",  # the same password once NFC-normalised
+        "apac: cafe\u0301 amber falcon tide\n"
+        "anz: caf\u00e9 amber falcon tide\n",  # the same password once NFC-normalised
     )
     assert labels == ["emea", "apac"]
     same = (
@@ -377,6 +383,14 @@ def test_passphrase_prints_random_words_that_pass(project: Project):
     assert weakness(first.out.strip(), CONTEXT) == []
 
 
+def test_passphrase_words_have_letters_only():
+    """The EFF list has "t-shirt" and "yo-yo": between hyphens they would read as two words."""
+    from roadmap.passwords import passphrase
+
+    for _ in range(300):
+        assert all(word.isalpha() for word in passphrase(4).split("-"))
+
+
 def test_passphrase_needs_no_project(tmp_path):
     from conftest import Project as Bare
 
@@ -390,3 +404,79 @@ def test_passphrase_refuses_too_few_words(project: Project):
     assert result.err.splitlines()[-1] == (
         "roadmap passphrase: error: --words: at least 4 (each adds ~12.9 bits)"
     )
+
+
+# --- Red team (issue 8): what an attacker tries first ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "password",
+    [
+        "correct horse battery staple",  # xkcd 936: in every cracking list
+        "Correct-Horse-Battery-Staple-2024",
+        "the quick brown fox jumps over the lazy dog",
+        "MayTheForceBeWithYou!!",
+    ],
+)
+def test_famous_phrases_are_refused(password: str):
+    (line,) = from_variable(password)
+    assert "too weak" in line
+
+
+def test_the_light_sites_own_words_are_refused(project: Project):
+    """A title clients read, the site's description, a customer's name: zxcvbn rated each
+    word as rare (10^13 to 10^20 guesses), but an attacker holding the light site, or a
+    revoked team, tries these phrases first."""
+    project.item("offline", title="Offline sync for field crews")
+    project.item("hidden", visibility="internal", customers=[{"name": "Harrow Finch Services"}])
+    for password in (
+        "Offline sync for field crews",
+        "OfflineSyncForFieldCrews2026",
+        "What Crewline is building for field-service teams.",  # site_description
+        "harrow-finch-services-roadmap",
+    ):
+        assert estimate(password, CONTEXT)[0] > 10**12, password  # as it was
+        result = project.run("build", password=password)
+        assert result.code == 1, password
+        assert "ROADMAP_PASSWORD:1: too weak" in result.err, result.err
+        assert password not in result.err
+
+
+def test_a_password_close_to_another_teams_is_refused(tmp_path):
+    """Revoking a team whose password differs from another's by one word ends nothing."""
+    labels, problems = from_file(
+        tmp_path,
+        "emea: amber falcon river lamp tide\n"
+        "us: amber falcon river lamp moon\n"
+        "apac: copper kettle marble tulip nine\n",
+    )
+    too_close = "a team that knows that one could guess this one, even after its line is removed"
+    assert problems == [
+        f"1: too close to the password on line 2: {too_close}; give each team its own random "
+        "passphrase (`roadmap passphrase`)",
+        f"2: too close to the password on line 1: {too_close}; give each team its own random "
+        "passphrase (`roadmap passphrase`)",
+    ]
+
+
+def test_a_password_file_git_would_commit_is_a_loud_warning(project: Project):
+    """The README's own example (`ROADMAP_PASSWORD_FILE=passwords.txt` in the project) left
+    every team's password one `git add -A` away from the repository, and nothing said so."""
+    git = ["git", "-C", str(project.root)]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "mkdocs.yml"], check=True)
+    path = project.write("passwords.txt", "sales: copper kettle marble tulip nine\n")
+    environ = {"ROADMAP_PASSWORD_FILE": str(path)}
+    creds, problems = read_passwords(environ)
+    assert problems == []
+    assert messages(found_in_repository(creds, project.root, environ)) == [
+        f"{display_path(path)}:1: PASSWORD FILE NOT IGNORED: ROADMAP_PASSWORD_FILE names a file"
+        " inside the repository's checkout that git does not ignore, so the next `git add -A`"
+        " commits every team's password; keep it outside the checkout, or add its name to"
+        " .gitignore"
+    ]
+    project.write(".gitignore", "/passwords.txt\n")
+    assert found_in_repository(creds, project.root, environ) == []
+    outside = project.root.parent / "teams.txt"  # outside the checkout: nothing to say
+    outside.write_text("sales: copper kettle marble tulip nine\n")
+    assert found_in_repository(creds, project.root, {"ROADMAP_PASSWORD_FILE": str(outside)}) == []

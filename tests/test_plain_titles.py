@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 
 from conftest import PASSWORD, Project, new_project, site_text
+from roadmap.audience import light_site_secrets
 from roadmap.crypto import open_keyring
+from roadmap.load import load
 from roadmap.seal import open_page
 
 ITEM_TITLE = "Fish & \"chips\" 'n' peas"
@@ -186,3 +188,22 @@ def test_the_audit_looks_for_the_internal_id_in_addresses(project: Project):
         in result.err
     )
     assert not Path(project.site("public")).exists()
+
+
+@pytest.mark.parametrize(
+    ("internal", "public", "secret"),
+    [
+        ("SSO", "SSO and SCIM", False),
+        ("Smart quotes", "Smarter quotes for your office", True),
+        ("Zanzibar", "Faster invoices", True),
+    ],
+)
+def test_an_internal_title_is_a_secret_unless_the_public_one_says_it(
+    tmp_path: Path, internal: str, public: str, secret: bool
+):
+    """A public title often grows out of the internal one: the words clients read in it are
+    no secret; any other internal title is."""
+    project = new_project(tmp_path / "project")
+    project.item("x", title=internal, summary="Value.", public={"title": public})
+    words = {s.word for s in light_site_secrets(load(project.content))}
+    assert (internal in words) is secret

@@ -364,3 +364,32 @@ def test_hand_written_playbook_pages_may_link_the_generated_views(project: Proje
         project,
         "content/playbook/more.md:4: 'gone.md' not found; check the path, relative to this file",
     )
+
+
+def test_items_named_differently_for_clients_are_followed_by_their_own_id(project: Project):
+    """An item whose light-site id comes from its public title is on the light roadmap: the
+    playbook says so, sends its light-site link, and its cards open the internal page."""
+    from roadmap import audience
+    from roadmap.load import load
+    from roadmap.pages import Settings, plan_site
+
+    project.configure(light_site_url="https://roadmap.example.com/")
+    project.item(
+        "zanzibar-ledger",
+        title="Zanzibar ledger rewrite",
+        public={"title": "Faster invoices"},
+        customers=[{"name": "Acme Corp", "note": "Month-end takes days."}],
+    )
+    settings = Settings(today=date(2026, 11, 1), light_site_url="https://roadmap.example.com/")
+    view = audience.project(load(project.content), "internal")
+    assert view.twins["zanzibar-ledger"].id == "faster-invoices"
+    plan = plan_site(view, settings, markdown.markdown)
+    clients_see = plan.pages["playbook/what-clients-see.md"].markdown
+    assert "(../items/zanzibar-ledger.md)" in clients_see  # the card opens the internal page
+    assert "faster-invoices.md" not in clients_see
+    absent = clients_see.split("## Not on the light roadmap")[1]
+    assert "Zanzibar" not in absent and "Every item is on the light roadmap." in absent
+    assert "| Faster invoices |" in clients_see  # renamed for clients
+    brief = plan.pages["playbook/accounts/acme-corp.md"].markdown
+    assert "https://roadmap.example.com/items/faster-invoices/" in brief
+    assert "items/zanzibar-ledger/" not in brief.replace("../../items/zanzibar-ledger.md", "")

@@ -185,3 +185,102 @@ def test_a_batch_publishes_together_or_not_at_all(tmp_path):
     batch.close(publish=False)  # the internal site failed
     assert (public / "index.html").read_text() == "light"
     assert list(root.iterdir()) == []
+
+
+# --- Red team (issue 8): where a site is published, what its dates say, all or nothing -------
+
+
+def test_a_symlinked_site_is_published_where_it_points(tmp_path):
+    """site/internal -> a web server's folder: the server gets the new site (replacing the link
+    by a folder left the server on the old site, and a revoked password working there)."""
+    served = tmp_path / "www" / "internal"
+    served.mkdir(parents=True)
+    (served / "index.html").write_text("old")
+    final, root = tmp_path / "site" / "internal", tmp_path / ".roadmap-staging"
+    final.parent.mkdir()
+    final.symlink_to(served)
+    stage(final, root, "new").publish()
+    assert final.is_symlink()
+    assert (served / "index.html").read_text() == "new"
+    assert list(root.iterdir()) == []
+
+
+def test_published_files_carry_one_date_not_the_order_they_were_written_in(layout):
+    final, root = layout
+    s = stage(final, root, "first")
+    assert s.folder is not None
+    for n in range(5):  # written one after the other, as MkDocs writes the navigation's pages
+        (s.folder / f"page-{n}.html").write_text("x")
+        os.utime(s.folder / f"page-{n}.html", (1_000_000 + n, 1_000_000 + n))
+    s.publish()
+    dates = {p.stat().st_mtime_ns for p in [final, *final.rglob("*")]}
+    assert len(dates) == 1
+
+
+def test_a_batch_that_cannot_publish_one_site_puts_the_other_back(tmp_path):
+    """All or nothing: the light site swapped in, then the internal one fails (its folder is
+    gone here; read-only or full elsewhere): the light site is swapped back."""
+    root = tmp_path / ".roadmap-staging"
+    public, internal = tmp_path / "site" / "public", tmp_path / "elsewhere" / "internal"
+    for published in (public, internal):
+        stage(published, root, "previous").publish()
+    batch = Batch.open()
+    assert batch is not None
+    try:
+        stage(public, root, "new").ready()
+        stage(internal, root, "new").ready()
+        for path in internal.parent.rglob("*"):
+            if path.is_file():
+                path.unlink()
+        for path in sorted(internal.parent.rglob("*"), reverse=True):
+            path.rmdir()
+        internal.parent.rmdir()
+        with pytest.raises(StagingError, match="could not be put in place"):
+            batch.close(publish=True)
+    finally:
+        batch.close(publish=False)
+    assert (public / "index.html").read_text() == "previous"
+    assert list(root.iterdir()) == []
+
+
+def test_a_batch_swaps_back_to_no_site_when_there_was_none(tmp_path):
+    root = tmp_path / ".roadmap-staging"
+    public, internal = tmp_path / "site" / "public", tmp_path / "gone" / "internal"
+    internal.parent.mkdir()
+    batch = Batch.open()
+    assert batch is not None
+    try:
+        stage(public, root, "new").ready()
+        stage(internal, root, "new").ready()
+        internal.parent.rmdir()
+        with pytest.raises(StagingError):
+            batch.close(publish=True)
+    finally:
+        batch.close(publish=False)
+    assert not public.exists()
+    assert list(root.iterdir()) == []
+
+
+def test_scratch_folders_are_private_and_gone_after_use_or_a_kill(tmp_path):
+    root = tmp_path / ".roadmap-staging"
+    with staging.scratch(root, "history") as folder:
+        assert folder.parent == root and mode(folder) == 0o700 and mode(root) == 0o700
+        (folder / "past.md").write_text("an internal title of last year")
+        assert sweep(root) == []  # a live scratch folder is never swept
+    assert list(root.iterdir()) == []
+    dead = dead_build(root, "history.killed", Path(""))
+    (root / "history.killed.lock").write_text("")  # a scratch lock names no site
+    assert sweep(root) == [dead] and list(root.iterdir()) == []
+
+
+def test_a_scratch_folder_is_removed_on_sigterm(tmp_path):
+    root = tmp_path / ".roadmap-staging"
+    previous = signal.signal(signal.SIGTERM, lambda *_: None)  # stands for "end the process"
+    try:
+        with staging.scratch(root, "history") as folder:
+            (folder / "past.md").write_text("internal")
+            os.kill(os.getpid(), signal.SIGTERM)
+            assert not folder.exists()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert list(root.iterdir()) == []

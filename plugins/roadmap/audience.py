@@ -13,7 +13,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .audience_markdown import internal_passages, normalise_separators, render, visible_words
+from .audience_markdown import (
+    internal_passages,
+    misread_by_browsers,
+    normalise_separators,
+    render,
+    visible_words,
+)
 from .media import path_refusal
 from .model import HORIZONS, Item, Page, Roadmap, Strategy, Theme
 from .references import find_refs, real_path, resolve
@@ -55,6 +61,9 @@ class View:
     strategy: Strategy | None = None
     files: frozenset[Path] = frozenset()  # files the pages above use (resolved; light: images)
     public: View | None = field(default=None, repr=False)  # internal only: the light site's view
+    # Internal only: each item's light-site twin by the item's own id (the twin's id may be
+    # its public.id or public title), for "what clients see" wherever sales read.
+    twins: dict[str, Any] = field(default_factory=dict, repr=False)
 
 
 def project(roadmap: Roadmap, audience: str) -> View:
@@ -120,6 +129,8 @@ def _internal(roadmap: Roadmap) -> View:
             + (order.get(i.theme, 0), i.priority or 10**9, i.title.casefold(), i.id)
         ),
     )
+    public = _public(roadmap)
+    by_path = {twin.path: twin for twin in public.items}
     return View(
         audience="internal",
         content_dir=roadmap.content_dir,
@@ -131,7 +142,8 @@ def _internal(roadmap: Roadmap) -> View:
         files=_files_used(
             roadmap.content_dir, [*items, *roadmap.pages, *roadmap.playbook], public=False
         ),
-        public=_public(roadmap),
+        public=public,
+        twins={i.id: by_path[i.path] for i in items if i.path in by_path},
     )
 
 
@@ -282,7 +294,9 @@ def light_site_secrets(roadmap: Roadmap, confidential_terms: list[str] = ()) -> 
             for word, what in words:
                 secrets.append(Secret(word, f"the {what} of an item {why}", _several_words(word)))
         else:
-            if item.public and item.public.title and item.public.title != item.title:
+            # The public title may grow out of the internal one ("SSO" -> "SSO and SCIM"):
+            # words clients read in it are no secret.
+            if item.public and item.public.title and not _within(item.title, item.public.title):
                 secrets.append(
                     Secret(
                         item.title,
@@ -314,6 +328,9 @@ class LightSitePassages:
 
     internal: list[InternalText]
     public: list[str]
+    # Public bodies whose raw HTML a browser reads otherwise than the audience extension: what
+    # the light site would show that the internal site shows inside an internal element.
+    misread: list[InternalText] = field(default_factory=list)
 
 
 def light_site_passages(roadmap: Roadmap) -> LightSitePassages:
@@ -325,7 +342,14 @@ def light_site_passages(roadmap: Roadmap) -> LightSitePassages:
         if text and text.strip():
             internal.append(InternalText(text, _rel(path, roadmap), line, what))
 
+    misread: list[InternalText] = []
+
     def body_parts(body: str, path: Path, first: int) -> None:
+        found = misread_by_browsers(body)
+        if found is not None:
+            misread.append(
+                InternalText(found.text, _rel(path, roadmap), first + found.line - 1, "")
+            )
         # Comments are passages of their own (below): blanked here, lines kept, so a finding
         # names what it came from.
         uncommented = _COMMENT.sub(lambda m: "\n" * m[0].count("\n"), body)
@@ -389,20 +413,34 @@ def light_site_passages(roadmap: Roadmap) -> LightSitePassages:
         for text in filter(None, texts):
             add(text, strategy.path, _line_in(source, text), "the strategy")
 
+    # A body counts as public text as the light site renders it, never as written: the text
+    # pre-strip may have been set aside (it would have shown more), and what Markdown removes
+    # (internal blocks, comments, definitions made inside them) must stay a needle.
     public: list[str] = []
     for item in view.items:
-        public += [item.id, item.title, item.summary, item.body, *item.tags]
+        public += [item.id, item.title, item.summary, render(item.body, "public"), *item.tags]
     for theme in view.themes:
         public += [theme.id, theme.title, theme.summary or ""]
     for page in view.pages:
-        public += [page.rel, page.title or "", page.description or "", page.body]
-    return LightSitePassages(internal, public)
+        public += [page.rel, page.title or "", page.description or ""]
+        public.append(render(page.body, "public"))
+    return LightSitePassages(internal, public, misread)
 
 
 def _line_in(source: str, text: str) -> int:
     """The line of a YAML file where a value starts (its first words), or 1."""
     start = source.find(text.strip().split("\n")[0][:40])
     return source.count("\n", 0, start) + 1 if start >= 0 else 1
+
+
+def _within(phrase: str, text: str) -> bool:
+    """True when `phrase`'s words appear in `text`, together and in order (case aside)."""
+    words, inside = _words(phrase), _words(text)
+    return any(inside[k : k + len(words)] == words for k in range(len(inside) - len(words) + 1))
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[^\W_]+", text.casefold())
 
 
 def _several_words(text: str) -> bool:

@@ -29,6 +29,7 @@ from markdown.postprocessors import Postprocessor
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import HTML_PLACEHOLDER_RE
+from selectolax.lexbor import LexborHTMLParser
 
 AUDIENCES = ("public", "internal")
 INTERNAL = "internal"
@@ -76,6 +77,7 @@ _LOOK_ALIKES = str.maketrans(
 def is_internal_word(word: str) -> bool:
     """True when `word`, as a reader sees it, is "internal" (any case, width or look-alike)."""
     text = "".join(c for c in word if unicodedata.category(c) != "Cf")  # zero-width, bidi marks
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     text = unicodedata.normalize("NFKC", text).casefold().translate(_LOOK_ALIKES)
     return text.strip(".,;:!?'\"()[]{}<>") == INTERNAL
 
@@ -92,6 +94,20 @@ _VOID = frozenset(
     | {"source", "track", "wbr"}
 )
 
+# Elements whose content a browser reads as text, not markup (WHATWG raw text and escapable
+# raw text elements; noscript and iframe, as when scripts run).
+_RAW_TEXT = frozenset(
+    {"script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes"}
+    | {"noscript", "plaintext"}
+)
+# Start tags that close an open paragraph (WHATWG "in body"): the element opens beside it.
+_CLOSES_P = frozenset(
+    {"address", "article", "aside", "blockquote", "center", "details", "dialog", "dir", "div"}
+    | {"dl", "fieldset", "figcaption", "figure", "footer", "form", "header", "hgroup", "main"}
+    | {"menu", "nav", "ol", "search", "section", "summary", "ul", "pre", "listing", "li", "dd"}
+    | {"dt", "table", "xmp", "plaintext", "h1", "h2", "h3", "h4", "h5", "h6"}
+)
+
 
 @dataclass
 class _Open:
@@ -99,6 +115,19 @@ class _Open:
 
     tag: str
     depth: int = 1
+    # A block element opened inside a paragraph: a browser closes the paragraph and puts the
+    # element beside it, where it runs on through the blocks that follow, to its end tag.
+    hoisted: bool = False
+    # A raw-text element (<textarea>, <script>...) opened inside it: a browser reads what
+    # follows as text up to that element's end tag, where our tokenizer sees markup; or an
+    # internal element opened inside it, which may outlive it. No end tag is trusted any more:
+    # it runs to the end of its block (fail closed).
+    sealed: bool = False
+    # An internal element opened inside it that a browser carries past the end of the block:
+    # a formatting element (opened again in each block after) or a block element opened
+    # inside a paragraph (put beside it).
+    reopens: bool = False
+    blocky: bool = False
 
 
 @dataclass(frozen=True)
@@ -176,9 +205,15 @@ def filter_html(html: str, open_: _Open | None = None) -> tuple[str, _Open | Non
         if token.kind == "markup":
             return "".join(kept), open_ or _Open("")
         if open_ is not None:
+            if token.kind == "start" and token.tag in _RAW_TEXT:
+                open_.sealed = True
+            if _is_internal_start(token) and not token.void:
+                open_.sealed = True
+                open_.reopens |= token.tag in _FORMATTING
+                open_.blocky |= token.tag in _CLOSES_P
             if token.tag == open_.tag and token.kind == "start" and not token.void:
                 open_.depth += 1
-            elif token.tag == open_.tag and token.kind == "end":
+            elif token.tag == open_.tag and token.kind == "end" and not open_.sealed:
                 open_.depth -= 1
                 if open_.depth == 0:
                     open_ = None
@@ -197,7 +232,9 @@ def html_text_in_internal(html: str) -> list[str]:
     """The text inside each outermost internal element and each comment of `html`.
 
     An internal element ends at its end tag or at the end tag of an element it sits in (as
-    in a browser: `</blockquote>` closes a `<details>` left open inside it)."""
+    in a browser: `</blockquote>` closes a `<details>` left open inside it); a block element
+    opened inside a paragraph closes the paragraph first, as in a browser, so it runs on
+    through the paragraphs after it."""
     tokens = _Tokenizer(html).tokens
     out: list[str] = []
     stack: list[str] = []  # open elements
@@ -205,6 +242,11 @@ def html_text_in_internal(html: str) -> list[str]:
     parts: list[str] = []
     for n, token in enumerate(tokens):
         raw = html[token.start : tokens[n + 1].start if n + 1 < len(tokens) else len(html)]
+        if token.kind == "start" and token.tag in _CLOSES_P and "p" in stack:
+            del stack[len(stack) - 1 - stack[::-1].index("p") :]
+            if base is not None and len(stack) <= base:
+                out.append(" ".join("".join(parts).split()))
+                base = None
         if base is None and token.kind == "comment":
             out.append(_comment_text(raw))
         elif base is None and token.kind == "markup":
@@ -234,11 +276,21 @@ def html_text_in_internal(html: str) -> list[str]:
 
 # An admonition or details head as a reader sees one, wider than the two parsers accept
 # (`!!! internal"T"`, `!!! іnternal`, `!!! in\u200bternal:`, up to three spaces before it, as
-# CommonMark allows for any block): the class part runs to the first quote. Four spaces or
-# more make code, or a child block the parser reaches with its indentation removed.
+# CommonMark allows for any block, and any invisible or non-breaking space a paste leaves):
+# the class part runs to the first quote. Four spaces or more make code, or a child block the
+# parser reaches with its indentation removed.
 _LOOSE_HEAD = re.compile(
-    r'^[ ]{0,3}(?P<marker>!!!|\?\?\?\+?)[ \t]*(?P<classes>[^"\n]*)(?P<title>".*)?$'
+    r"^[ ]{0,3}(?:[^\S \t\n]|[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff])*"
+    r'(?P<marker>!!!|\?\?\?\+?)[ \t]*(?P<classes>[^"\n]*)(?P<title>".*)?$'
 )
+_DASHES = re.compile(r"[-\u2010-\u2015/]")
+
+
+def _title_says_internal(title: str) -> bool:
+    """A callout titled "Internal", "Internal only:", "INTERNAL-ONLY notes"...: its author
+    meant it for the internal site, whatever type it was given (fail closed)."""
+    first = next(iter(title.split()), "")
+    return is_internal_word(first) or is_internal_word(_DASHES.split(first)[0])
 
 
 class _InternalHeads(BlockProcessor):
@@ -257,27 +309,147 @@ class _InternalHeads(BlockProcessor):
     @staticmethod
     def _canonical(line: str) -> str | None:
         m = _LOOSE_HEAD.match(line)
-        if not m or not any(is_internal_word(w) for w in m["classes"].split()):
+        if not m:
+            return None
+        title = None
+        if m["title"] is not None:
+            title = m["title"].strip()[1:]
+            title = title[:-1] if title.endswith('"') else title
+        by_title = title is not None and _title_says_internal(title)
+        if not by_title and not any(is_internal_word(w) for w in m["classes"].split()):
             return None
         words = [
             INTERNAL if is_internal_word(w) else w
             for w in m["classes"].split()
             if is_internal_word(w) or re.fullmatch(r"[\w\-]+", w)
         ]
+        if by_title:
+            words.append(INTERNAL)
         head = f"{m['marker']} {' '.join(dict.fromkeys(words))}"
-        if m["title"] is not None:
-            title = m["title"].strip()[1:]
-            title = title[:-1] if title.endswith('"') else title
-            head += f' "{title}"'
-        return head
+        return head if title is None else f'{head} "{title}"'
 
 
 # --- The tree -------------------------------------------------------------------------------------
 
 
 class _Separators(Preprocessor):
+    def __init__(self, md: markdown.Markdown, state: _State):
+        super().__init__(md)
+        self.state = state
+
     def run(self, lines: list[str]) -> list[str]:
+        self.state.reset()  # the first step of every conversion
         return [normalise_separators(line) for line in lines]
+
+
+# --- Definitions ----------------------------------------------------------------------------------
+
+# Where a link or image whose only definition is internal points on the light site, until
+# _DropInternal keeps the link's words and drops the image.
+INTERNAL_REFERENCE = "roadmap-internal-reference:"
+
+
+@dataclass
+class _State:
+    """What one conversion learns while parsing: the blocks being parsed (innermost last) and
+    the footnotes defined inside internal blocks."""
+
+    open: list[etree.Element]
+    footnotes: set[str]
+
+    def reset(self) -> None:
+        self.open.clear()
+        self.footnotes.clear()
+
+    def inside_internal(self) -> bool:
+        return any(has_internal_class(el.get("class")) for el in self.open)
+
+
+def _track_blocks(md: markdown.Markdown, state: _State) -> None:
+    """Keep `state.open` as the stack of elements the block parser is filling: every container
+    (admonition, details, list item, quote, md_in_html element, footnote) is parsed through
+    parseBlocks with itself as the parent."""
+    parse_blocks = md.parser.parseBlocks
+
+    def tracked(parent: etree.Element, blocks: list[str]) -> None:
+        state.open.append(parent)
+        try:
+            parse_blocks(parent, blocks)
+        finally:
+            state.open.pop()
+
+    md.parser.parseBlocks = tracked
+
+
+class _Definitions(BlockProcessor):
+    """Link reference, footnote and abbreviation definitions hold for the whole document,
+    wherever they are written: one written inside an internal block would lend its address,
+    title or note to a public link, footnote marker or word. This wraps the processor that
+    records them: on the light site a definition made inside an internal block does not exist
+    (an earlier public one of the same name stands); on both sites its footnote is marked as
+    internal."""
+
+    def __init__(self, wrapped: BlockProcessor, state: _State, kind: str, audience: str):
+        super().__init__(wrapped.parser)
+        self.wrapped, self.state, self.kind, self.audience = wrapped, state, kind, audience
+
+    def _table(self) -> dict:
+        if self.kind == "reference":
+            return self.parser.md.references
+        if self.kind == "abbr":
+            return self.wrapped.abbrs
+        return self.wrapped.footnotes.footnotes  # FootnoteExtension's, replaced on reset
+
+    def test(self, parent: etree.Element, block: str) -> bool:
+        return self.wrapped.test(parent, block)
+
+    def run(self, parent: etree.Element, blocks: list[str]) -> bool | None:
+        inside = self.state.inside_internal()
+        if not inside and not (self.kind == "footnote" and self.state.footnotes):
+            return self.wrapped.run(parent, blocks)
+        table = self._table()
+        before = dict(table)
+        done = self.wrapped.run(parent, blocks)
+        if inside and self.audience == "public":  # an abbreviation undefined inside stays
+            table.update((k, v) for k, v in before.items() if k not in table)
+        for key, value in list(table.items()):
+            if key in before and before[key] is value:
+                continue  # not made here
+            if not inside:  # a public definition made after an internal one: it stands
+                self.state.footnotes.discard(key)
+            elif self.kind == "footnote":
+                if self.audience == "public" and key in before:
+                    table[key] = before[key]
+                    continue
+                self.state.footnotes.add(key)
+                if self.audience == "public":
+                    table[key] = ""  # its words never enter the tree
+            elif self.kind == "abbr" and self.audience == "public":
+                if key in before:
+                    table[key] = before[key]
+                else:
+                    del table[key]
+            elif self.audience == "public":
+                table[key] = before.get(key, (INTERNAL_REFERENCE, None))
+        return done
+
+
+def _wrap_definitions(md: markdown.Markdown, state: _State, audience: str) -> None:
+    registry = md.parser.blockprocessors
+    for name in ("reference", "footnote", "abbr"):  # abbr: not in mkdocs.yml, but one line away
+        if name in registry:
+            # In its own place: Registry says where by name only in its private list.
+            priority = next(p.priority for p in registry._priority if p.name == name)
+            wrapped = registry[name]
+            registry.register(_Definitions(wrapped, state, name, audience), name, priority)
+
+
+def _footnote_id(md: markdown.Markdown, key: str) -> str | None:
+    """The id of footnote `key`'s list item, as the footnotes extension writes it."""
+    registry = md.parser.blockprocessors
+    processor = registry["footnote"] if "footnote" in registry else None  # noqa: SIM401 (no .get)
+    footnotes = getattr(getattr(processor, "wrapped", processor), "footnotes", None)
+    return footnotes.makeFootnoteId(key) if footnotes is not None else None
 
 
 class _DropInternal(Treeprocessor):
@@ -287,26 +459,50 @@ class _DropInternal(Treeprocessor):
     before toc (5), so a removed heading never reaches the table of contents, heading ids or
     the search index, and before MkDocs reads the page title (1)."""
 
+    def __init__(self, md: markdown.Markdown, state: _State):
+        super().__init__(md)
+        self.state = state
+
     def run(self, root: etree.Element) -> None:
         stash = self.md.htmlStash.rawHtmlBlocks
         self.emptied: list[etree.Element] = []
         self.comment = False  # inside a `<!--` that Markdown left as text
         self._flow(root, None, stash)
+        trees = [root]
         for n, entry in enumerate(stash):
             if isinstance(entry, etree.Element):
                 self.comment = False
                 self._flow(entry, None, stash)
+                trees.append(entry)
             elif isinstance(entry, str):
                 stash[n] = filter_html(entry)[0]
+        for tree in trees:
+            self._drop_internal_definitions(tree)
         _prune_footnotes(root)
         self._drop_emptied(root, stash)
+
+    def _drop_internal_definitions(self, tree: etree.Element) -> None:
+        """Links and images that only an internal definition gave a target, and footnotes
+        defined inside internal blocks (with their markers): a link keeps its words."""
+        notes = {f"#{i}" for key in self.state.footnotes if (i := _footnote_id(self.md, key))}
+        ids = {n[1:] for n in notes}
+        for parent in list(tree.iter()):
+            for child in list(parent):
+                if child.tag == "a" and child.get("href") == INTERNAL_REFERENCE:
+                    _unwrap(parent, child)
+                elif (
+                    (child.tag == "img" and child.get("src") == INTERNAL_REFERENCE)
+                    or child.get("id") in ids  # the footnote's list item
+                    or (child.tag == "sup" and _refers_to(child, notes))  # its markers
+                ):
+                    _remove(parent, child, _before(parent, child))
 
     def _drop_emptied(self, root: etree.Element, stash: list) -> None:
         """Containers left with nothing in them (a quote that held only an internal block, a
         paragraph that held only internal raw HTML) go too: an empty frame says something
         was there."""
         parents = {child: parent for parent in root.iter() for child in parent}
-        todo = [el for el in root.iter() if el.tag == "p" and el.text and len(el) == 0]
+        todo = [el for el in root.iter() if el.tag in _LEAVES and el.text and len(el) == 0]
         todo += self.emptied
         while todo:
             el = todo.pop()
@@ -326,6 +522,22 @@ class _DropInternal(Treeprocessor):
         last: etree.Element | None = None
         for child in list(el):
             code = child.tag in ("code", "pre")
+            if (
+                open_ is not None
+                and open_.hoisted
+                and self.md.is_block_level(child.tag)
+                and not code
+            ):
+                # Its end tag may be in this block (a raw `</div>` line): read it for that.
+                open_ = self._flow(child, open_, stash)
+                child.tail, open_ = self._text(child.tail, open_, stash)
+                if open_ is not None:  # all of it was inside
+                    _remove(el, child, last)
+                    self.emptied.append(el)
+                    continue
+                self.emptied.append(child)
+                last = child
+                continue
             if open_ is not None or has_internal_class(child.get("class")) or code and self.comment:
                 child.tail, open_ = self._text(child.tail, open_, stash)
                 _remove(el, child, last)
@@ -333,12 +545,23 @@ class _DropInternal(Treeprocessor):
                 continue
             if self.md.is_block_level(child.tag) and not code:
                 in_comment = self.comment
+                broken = _breaks_out(child, stash)
                 left_open = self._flow(child, None, stash)
                 if in_comment or self.comment:
                     self.emptied.append(child)
                 # A block ends whatever its text left open, but for formatting elements: a
-                # browser opens them again in every block after (fail closed: all of it).
-                if left_open is not None and left_open.tag in _FORMATTING:
+                # browser opens them again in every block after (fail closed: all of it);
+                # and for a block element opened inside a paragraph, which a browser puts
+                # beside the paragraph, running on to its end tag or its container's end.
+                if left_open is None:
+                    pass
+                elif left_open.tag in _FORMATTING or left_open.reopens:
+                    open_ = left_open
+                elif child.tag == "p" and (left_open.tag in _CLOSES_P or left_open.blocky):
+                    left_open.hoisted = True
+                    open_ = left_open
+                elif broken:  # opened outside the block, where its end tag does not reach
+                    left_open.hoisted = left_open.sealed = True
                     open_ = left_open
             elif not code:  # code shows its text as text: nothing in it opens or closes
                 open_ = self._flow(child, open_, stash)
@@ -396,7 +619,42 @@ _FORMATTING = frozenset(
     {"a", "b", "big", "code", "em", "font", "i", "nobr", "s", "small", "strike", "strong"}
     | {"tt", "u"}
 )
-_EMPTIABLE = frozenset({"p", "blockquote", "li", "ul", "ol", "dl", "dt", "dd", "div"})
+# Blocks whose text alone may have been all internal raw HTML.
+_LEAVES = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6"})
+_EMPTIABLE = frozenset(
+    {"p", "blockquote", "li", "ul", "ol", "dl", "dt", "dd", "div", "h1", "h2", "h3", "h4", "h5"}
+    | {"h6"}
+)
+
+
+def _breaks_out(el: etree.Element, stash: list) -> bool:
+    """True when the raw HTML inside block `el` has an end tag for an element it did not open
+    (`</p>`, `</h2>`...): a browser may close `el` there, and what opens after it sits outside,
+    beyond the reach of `el`'s own end tag."""
+    open_tags: list[str] = []
+    for text in _texts(el):
+        if text:
+            for m in HTML_PLACEHOLDER_RE.finditer(text):
+                index = int(m.group(1))
+                entry = stash[index] if index < len(stash) else ""
+                if not isinstance(entry, str):
+                    continue
+                for token in _Tokenizer(entry).tokens:
+                    if token.kind == "start" and not token.void:
+                        open_tags.append(token.tag)
+                    elif token.kind == "end" and token.tag in open_tags:
+                        del open_tags[len(open_tags) - 1 - open_tags[::-1].index(token.tag) :]
+                    elif token.kind == "end":
+                        return True
+    return False
+
+
+def _texts(el: etree.Element) -> Iterable[str | None]:
+    """The text pieces inside `el`, in document order."""
+    yield el.text
+    for child in el:
+        yield from _texts(child)
+        yield child.tail
 
 
 def _has_text(el: etree.Element, stash: list) -> bool:
@@ -411,13 +669,17 @@ def _has_text(el: etree.Element, stash: list) -> bool:
 
 
 def _remove(parent: etree.Element, child: etree.Element, before: etree.Element | None) -> None:
-    """Remove `child` but keep the text after it, which belongs to the parent."""
+    """Remove `child` but keep the text after it, which belongs to the parent; but for white
+    space after white space: a blank line per removed block would count them in the source."""
     tail = child.tail or ""
     parent.remove(child)
+    text = (before.tail if before is not None else parent.text) or ""
+    if not tail.strip() and (not text or text[-1:].isspace()):
+        tail = ""
     if before is not None:
-        before.tail = (before.tail or "") + tail
+        before.tail = text + tail
     else:
-        parent.text = (parent.text or "") + tail
+        parent.text = text + tail
 
 
 def _prune_footnotes(root: etree.Element) -> None:
@@ -460,6 +722,27 @@ def _prune_footnotes(root: etree.Element) -> None:
             _remove_anywhere(root, box)
 
 
+def _refers_to(el: etree.Element, targets: set[str]) -> bool:
+    """True when `el` holds a footnote marker pointing at one of `targets` ("#fn:x")."""
+    return any(
+        a.get("href") in targets and "footnote-ref" in (a.get("class") or "").split()
+        for a in el.iter("a")
+    )
+
+
+def _unwrap(parent: etree.Element, child: etree.Element) -> None:
+    """Replace `child` by its content: its text, its children and its tail stay in place."""
+    k = list(parent).index(child)
+    text = child.text or ""
+    if k:
+        parent[k - 1].tail = (parent[k - 1].tail or "") + text
+    else:
+        parent.text = (parent.text or "") + text
+    for n, grandchild in enumerate(list(child)):
+        parent.insert(k + 1 + n, grandchild)
+    _remove(parent, child, _before(parent, child))
+
+
 def _before(parent: etree.Element, child: etree.Element) -> etree.Element | None:
     children = list(parent)
     k = children.index(child)
@@ -489,10 +772,17 @@ class _MarkInternal(Treeprocessor):
     so the stylesheet shows it as the "Internal" callout it is (`!!! Internal`, `{ .INTERNAL }`
     and look-alikes included). Same priority as _DropInternal, for the same reasons."""
 
+    def __init__(self, md: markdown.Markdown, state: _State):
+        super().__init__(md)
+        self.state = state
+
     def run(self, root: etree.Element) -> None:
+        notes = {i for key in self.state.footnotes if (i := _footnote_id(self.md, key))}
         for el in root.iter():
             classes = el.get("class")
-            if has_internal_class(classes) and INTERNAL not in classes.split():
+            if el.tag == "li" and el.get("id") in notes:
+                el.set("class", f"{classes or ''} {INTERNAL}".strip())
+            elif has_internal_class(classes) and INTERNAL not in classes.split():
                 el.set("class", f"{classes} {INTERNAL}")
         stash = self.md.htmlStash.rawHtmlBlocks
         for n, entry in enumerate(stash):
@@ -540,16 +830,21 @@ class AudienceExtension(Extension):
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:
         md.registerExtension(self)
+        audience = self.getConfig("audience")
+        state = _State([], set())
         # Before normalize_whitespace (30) and every other preprocessor: nothing reads a line
         # Python would split differently.
-        md.preprocessors.register(_Separators(md), "roadmap_separators", 40)
+        md.preprocessors.register(_Separators(md, state), "roadmap_separators", 40)
         # Ahead of admonition and details (105), which it hands the rewritten head to.
         md.parser.blockprocessors.register(_InternalHeads(md.parser), "roadmap_heads", 106)
-        if self.getConfig("audience") == "public":
-            md.treeprocessors.register(_DropInternal(md), "roadmap_audience", 7)
+        # Extensions listed before this one (footnotes) have registered their processors.
+        _track_blocks(md, state)
+        _wrap_definitions(md, state, audience)
+        if audience == "public":
+            md.treeprocessors.register(_DropInternal(md, state), "roadmap_audience", 7)
             md.postprocessors.register(_DropLeftovers(md), "roadmap_leftovers", 1)
         else:
-            md.treeprocessors.register(_MarkInternal(md), "roadmap_audience", 7)
+            md.treeprocessors.register(_MarkInternal(md, state), "roadmap_audience", 7)
 
 
 def makeExtension(**kwargs: Any) -> AudienceExtension:  # Python-Markdown's loading convention
@@ -654,6 +949,59 @@ def internal_passages(
     return passages
 
 
+def misread_by_browsers(text: str) -> Passage | None:
+    """What the light site would show of `text` that a browser, reading the internal site's
+    page, shows inside an internal element; None when there is nothing.
+
+    This extension reads raw HTML with a tokenizer and a model of how browsers nest elements;
+    browsers build their tree by the rules of the HTML standard, which have many more cases
+    (misnested and implied tags, tables, raw-text elements). Read the internal rendering with
+    a parser that follows those rules (Lexbor, through selectolax), drop its internal
+    elements, and every word the light site shows must still be there; where one is not, the
+    two readings disagree and the build stops (fail closed). Digits are left out: footnotes
+    are numbered again on the light site.
+    """
+    text = normalise_separators(text)
+    tree = LexborHTMLParser(f"<!DOCTYPE html><body>{render(text, 'internal')}</body>")
+    hidden: set[str] = set()
+    for node in [n for n in tree.css(".internal") if not _inside_internal(n)]:
+        hidden.update(_dom_words(node))
+        node.decompose()
+    shown = [w for word in reading(render(text, "public")) for w in _plain_words(word)]
+    extra = Counter(w for w in shown if w in hidden) - Counter(_dom_words(tree.body))
+    if not extra:
+        return None
+    first = next(k for k, w in enumerate(shown) if w in extra)
+    run = " ".join(shown[first : first + 6])
+    words = re.findall(r"\w{2,}", run)[:1]
+    lines = text.split("\n")
+    line = next((k for k, ln in enumerate(lines) if words and words[0] in ln.casefold()), 0)
+    return Passage(run, line + 1)
+
+
+def _inside_internal(node: Any) -> bool:
+    """Whether a Lexbor node sits inside another element with the class `internal`."""
+    parent = node.parent
+    while parent is not None:
+        if INTERNAL in (parent.attributes.get("class") or "").split():
+            return True
+        parent = parent.parent
+    return False
+
+
+def _dom_words(node: Any) -> list[str]:
+    """The words a reader of a Lexbor node gets: its text, and the alt and title texts."""
+    words = _plain_words(node.text(separator=" "))
+    for element in node.traverse():  # elements only
+        attributes = element.attributes
+        words += [w for k in ("alt", "title") for w in _plain_words(attributes.get(k) or "")]
+    return words
+
+
+def _plain_words(text: str) -> list[str]:
+    return [w for w in re.findall(r"\w+", unescape(text).casefold()) if not w.isdigit()]
+
+
 def reading(html: str) -> list[str]:
     """The words of rendered HTML in reading order, as a reader or a crawler gets them:
     text, comments, and the alt text and titles of tags."""
@@ -673,14 +1021,27 @@ def reading(html: str) -> list[str]:
 
 def visible_words(html: str) -> Counter[str]:
     """Every word of rendered HTML a reader or a crawler gets: text, comments, attribute values
-    (addresses, alt text, titles), each counted."""
+    (addresses, alt text, titles), each counted; and each address with the tag and attribute
+    that use it ("img src=x.png"), so text that turns into a link or an image is more."""
     words: Counter[str] = Counter()
     tokens = _Tokenizer(html).tokens
     for n, token in enumerate(tokens):
         raw = html[token.start : tokens[n + 1].start if n + 1 < len(tokens) else len(html)]
         text = " ".join(v or "" for _, v in token.attrs) if token.kind == "start" else raw
         words.update(re.findall(r"\w+", unescape(text).casefold()))
+        words.update(
+            f"{token.tag} {name}={value}"
+            for name, value in token.attrs
+            if value and name in _ADDRESS_ATTRIBUTES
+        )
     return words
+
+
+# Attributes that make a browser fetch or follow an address.
+_ADDRESS_ATTRIBUTES = frozenset(
+    {"src", "href", "srcset", "poster", "data", "xlink:href", "action", "formaction"}
+    | {"background", "cite", "longdesc", "imagesrcset", "lowsrc", "dynsrc", "ping"}
+)
 
 
 def _attr_text(token: _Token) -> list[str]:

@@ -11,7 +11,6 @@ import argparse
 import logging
 import os
 import sys
-import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -34,6 +33,7 @@ from .passwords import (  # noqa: E402
     read_passwords,
 )
 from .problems import did_you_mean, display_path, report  # noqa: E402
+from .staging import STAGING_DIR, StagingError, scratch  # noqa: E402
 
 CONFIG_DIR = Path("site_config")
 
@@ -228,21 +228,32 @@ def _diff(rev: str | None) -> int:
             against = f"the merge base with `{branch}` ({sha[:10]})"
         else:
             against = f"`HEAD` ({sha[:10]})"
-    with tempfile.TemporaryDirectory(prefix="roadmap-diff-") as tmp:
-        old_dir = Path(tmp) / "content"
-        old = Roadmap(old_dir, (), (), (), ())
-        if sha and repo.extract(sha, old_dir) and (old_dir / ROADMAP_DIR).is_dir():
-            loaded, old_problems = load_with_problems(old_dir)
-            old = loaded or old
-            if old_problems:
-                print(
-                    f"roadmap: the content at {sha[:10]} has {len(old_problems)} problem(s); "
-                    "what did not load there counts as absent",
-                    file=sys.stderr,
-                )
-        diffs = [compare(project(old, a), project(roadmap, a)) for a in AUDIENCES]
+    # The old content is internal text in clear: in the project's private staging folder,
+    # swept after a kill, never in /tmp where nothing would remove it.
+    try:
+        with scratch(content.parent / STAGING_DIR, "diff") as tmp:
+            old = _old_roadmap(repo, sha, tmp / "content")
+            diffs = [compare(project(old, a), project(roadmap, a)) for a in AUDIENCES]
+    except StagingError as e:
+        print(f"roadmap: {e}", file=sys.stderr)
+        return 1
     print(diff_report(diffs, against), end="")
     return 0
+
+
+def _old_roadmap(repo: Repo, sha: str | None, old_dir: Path) -> Roadmap:
+    """The roadmap at `sha`, extracted into `old_dir`; empty when there is none."""
+    old = Roadmap(old_dir, (), (), (), ())
+    if sha and repo.extract(sha, old_dir) and (old_dir / ROADMAP_DIR).is_dir():
+        loaded, old_problems = load_with_problems(old_dir)
+        old = loaded or old
+        if old_problems:
+            print(
+                f"roadmap: the content at {sha[:10]} has {len(old_problems)} problem(s); "
+                "what did not load there counts as absent",
+                file=sys.stderr,
+            )
+    return old
 
 
 def _new(title: str, theme: str | None) -> int:
@@ -301,7 +312,7 @@ def _build(audiences: list[str], verbose: bool) -> int:
 
         config = _load_config("internal")
         terms = config.plugins["roadmap"].config.confidential_terms
-        context = password_context(config, terms)
+        context = password_context(config, terms, roadmap)
         problems += read_passwords(asked_by=CONFIG_DIR / "internal.yml", context=context)[1]
         if not problems:  # make the salt file only for a build that will happen
             addresses, found = read_address_secret(CONFIG_DIR, create=True)
@@ -340,6 +351,18 @@ def _build(audiences: list[str], verbose: bool) -> int:
                     return 1
         if batch:
             batch.close(publish=True)
+    except StagingError as e:  # the new sites could not be put in place
+        print(f"roadmap: {e}", file=sys.stderr)
+        return 1
+    except OSError as e:  # a full disk, a folder that cannot be written
+        target = e.filename2 or e.filename  # shutil.copyfile: (source, destination)
+        where = f" {target}" if target else ""
+        print(
+            f"roadmap: cannot write{where}: {e.strerror}; nothing was published, "
+            "the previous sites are untouched",
+            file=sys.stderr,
+        )
+        return 1
     finally:
         if batch:
             batch.close(publish=False)  # after a failure, discards what was staged

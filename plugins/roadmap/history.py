@@ -10,7 +10,6 @@ author, message, or earlier (possibly internal) title.
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -22,6 +21,7 @@ from .audience import View, project
 from .gitrepo import BlobReader, Commit, FileChange, GitError, Repo
 from .load import ROADMAP_DIR, load_item_file, load_with_problems
 from .model import Item, Roadmap
+from .staging import STAGING_DIR, StagingError, crash_point, scratch
 
 DEFAULT_DEPTH = 200  # commits that touched content/, newest first (the `history_depth` option)
 WINDOWS = (7, 30, 90)  # the internal "What changed" page: last 7, 30 and 90 days
@@ -35,11 +35,14 @@ TITLE, THEME = "title", "theme"
 
 @dataclass(frozen=True)
 class PublicState:
-    """What the light site showed of an item at a commit (from the public projection)."""
+    """What the light site showed of an item at a commit (from the public projection), and
+    which item it was: its file's id (`source`), since a light-site id can pass from one item
+    to another (a public.id taken over, a file name used again)."""
 
     status: str
     horizon: str | None
     theme: str
+    source: str = ""
 
 
 @dataclass(frozen=True)
@@ -132,7 +135,10 @@ def read_history(content_dir: Path, depth: int = DEFAULT_DEPTH) -> History:
     shas = ([base] if base else []) + [c.sha for c, _ in commits]
     trees = dict(zip(shas, repo.content_trees(shas), strict=True))
     if any(trees[s] not in _STATES for s in shas):
-        _read_missing(repo, base, commits, trees)
+        try:
+            _read_missing(repo, base, commits, trees, content_dir.parent / STAGING_DIR)
+        except StagingError as e:
+            return History(notes=(f"no history: {e}",), last_changed=last_changed)
     snapshots = []
     if base:
         found = _STATES[trees[base]]
@@ -155,22 +161,27 @@ def read_history(content_dir: Path, depth: int = DEFAULT_DEPTH) -> History:
     return History(tuple(snapshots), tuple(notes), last_changed)
 
 
-def _read_missing(repo: Repo, base: str | None, commits: list, trees: dict[str, str]) -> None:
+def _read_missing(
+    repo: Repo, base: str | None, commits: list, trees: dict[str, str], private: Path
+) -> None:
     """Replay the commits into one scratch folder, loading each content tree not yet known.
 
     One folder, updated by each commit's changed files, and one `git cat-file` process: a
     commit costs its changed files plus one load, not a checkout; a commit that changed only
-    items costs those items (see _Replay).
+    items costs those items (see _Replay). The folder holds past content in clear, so it is a
+    staging.Scratch in `private` (.roadmap-staging/), never in /tmp: a killed build's copy is
+    swept by the next build.
     """
-    with tempfile.TemporaryDirectory(prefix="roadmap-history-") as tmp, BlobReader(repo) as blobs:
-        scratch = Path(tmp) / "content"
-        scratch.mkdir()
-        replay = _Replay(scratch)
+    with scratch(private, "history") as tmp, BlobReader(repo) as blobs:
+        folder = tmp / "content"
+        folder.mkdir()
+        replay = _Replay(folder)
         if base:
-            _apply(scratch, repo.files_at(base), blobs)
+            _apply(folder, repo.files_at(base), blobs)
             replay.remember(trees[base], None)
         for commit, changes in commits:
-            _apply(scratch, changes, blobs)
+            _apply(folder, changes, blobs)
+            crash_point("history")
             replay.remember(trees[commit.sha], changes)
 
 
@@ -291,7 +302,9 @@ def states_of(public: View, internal: View) -> States:
     """What each audience saw of each item, from the two projections."""
     shown = {i.id for i in public.items}
     return States(
-        public={i.id: PublicState(i.status, i.horizon, i.theme) for i in public.items},
+        public={
+            i.id: PublicState(i.status, i.horizon, i.theme, Path(i.path).stem) for i in public.items
+        },
         internal={
             i.id: InternalState(
                 i.title,
@@ -315,22 +328,37 @@ def public_changes(history: History, view: View) -> list[Change]:
     """What clients may read of the history: items public now, as the light site showed them.
 
     Newest first. An item that is not in `view` (the light site's view now) contributes nothing,
-    not even its withdrawal.
+    not even its withdrawal. An item's history starts where its present stay on the light site
+    began: a stay before it ended in a withdrawal (never announced: a second "added" would
+    announce it), and what an earlier item did under the same light-site id is not its own.
     """
     now = {i.id: i for i in view.items}
+    snapshots = history.snapshots
+    # Per item, the index of the last snapshot that did not show it as it is now.
+    start: dict[str, int] = {}
+    for item_id, item in now.items():
+        k = len(snapshots) - 1
+        while k >= 0 and _same_item(snapshots[k].states.public.get(item_id), item):
+            k -= 1
+        start[item_id] = k
     commits = []
-    for before, after in pairwise(history.snapshots):
+    for n, (before, after) in enumerate(pairwise(snapshots)):
         old, new = before.states.public, after.states.public
         found = []
         for item_id in sorted(new):  # withdrawals (in old, not in new) are never announced
-            if item_id not in now:
+            if item_id not in now or n < start[item_id]:
                 continue
             title = now[item_id].title
-            was, it = old.get(item_id), new[item_id]
+            # Where its stay began, what stood under its id before was another item, or none.
+            was, it = (None if n == start[item_id] else old.get(item_id)), new[item_id]
             for kind, a, b in _public_kinds(was, it):
                 found.append(Change(after.commit.date, item_id, kind, title, a, b))
         commits.append(found)
     return [change for found in reversed(commits) for change in found]
+
+
+def _same_item(state: PublicState | None, item: Any) -> bool:
+    return state is not None and state.source == Path(item.path).stem
 
 
 def _public_kinds(was: PublicState | None, it: PublicState) -> list[tuple[str, Any, Any]]:

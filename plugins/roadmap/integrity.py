@@ -21,6 +21,9 @@ import jinja2
 # Script types a browser runs; anything else (application/json: Material's config) is data.
 _RUNNABLE = {"", "text/javascript", "application/javascript", "module"}
 THEME_SCRIPTS = "partials/javascripts/"  # where Material keeps its inline scripts
+# Elements Material's bundle reads its settings from by id: it takes the first in the page, and
+# a page's content comes before the theme's own (at the end of <body>).
+THEME_DATA_IDS = frozenset({"__config"})
 
 
 def script_hash(text: str) -> str:
@@ -102,6 +105,7 @@ class _Scan(HTMLParser):
         self.line_starts = [0, *(m.end() for m in re.finditer("\n", html))]
         self.scripts: list[_Tag] = []
         self.stylesheets: list[_Tag] = []
+        self.ids: list[str] = []
         self._open: _Tag | None = None
         self.feed(html)
         self.close()
@@ -113,6 +117,8 @@ class _Scan(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         attrs_map = {k.lower(): v for k, v in attrs}
+        if attrs_map.get("id"):
+            self.ids.append(attrs_map["id"] or "")
         if tag == "script":
             self._open = _Tag(*self._span(), attrs_map)
             self.scripts.append(self._open)
@@ -140,6 +146,11 @@ def inline_scripts(html: str) -> list[str]:
 
 
 _SCRIPT_TAG = re.compile("<script", re.IGNORECASE)
+def theme_data_shadowed(html: str) -> list[str]:
+    """Ids in a page's content that would stand in for the theme's settings: an element
+    `id="__config"` (a heading titled so, or raw HTML) replaces Material's, whose settings
+    then come from the content (search highlighting back on, search fetched elsewhere)."""
+    return sorted({i for i in scan(html).ids if i.strip() in THEME_DATA_IDS})
 
 
 def sri(data: bytes) -> str:

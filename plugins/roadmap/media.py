@@ -358,12 +358,38 @@ def _namespace(tag: str) -> str:
     return tag[1:].split("}", 1)[0] if tag.startswith("{") else ""
 
 
-def _element(node: ET.Element, name: str) -> ET.Element | None:
+# Elements a renderer draws, where `display` applies (not paint servers, clip paths, masks,
+# markers or symbols, which are drawn where they are used, whatever their own display).
+_DRAWN = frozenset(
+    """svg g switch a use text tspan textPath path rect circle ellipse line polyline polygon
+    image""".split()  # noqa: SIM905
+)
+_DECLARATION = re.compile(r"(?:^|;)\s*([\w-]+)\s*:\s*([^;]*)")
+
+
+def _presentation(node: ET.Element, prop: str) -> str | None:
+    """A presentation property as the element sets it: its style wins over its attribute."""
+    value = node.get(prop)
+    for m in _DECLARATION.finditer(_CSS_COMMENT.sub("", node.get("style") or "")):
+        if m.group(1).lower() == prop:
+            value = m.group(2)
+    return value.replace("!important", "").strip().lower() if value is not None else None
+
+
+def _element(node: ET.Element, name: str, hidden: bool = False) -> ET.Element | None:
+    """The cleaned copy of `node`, or None. Exported drawings keep hidden layers and notes,
+    which nobody sees: an element with `display: none` goes, and the text of one with
+    `visibility: hidden` (inherited, until a descendant says `visible`) goes."""
     if not isinstance(node.tag, str) or _namespace(node.tag) not in ("", SVG_NS):
         return None
     local = _local(node.tag)
     if local not in SVG_ELEMENTS:
         return None
+    if local in _DRAWN and _presentation(node, "display") == "none":
+        return None
+    visibility = _presentation(node, "visibility")
+    if visibility is not None:
+        hidden = visibility in ("hidden", "collapse") or (hidden and visibility != "visible")
     out = ET.Element(f"{{{SVG_NS}}}{local}")
     for key, value in node.attrib.items():
         kept = _attribute(key, value, name)
@@ -375,19 +401,20 @@ def _element(node: ET.Element, name: str) -> ET.Element | None:
             return None
         out.text = css
         return out
-    out.text = node.text
+    out.text = None if hidden else node.text
     last: ET.Element | None = None
     for child in node:
-        kept = _element(child, name)
+        kept = _element(child, name, hidden)
+        tail = None if hidden else child.tail  # the text after a child is this one's
         if kept is not None:
-            kept.tail = child.tail
+            kept.tail = tail
             out.append(kept)
             last = kept
-        elif child.tail:  # the text after a dropped element still belongs to this one
+        elif tail:  # the text after a dropped element still belongs to this one
             if last is None:
-                out.text = (out.text or "") + child.tail
+                out.text = (out.text or "") + tail
             else:
-                last.tail = (last.tail or "") + child.tail
+                last.tail = (last.tail or "") + tail
     return out
 
 

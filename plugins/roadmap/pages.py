@@ -320,8 +320,6 @@ class _Planner:
         for i in view.items:
             for dep in getattr(i, "depends_on", ()):
                 self.needed_by.setdefault(dep, []).append(i)
-        # Keyed by source file: an item's light-site id may differ from its own (public.id).
-        self.twins = {p.path: p for p in view.public.items} if view.public else {}
         self.by_theme: dict[str, list] = {}
         for i in view.items:
             self.by_theme.setdefault(i.theme, []).append(i)
@@ -627,7 +625,7 @@ class _Planner:
         if not self.internal:
             return ctx
         needed_by = self.needed_by.get(item.id, [])
-        twin = self.twins.get(item.path)
+        twin = self.view.twins.get(item.id)
         age = hist.review_of(item, self.view.content_dir, self.history, self.settings.today).age
         ctx.update(
             rule=say_rule(item),

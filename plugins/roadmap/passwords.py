@@ -7,6 +7,7 @@ guesses, and a message never repeats any part of a line that may hold a password
 
 from __future__ import annotations
 
+import functools
 import math
 import mmap
 import os
@@ -18,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .problems import Problem
-from .repository import tracked_files
+from .repository import checkout_root, is_ignored, is_tracked, tracked_files
 
 MIN_LENGTH = 12
 # PBKDF2 at 600k iterations: ~2e4 guesses/s on a current GPU, so 1e12 guesses take decades.
@@ -26,6 +27,19 @@ MIN_GUESSES = 10**12
 ENV_PASSWORD, ENV_FILE = "ROADMAP_PASSWORD", "ROADMAP_PASSWORD_FILE"
 # Words anyone would try first against this tool, whatever the site.
 COMMON_WORDS = ("roadmap", "internal", "sales", "password", "team", "default")
+# Phrases every cracking list holds, though zxcvbn rates them as random words: the examples
+# people copy (xkcd's passphrase, the pangram) and famous lines.
+KNOWN_PHRASES = (
+    "correct horse battery staple",
+    "the quick brown fox jumps over the lazy dog",
+    "to be or not to be that is the question",
+    "may the force be with you",
+    "lorem ipsum dolor sit amet",
+    "all work and no play makes jack a dull boy",
+    "never gonna give you up",
+    "i love you",
+    "open sesame",
+)
 # A team label: short, plain, and never anything that could be half of a password.
 _LABEL = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._-]{0,39}")
 _SEPARATORS = re.compile(r"[\s\-_.:,;/+|]+")
@@ -125,7 +139,10 @@ def _read_file(path: Path, context: Sequence[str]) -> tuple[list[Credential], li
         pending.append((n, Credential(label, password, f"{path.name}:{n}")))
     words = [*context, *(c.label for _, c in pending)]
     for n, cred in pending:
-        problems += [Problem(path, n, msg, hint) for msg, hint in weakness(cred.password, words)]
+        found = weakness(cred.password, words)
+        problems += [Problem(path, n, msg, hint) for msg, hint in found]
+        if not found:
+            problems += [Problem(path, n, msg, hint) for msg, hint in _close_to(cred, pending)]
         creds.append(cred)
     if not creds and not problems:
         problems.append(
@@ -237,40 +254,154 @@ def weakness(password: str, context: Iterable[str] = ()) -> list[tuple[str, str]
     return []
 
 
+def _close_to(cred: Credential, pending: list[tuple[int, Credential]]) -> list[tuple[str, str]]:
+    """Whether another team's password makes this one easy to guess (`…-lamp-tide` beside
+    `…-lamp-moon`): a team whose line is removed still knows its own password."""
+    for n, other in pending:
+        if other is not cred and estimate(cred.password, [other.password])[0] < MIN_GUESSES:
+            return [
+                (
+                    f"too close to the password on line {n}: a team that knows that one "
+                    "could guess this one, even after its line is removed",
+                    "give each team its own random passphrase (`roadmap passphrase`)",
+                )
+            ]
+    return []
+
+
 def estimate(password: str, context: Iterable[str] = ()) -> tuple[float, str]:
-    """Guesses an attacker needs, and zxcvbn's warning: the lower of zxcvbn's estimate of the
-    whole password and of its words taken one by one (zxcvbn reads `-2025` after a word as
-    random characters, so `roadmap-internal-2025` passed)."""
+    """Guesses an attacker needs, and zxcvbn's warning: the lowest of zxcvbn's estimate of
+    - the whole password;
+    - its words taken one by one (zxcvbn reads `-2025` after a word as random characters, so
+      `roadmap-internal-2025` passed), a run of two or more words found together in a known
+      phrase (a title clients read, a sentence of the site) counting as one guess among all
+      such runs;
+    - its letters and digits run together (a known phrase whatever its separators)."""
     from zxcvbn import zxcvbn  # imported late: it loads its word lists on import
 
-    user_inputs = sorted({w for text in (*COMMON_WORDS, *context) for w in _words(text)})
+    phrases = (*COMMON_WORDS, *KNOWN_PHRASES, *context)
+    user_inputs, runs = _known(phrases)
     whole = zxcvbn(password[:100], user_inputs=user_inputs)
-    words = [t for t in _SEPARATORS.split(password[:100]) if t]
+
+    def guesses(word: str) -> float:
+        return float(zxcvbn(word, user_inputs=user_inputs)["guesses"])
+
     by_word = 10.0  # the attacker also guesses the separator
-    for word in words:
-        by_word *= float(zxcvbn(word, user_inputs=user_inputs)["guesses"])
-    return min(float(whole["guesses"]), by_word), whole["feedback"].get("warning") or ""
+    for word in (t for t in _SEPARATORS.split(password[:100]) if t):
+        by_word *= guesses(word)
+    joined = _joined(password)[:100]
+    run_together = 10.0 * guesses(joined) if joined else 1.0
+    lowest = min(float(whole["guesses"]), by_word, run_together, _by_runs(password, runs, guesses))
+    return lowest, whole["feedback"].get("warning") or ""
+
+
+@functools.lru_cache(maxsize=8)  # one context per build, estimated once per password
+def _known(phrases: tuple[str, ...]) -> tuple[list[str], frozenset[tuple[str, ...]]]:
+    """zxcvbn's user inputs for these phrases, and every run of two or more of their words."""
+    user_inputs = sorted({w for text in phrases for w in _words(text)})
+    runs: set[tuple[str, ...]] = set()
+    for text in phrases:
+        words = _TOKEN.findall(text.lower())
+        runs.update(
+            tuple(words[i:j]) for i in range(len(words)) for j in range(i + 2, len(words) + 1)
+        )
+    return user_inputs, frozenset(runs)
+
+
+def _by_runs(password: str, runs: frozenset[tuple[str, ...]], guesses) -> float:
+    """Guesses for the password read as runs of words from known phrases (each run one of all
+    the runs there are, in three cases) and single words (zxcvbn's estimate each)."""
+    split = _CAMEL.sub(" ", password[:100])  # OfflineSyncFor2026 -> Offline Sync For 2026
+    tokens = _TOKEN.findall(split)
+    lowered = [t.lower() for t in tokens]
+    total, i = 10.0, 0  # the separator
+    while i < len(tokens):
+        end = next((j for j in range(len(tokens), i + 1, -1) if tuple(lowered[i:j]) in runs), None)
+        if end is None:
+            total *= guesses(tokens[i])
+            i += 1
+        else:
+            total *= 3 * len(runs)  # lower, Title or UPPER case
+            i = end
+    return total
+
+
+_TOKEN = re.compile(r"[^\W_]+")
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])")
 
 
 def _words(text: str) -> list[str]:
-    """A phrase and each word of it: `Crewline roadmap` -> itself, `Crewline`, `roadmap`."""
+    """A phrase, each word of it and the words run together: `Crewline roadmap` -> itself,
+    `Crewline`, `roadmap`, `crewlineroadmap`."""
     text = text.strip()
     parts = [w for w in re.split(r"[\W_]+", text) if len(w) >= 3]
-    return [text, *parts] if text else parts
+    joined = _joined(text)
+    return [text, *parts, *([joined] if len(parts) > 1 else [])] if text else parts
+
+
+def _joined(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text).lower()
+
+
+def content_words(view) -> list[str]:
+    """What an attacker who read the light site (titles, summaries), or once read the internal
+    one (customers, owners, priorities), tries first: from the internal View, which holds both.
+    A password made of a title clients read is no secret, whatever zxcvbn makes of its words."""
+    words: list[str | None] = []
+    for item in view.items:
+        words += [item.id, item.title, item.summary, item.owner, *item.tags]
+        words += [c.name for c in item.customers]
+        if item.public:
+            words += [item.public.title, item.public.summary]
+    for theme in view.themes:
+        words += [theme.title, theme.summary]
+    for page in (*view.pages, *view.playbook):
+        words += [page.title, page.description]
+    if view.strategy:
+        words += [p.title for p in view.strategy.priorities]
+        words += [f.area for f in view.strategy.flexible]
+    return [w for w in words if w]
 
 
 # --- Passwords printed where they should not be -----------------------------------------------
 
 
-def found_in_repository(credentials: Iterable[Credential], folder: Path) -> list[Problem]:
-    """Tracked files of the git checkout around `folder` that hold one of the passwords.
+def found_in_repository(
+    credentials: Iterable[Credential], folder: Path, environ: Mapping[str, str] | None = None
+) -> list[Problem]:
+    """Tracked files of the git checkout around `folder` that hold one of the passwords, and
+    a password file (ROADMAP_PASSWORD_FILE) in that checkout that git does not ignore: the
+    next `git add -A` would commit it.
 
     For a loud warning, not an error: this repository's own demo and test passwords are in its
     README, CI script and tests, on purpose. Nothing outside a git checkout is searched.
     """
     files = tracked_files(folder)
-    if not files:
+    if files is None:
         return []
+    environ = os.environ if environ is None else environ
+    unprotected = []
+    name = environ.get(ENV_FILE, "").strip()
+    top = checkout_root(folder)
+    password_file = Path(name).absolute() if name else None
+    if (
+        password_file is not None
+        and top is not None
+        and password_file.is_file()
+        and password_file.resolve().is_relative_to(top.resolve())
+        and is_ignored(password_file) is False
+        and is_tracked(password_file) is False  # a tracked one: its lines are found below
+    ):
+        unprotected.append(
+            Problem(
+                password_file,
+                1,
+                f"PASSWORD FILE NOT IGNORED: {ENV_FILE} names a file inside the repository's "
+                "checkout that git does not ignore, so the next `git add -A` commits every "
+                "team's password",
+                "keep it outside the checkout, or add its name to .gitignore",
+            )
+        )
     wanted = {}
     for cred in credentials:
         for form in {cred.password, unicodedata.normalize("NFC", cred.password)}:
@@ -289,7 +420,7 @@ def found_in_repository(credentials: Iterable[Credential], folder: Path) -> list
                     "password manager; demo passwords printed in this project are public",
                 )
             )
-    return sorted(set(warnings))
+    return unprotected + sorted(set(warnings))
 
 
 def _occurrences(path: Path, wanted: dict[bytes, Credential]) -> list[tuple[int, Credential]]:
@@ -320,6 +451,8 @@ def passphrase(words: int = PASSPHRASE_WORDS, separator: str = "-") -> str:
     wordlist = xkcd_password.generate_wordlist(
         wordfile=xkcd_password.locate_wordfile("eff-long"), min_length=3, max_length=9
     )
+    # Letters only: "t-shirt" or "yo-yo" between hyphens would read as two words.
+    wordlist = [w for w in wordlist if w.isalpha()]
     while True:
         phrase = separator.join(secrets.choice(wordlist) for _ in range(words))
         if not weakness(phrase):

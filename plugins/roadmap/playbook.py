@@ -366,7 +366,7 @@ def playbook_pages(
     """
     items = list(view.items)
     rules = {i.id: say_rule(i) for i in items}
-    twins = {p.id: p for p in view.public.items} if view.public else {}
+    twins = view.twins
     all_accounts = accounts(items)
     asks_first = [i for i in items if rules[i.id].kind == "ask-first"]
     pages = [
@@ -506,7 +506,7 @@ def _clients_see(
     shipped = sorted(
         (i for i in shown if i.status == "shipped"), key=lambda i: str(i.shipped), reverse=True
     )
-    twins = {i.id: i for i in shown}
+    twins = view.twins
     absent: dict[str, list[Item]] = {reason: [] for reason in ABSENCE_TITLES}
     for item in items:
         if item.id not in twins:
@@ -524,5 +524,7 @@ def _clients_see(
             "renamed": renamed,
             "rules": rules,
             "links": links,
+            # The board shows the twins: their cards open the internal item pages.
+            "internal_page": {f"items/{t.id}.md": f"items/{i}.md" for i, t in twins.items()},
         },
     )

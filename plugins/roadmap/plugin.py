@@ -57,13 +57,15 @@ from .integrity import (
     add_integrity,
     inline_scripts,
     sri,
+    theme_data_shadowed,
     theme_inline_scripts,
     theme_script_templates,
 )
 from .load import load_with_problems
 from .markup import RoadmapMarkup
+from .model import Roadmap
 from .pages import DEFAULT_DISCLAIMER, Settings, place_parts, plan_site, problems_plan
-from .passwords import found_in_repository, read_passwords
+from .passwords import content_words, found_in_repository, read_passwords
 from .problems import Problem, display_path, report
 from .references import FileUse
 from .rendering import Renderer, SharedBlocks, built_extensions, with_theme_aliases
@@ -161,8 +163,11 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
 
     def on_shutdown(self) -> None:
         if self.batch:
-            self.batch.close(publish=not self.failed)
-            self.batch = None
+            batch, self.batch = self.batch, None
+            try:
+                batch.close(publish=not self.failed)
+            except StagingError as e:
+                raise Abort(str(e)) from None
             if self.staging and not self.failed:
                 self.mkdocs_config.site_dir = str(self.staging.final)  # gh-deploy reads it next
         self.staging = None
@@ -186,7 +191,7 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
             config_file = Path(config.config_file_path)
             credentials, found = read_passwords(
                 asked_by=config_file,
-                context=password_context(config, self.config.confidential_terms),
+                context=password_context(config, self.config.confidential_terms, roadmap),
             )
             addresses, found_too = read_address_secret(config_file.parent, create=True)
             problems += found + found_too
@@ -364,10 +369,17 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
             token = self.site.address(f.src_uri)
             if token:
                 f.dest_uri = f"{token}/index.html" if config.use_directory_urls else f"{token}.html"
+        if self.site.sealed:
+            # MkDocs writes pages in this order: in the navigation's, file dates and the order
+            # of folders on disk would tell which token is which item. In the tokens' order
+            # they tell nothing (staging also dates every published file the same).
+            pages = sorted(out.documentation_pages(), key=lambda f: f.dest_uri)
+            out = Files([*pages, *(f for f in out if not f.is_documentation_page())])
         # Theme files last, as MkDocs adds them: nothing from content/ gets through unplanned.
         out.add_files_from_theme(config.theme.get_env(), config)
         self.expected = {f.dest_uri for f in out} | set(MACHINE_MADE)
         self.file_use = FileUse(self.plan.file_refs, self.plan.sources)
+        self.shadows: list[Problem] = []  # pages whose content stands in for the theme's data
         return out
 
     # -- titles: plain text, escaped once -------------------------------------------------------
@@ -393,6 +405,18 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
 
     @event_priority(-50)  # after other plugins have edited the HTML: what ships decides
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        for shadow in theme_data_shadowed(html):
+            path, line = self.plan.sources.get(page.file.src_uri, (Path(page.file.src_uri), 1))
+            self.shadows.append(
+                Problem(
+                    path,
+                    line,
+                    f'an element with id="{shadow}" would replace the theme\'s settings '
+                    "(Material reads the first in the page: search highlighting could come "
+                    "back, search could be fetched elsewhere)",
+                    "give it another id, or another heading",
+                )
+            )
         if not self.preview and inline_scripts(html):
             log.warning(
                 "roadmap: %s: an inline script will not run: the Content-Security-Policy "
@@ -413,6 +437,11 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         """Every page is rendered. The light site publishes the files they use, and nothing
         else; the internal site's search index is written encrypted."""
         self.env = env
+        if self.shadows:
+            raise Abort(
+                report(self.shadows) + f"\nThe {self.audience} site was not published; "
+                "the previous one is untouched."
+            )
         self.script_templates = theme_script_templates(config.theme.dirs)
         env.filters["roadmap_integrity"] = self._integrity_filter(config)
         env.loader = with_theme_aliases(env.loader, config.theme.dirs, config.theme.custom_dir)
@@ -570,7 +599,10 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
                 f"The previous {self.audience} site is untouched."
             )
         if self.staging:
-            self.staging.ready()  # published now, or by whoever holds the batch
+            try:
+                self.staging.ready()  # published now, or by whoever holds the batch
+            except StagingError as e:
+                raise Abort(str(e)) from None
             if self.staging.folder is None:
                 config.site_dir = str(self.staging.final)
         log.info("roadmap: %s site built in %.1f s", self.audience, time.monotonic() - self.started)
@@ -589,9 +621,19 @@ def _escaped(text):
     return escape(text) if isinstance(text, str) else text
 
 
-def password_context(config: MkDocsConfig, confidential_terms: list[str]) -> list[str]:
-    """Words an attacker of this site tries first: its name, the company, its codenames."""
-    words = [config.site_name, config.site_author, config.copyright, *confidential_terms]
+def password_context(
+    config: MkDocsConfig, confidential_terms: list[str], roadmap: Roadmap | None = None
+) -> list[str]:
+    """Words an attacker of this site tries first: its name and description, the company, its
+    codenames, and the content's titles and names (passwords.content_words)."""
+    words = [
+        config.site_name,
+        config.site_description,
+        config.site_author,
+        config.copyright,
+        *confidential_terms,
+        *(content_words(project(roadmap, "internal")) if roadmap else ()),
+    ]
     return [w for w in words if w]
 
 

@@ -41,3 +41,19 @@ def is_tracked(path: Path) -> bool | None:
     if checkout_root(path.parent) is None:
         return None
     return _git(path.parent, "ls-files", "--error-unmatch", "--", path.name) is not None
+
+
+def is_ignored(path: Path) -> bool | None:
+    """Whether git ignores `path` (.gitignore and the like); None outside a checkout."""
+    if checkout_root(path.parent) is None:
+        return None
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(path.parent), "check-ignore", "-q", "--", path.name],
+            capture_output=True,
+            timeout=60,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return {0: True, 1: False}.get(done.returncode)

@@ -80,6 +80,13 @@ class PublicSite:
     ) -> None:
         """The allow-list at file level, then the leak audit; raises Rejected."""
         problems = [str(p) for p in unexplained(site, expected)]
+        problems += [
+            f"{m.path}:{m.line}: a browser reads the raw HTML of this body otherwise than the "
+            f"build does: the light site would show '{m.text}', which the internal site shows "
+            "inside an internal element; close each element with the class internal in the "
+            "paragraph or block it opens in, or use an '!!! internal' block"
+            for m in self.passages.misread
+        ]
         findings = audit(
             site,
             self.secrets,

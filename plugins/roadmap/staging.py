@@ -9,7 +9,12 @@ SIGTERM remove the running build's folders, then end the process as they would h
 The swap exchanges the staged folder and the published one in a single system call where the
 system has one (Linux renameat2 RENAME_EXCHANGE, macOS renamex_np RENAME_SWAP): there is always
 a whole site at the published path. Elsewhere it falls back to two renames; a kill between them
-leaves no site for that moment, and the next build puts the previous one back first.
+leaves no site for that moment, and the next build puts the previous one back first. A site
+that is a symlink is published where it points. Published files all carry the time of the swap:
+the order in which MkDocs wrote them (the navigation's) is not kept.
+
+Scratch folders (scratch()) live in the same place under the same locks, for anything else a
+build must write that holds content (the history's past versions of content/).
 """
 
 from __future__ import annotations
@@ -27,6 +32,8 @@ import signal
 import sys
 import tempfile
 import threading
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import ClassVar
 
@@ -50,11 +57,15 @@ class Staging:
     """One site built in `<root>/<name>.<random>/` and swapped into `final` when it passed."""
 
     def __init__(self, final: Path, root: Path):
-        self.final = Path(os.path.abspath(final))
-        self.root = Path(os.path.abspath(root))
+        # Where the site really is: a symlinked site (site/ -> /srv/www) is published where it
+        # points, as MkDocs itself would write it, never by replacing the link with a folder.
+        self.final = Path(os.path.realpath(final))
+        self.root = Path(os.path.realpath(root))
+        self.swapped = False
+        self.replaced: Path | None = None  # where the previous site waits once swapped out
         _prepare(self.root, self.final)
         sweep(self.root, self.final.parent)
-        self._lock_fd, self._lock = _claim(self.root, self.final)
+        self._lock_fd, self._lock = _claim(self.root, self.final.name, self.final)
         self.folder: Path | None = self._lock.with_suffix("")
         self.folder.mkdir(mode=0o700)
         _register(self)
@@ -69,28 +80,104 @@ class Staging:
 
     def publish(self) -> None:
         """Swap the staged site in, world-readable; then remove the previous one."""
-        assert self.folder is not None, "already published or discarded"
-        _make_world_readable(self.folder)
+        self.swap_in()
+        self.discard()
+
+    def swap_in(self, when: float | None = None) -> None:
+        """Put the staged site in place, its files world-readable and dated `when` (now); the
+        previous site waits in the staging folder until discard(), or swap_back(). Raises
+        StagingError, leaving the published site as it was."""
+        assert self.folder is not None and not self.swapped, "already published or discarded"
+        _make_publishable(self.folder, time.time() if when is None else when)
         crash_point("swap")
         with _signals_held():
-            old = _swap(self.folder, self.final)
-            self.folder = old  # the previous site, if any, now sits in the staging folder
+            try:
+                self.replaced = _swap(self.folder, self.final)
+            except OSError as e:
+                raise StagingError(
+                    f"{self.final}: the new site could not be put in place ({e.strerror}); "
+                    "check that this folder can be written; the previous site is untouched"
+                ) from None
+            self.folder, self.swapped = None, True
         crash_point("swapped")
-        self.discard()
+
+    def swap_back(self) -> None:
+        """Undo swap_in(): the previous site back in place, or no site if there was none."""
+        assert self.swapped and self._lock is not None, "not swapped in"
+        out = self._lock.with_suffix("")  # free: the staged folder moved to the site
+        with _signals_held():
+            if self.replaced is None:
+                os.rename(self.final, out)
+            elif exchange(self.replaced, self.final):
+                out = self.replaced
+            else:  # as swap_in's fallback: a kill between the renames is repaired by sweep()
+                os.rename(self.final, out)
+                os.rename(self.replaced, self.final)
+            self.folder, self.replaced, self.swapped = out, None, False
 
     def discard(self) -> None:
         """Remove the staging folder and release its lock (safe to call twice)."""
         if self._lock is None:
             return
-        for folder in (self.folder, self._lock.with_suffix(""), _previous(self._lock)):
+        for folder in (
+            self.folder,
+            self.replaced,
+            self._lock.with_suffix(""),
+            _previous(self._lock),
+        ):
             if folder is not None:
                 _remove(folder)
+        self.folder = self.replaced = None
+        self.swapped = False
+        with contextlib.suppress(FileNotFoundError):
+            self._lock.unlink()
+        os.close(self._lock_fd)
+        self._lock = None
+        _unregister(self)
+
+
+class Scratch:
+    """A private folder for what a build must write that holds content (the history's past
+    versions of content/), beside the staging folders and under the same rules: removed when
+    done or on SIGINT/SIGTERM, swept by the next build after a SIGKILL. Never in /tmp, where
+    nothing would ever remove what a killed build left."""
+
+    def __init__(self, root: Path, name: str):
+        root = Path(os.path.realpath(root))
+        _private_root(root)
+        sweep(root)
+        self._lock_fd, self._lock = _claim(root, name, None)
+        self.folder: Path | None = self._lock.with_suffix("")
+        self.folder.mkdir(mode=0o700)
+        _register(self)
+
+    def discard(self) -> None:
+        if self._lock is None:
+            return
+        _remove(self._lock.with_suffix(""))
         self.folder = None
         with contextlib.suppress(FileNotFoundError):
             self._lock.unlink()
         os.close(self._lock_fd)
         self._lock = None
         _unregister(self)
+
+
+@contextlib.contextmanager
+def scratch(root: Path, name: str) -> Iterator[Path]:
+    """A Scratch folder in `root` (the project's .roadmap-staging/) for the time of a block."""
+    try:
+        folder = Scratch(root, name)
+    except OSError as e:
+        raise StagingError(
+            f"{root}: cannot make a private working folder here ({e.strerror}); the build "
+            "needs to write in the project folder"
+        ) from None
+    try:
+        assert folder.folder is not None
+        yield folder.folder
+    finally:
+        folder.discard()
 
 
 class Batch:
@@ -115,12 +202,25 @@ class Batch:
         return cls.current
 
     def close(self, publish: bool) -> None:
+        """Publish every site that is ready, or none: when one cannot be swapped in, those
+        already swapped are swapped back. The previous sites are removed only once all are in,
+        so the sites change together, one system call apart."""
         if Batch.current is self:
             Batch.current = None
         try:
             if publish:
-                for staging in self.ready:
-                    staging.publish()
+                when = time.time()
+                swapped: list[Staging] = []
+                # SIGINT/SIGTERM wait until every site is in (or back): never one of two.
+                with _signals_held():
+                    try:
+                        for staging in self.ready:
+                            staging.swap_in(when)
+                            swapped.append(staging)
+                    except BaseException:
+                        for staging in reversed(swapped):
+                            staging.swap_back()
+                        raise
         finally:
             for staging in self.ready:
                 staging.discard()  # after a failure; a no-op for what was published
@@ -173,13 +273,17 @@ def _prepare(root: Path, final: Path) -> None:
             f"the staging folder {root} and the site {final} overlap; "
             f"set site_dir outside {root.name}/"
         )
-    root.mkdir(mode=0o700, exist_ok=True)
-    os.chmod(root, 0o700)  # also when an older folder was created with another mode
+    _private_root(root)
     if os.stat(root).st_dev != os.stat(final.parent).st_dev:
         raise StagingError(
             f"{root} and {final.parent} are on different file systems, so the site could not "
             "be swapped in atomically; keep site_dir on the project's file system"
         )
+
+
+def _private_root(root: Path) -> None:
+    root.mkdir(mode=0o700, exist_ok=True)
+    os.chmod(root, 0o700)  # also when an older folder was created with another mode
 
 
 def sweep(root: Path, site_parent: Path | None = None) -> list[Path]:
@@ -237,10 +341,10 @@ def _remove(path: Path) -> bool:
     return True
 
 
-def _claim(root: Path, final: Path) -> tuple[int, Path]:
-    """A lock file of our own, locked, naming the site it will replace."""
+def _claim(root: Path, prefix: str, final: Path | None) -> tuple[int, Path]:
+    """A lock file of our own, locked, naming the site it will replace (if any)."""
     while True:
-        fd, name = tempfile.mkstemp(prefix=f"{final.name}.", suffix=".lock", dir=root)
+        fd, name = tempfile.mkstemp(prefix=f"{prefix}.", suffix=".lock", dir=root)
         if fcntl is None:
             break
         fcntl.flock(fd, fcntl.LOCK_EX)
@@ -251,7 +355,8 @@ def _claim(root: Path, final: Path) -> tuple[int, Path]:
         except FileNotFoundError:
             pass
         os.close(fd)
-    os.write(fd, str(final).encode("utf-8"))
+    if final is not None:
+        os.write(fd, str(final).encode("utf-8"))
     return fd, Path(name)
 
 
@@ -262,21 +367,31 @@ def _previous(lock: Path) -> Path:
 # --- The swap ---------------------------------------------------------------------------------
 
 
-def _make_world_readable(folder: Path) -> None:
-    """Published folders 0755 and files 0644, whatever mkdtemp and the umask made them."""
+def _make_publishable(folder: Path, when: float) -> None:
+    """Published folders 0755 and files 0644, whatever mkdtemp and the umask made them; and
+    every one dated `when`: the times MkDocs wrote them in would tell the order of its
+    navigation (which page is which item, how many accounts, ranked by ARR) to anyone who gets
+    the files with their dates (tar, zip, rsync -a, a Last-Modified header)."""
+    for parent, dirs, files in os.walk(folder, topdown=False):
+        for name, mode in [*((f, 0o644) for f in files), *((d, 0o755) for d in dirs)]:
+            path = os.path.join(parent, name)
+            if os.path.islink(path):  # chmod would change what it points to
+                continue
+            os.chmod(path, mode)
+            os.utime(path, (when, when))
     os.chmod(folder, 0o755)
-    for parent, dirs, files in os.walk(folder):
-        for name in dirs:
-            os.chmod(os.path.join(parent, name), 0o755)
-        for name in files:
-            os.chmod(os.path.join(parent, name), 0o644)
+    os.utime(folder, (when, when))
 
 
 def _swap(staged: Path, final: Path) -> Path | None:
     """Put `staged` at `final`; returns where the previous site now is (None if there was none)."""
     if not os.path.lexists(final):
-        os.rename(staged, final)
-        return None
+        try:
+            os.rename(staged, final)
+            return None
+        except OSError as e:  # a concurrent build put a site there first: exchange with it
+            if e.errno not in (errno.EEXIST, errno.ENOTEMPTY):
+                raise
     if exchange(staged, final):
         return staged
     # No atomic exchange here: two renames, and the next build repairs a kill between them.
@@ -325,11 +440,11 @@ _renamex_np = _libc_function("renamex_np") if sys.platform == "darwin" else None
 
 # --- Signals ----------------------------------------------------------------------------------
 
-_active: list[Staging] = []
+_active: list[Staging | Scratch] = []
 _saved_handlers: dict[int, object] = {}
 
 
-def _register(staging: Staging) -> None:
+def _register(staging: Staging | Scratch) -> None:
     if not _active and threading.current_thread() is threading.main_thread():
         for sig in _SIGNALS:
             previous = signal.getsignal(sig)
@@ -339,7 +454,7 @@ def _register(staging: Staging) -> None:
     _active.append(staging)
 
 
-def _unregister(staging: Staging) -> None:
+def _unregister(staging: Staging | Scratch) -> None:
     if staging in _active:
         _active.remove(staging)
     if not _active:

@@ -11,13 +11,21 @@
  *
  * What a tab keeps: sessionStorage "roadmap-unlock" = {build, key}, for this tab only. Keys pass
  * between tabs through a BroadcastChannel, in memory, never through localStorage or cookies.
+ * Every page of the origin can post and listen on that channel, so an unlocked tab answers
+ * only for a page the user just opened from it (a link Ctrl+clicked, middle-clicked, dragged,
+ * or its context menu opened, in the last ARMED_FOR ms), once, and encrypts the key for the
+ * tab that asked (ECDH P-256, HKDF-SHA256, AES-GCM): a page that listens hears ciphertext,
+ * a page that asks for itself gets nothing.
  */
 (function () {
   "use strict";
   var STORE = "roadmap-unlock";
   var NOTE = "roadmap-note";  // a message for the next locked page of this tab (after log out)
+  var REFETCHED = "roadmap-refetched";  // "<path> <build>" of the last page fetched again
   var CHANNEL = "roadmap-unlock";
   var HANDOFF_WAIT = 800;  // ms a new tab waits for the tab it was opened from
+  var ARMED_FOR = 20000;  // ms an unlocked tab answers for a link the user opened from it
+  var ECDH = { name: "ECDH", namedCurve: "P-256" };
   var LOGGED_OUT = "You logged out. Every tab of the roadmap is locked.";
   var enc = new TextEncoder();
 
@@ -61,6 +69,33 @@
     var stream = new Blob([buf]).stream().pipeThrough(new DecompressionStream("gzip"));
     return new Response(stream).arrayBuffer();
   }
+  // The page a tab shows, as the tab it was opened from names the link: the path, without
+  // index.html (a folder and its index.html are one page).
+  function pageOf(url) { return url.pathname.replace(/index\.html$/, ""); }
+  function randomId() { return base64(crypto.getRandomValues(new Uint8Array(12))); }
+  // A key for one hand-off, from our private key and the other tab's public one.
+  function handoffKey(privateKey, theirs, id, build) {
+    return crypto.subtle.importKey("raw", bytes(theirs), ECDH, false, [])
+      .then(function (pub) {
+        return crypto.subtle.deriveBits({ name: "ECDH", public: pub }, privateKey, 256);
+      })
+      .then(function (bits) {
+        return crypto.subtle.importKey("raw", bits, "HKDF", false, ["deriveKey"]);
+      })
+      .then(function (material) {
+        return crypto.subtle.deriveKey(
+          { name: "HKDF", hash: "SHA-256", salt: new Uint8Array(0),
+            info: enc.encode("roadmap/handoff/v1\n" + build + "\n" + id) },
+          material, { name: "AES-GCM", length: 256 }, false, ["encrypt", "decrypt"]);
+      });
+  }
+  function newPair() {
+    return crypto.subtle.generateKey(ECDH, false, ["deriveBits"]).then(function (pair) {
+      return crypto.subtle.exportKey("raw", pair.publicKey).then(function (raw) {
+        return { privateKey: pair.privateKey, pub: base64(raw) };
+      });
+    });
+  }
   function openEnvelope(rawKey, envelope, build, path) {
     return aesKey(rawKey)
       .then(function (key) { return decrypt(key, envelope, pageAad(build, path)); })
@@ -98,6 +133,17 @@
       input.focus();
     }
     function older() {
+      // Most often the browser's own copy of a page the host has since replaced (hosts let
+      // browsers keep pages for minutes): fetch it again from the host, once, then decide.
+      var tried = sessionStorage.getItem(REFETCHED), here = location.pathname + " " + data.build;
+      if (tried !== here) {
+        sessionStorage.setItem(REFETCHED, here);
+        root.classList.add("rm-opening");
+        fetch(location.href, { cache: "reload" }).catch(function () {}).then(function () {
+          location.reload();
+        });
+        return;
+      }
       refuse("This page is from an older version of the roadmap, so it will not open. " +
         "Open the roadmap's home page for the current version.");
     }
@@ -139,17 +185,31 @@
       catch (e) { return Promise.resolve(null); }
       if (!(bc = channel())) return Promise.resolve(null);
       root.classList.add("rm-opening");
-      return new Promise(function (resolve) {
-        var timer = setTimeout(function () { bc.close(); resolve(null); }, HANDOFF_WAIT);
-        bc.onmessage = function (event) {
-          var m = event.data || {};
-          if (m.type !== "key" || m.build !== data.build) return;
-          clearTimeout(timer);
-          bc.close();
-          resolve(bytes(m.key));
-        };
-        bc.postMessage({ type: "ask", build: data.build });
-      });
+      var id = randomId();
+      return newPair().then(function (mine) {
+        return new Promise(function (resolve) {
+          var timer = setTimeout(function () { bc.close(); resolve(null); }, HANDOFF_WAIT);
+          bc.onmessage = function (event) {
+            var m = event.data || {};
+            if (m.type !== "key" || m.id !== id || m.build !== data.build) return;
+            // A key that does not open this page (sent by any page of the origin) is ignored:
+            // the tab this one was opened from may still answer.
+            Promise.resolve().then(function () {
+              return handoffKey(mine.privateKey, m.pub, id, data.build);
+            }).then(function (key) {
+              return decrypt(key, m, id);
+            }).then(function (raw) {
+              return openEnvelope(raw, data.page, data.build, data.path).then(function () {
+                clearTimeout(timer);
+                bc.close();
+                resolve(new Uint8Array(raw));
+              });
+            }).catch(function () {});
+          };
+          bc.postMessage({ type: "ask", id: id, build: data.build,
+            path: pageOf(location), pub: mine.pub });
+        });
+      }, function () { bc.close(); return null; });
     }
     function unwrap(password) {
       // Each password has a salt of its own: derive a key for each copy, in parallel.
@@ -287,12 +347,63 @@
       location.reload();
     }
     // Tabs opened from this one ask for the key; log out in any tab locks this one too.
+    var armed = [];  // {page, until}: links the user opened from this tab, not yet answered
+    function arm(href) {
+      var url;
+      try { url = new URL(href, location.href); } catch (e) { return; }
+      if (url.origin !== location.origin) return;
+      armed.push({ page: pageOf(url), until: Date.now() + ARMED_FOR });
+    }
+    function take(page) {
+      var now = Date.now();
+      armed = armed.filter(function (a) { return a.until > now; });
+      for (var i = 0; i < armed.length; i++) {
+        if (armed[i].page === page) return armed.splice(i, 1)[0];
+      }
+      return null;
+    }
+    function linkOf(event) {
+      return event.target && event.target.closest && event.target.closest("a[href]");
+    }
+    // The ways a link leaves this tab for another: Ctrl/Cmd/Shift+click, a link with a target,
+    // the middle button, the context menu ("Open in new tab"), dragging it to the tab bar.
+    document.addEventListener("click", function (event) {
+      var a = linkOf(event);
+      if (a && (event.ctrlKey || event.metaKey || event.shiftKey || a.target)) arm(a.href);
+    }, true);
+    ["auxclick", "contextmenu", "dragstart"].forEach(function (type) {
+      document.addEventListener(type, function (event) {
+        var a = linkOf(event);
+        if (a) arm(a.href);
+      }, true);
+    });
+    var windowOpen = window.open;
+    window.open = function (url) {
+      if (url) arm(String(url));
+      return windowOpen.apply(window, arguments);
+    };
+    function answer(bc, m, now) {
+      var pair;
+      return newPair().then(function (mine) {
+        pair = mine;
+        return handoffKey(mine.privateKey, m.pub, m.id, now.build);
+      }).then(function (key) {
+        var iv = crypto.getRandomValues(new Uint8Array(12));
+        return crypto.subtle.encrypt(
+          { name: "AES-GCM", iv: iv, additionalData: enc.encode(m.id) }, key, bytes(now.key))
+          .then(function (ct) {
+            bc.postMessage({ type: "key", id: m.id, build: now.build, pub: pair.pub,
+              iv: base64(iv), ct: base64(ct) });
+          });
+      }).catch(function () {});
+    }
     var bc = channel();
     if (bc) {
       bc.onmessage = function (event) {
         var m = event.data || {}, now = stored();
-        if (m.type === "ask" && now && m.build === now.build) {
-          bc.postMessage({ type: "key", build: now.build, key: now.key });
+        if (m.type === "ask" && now && m.build === now.build && typeof m.id === "string" &&
+            typeof m.pub === "string" && typeof m.path === "string" && take(m.path)) {
+          answer(bc, m, now);
         } else if (m.type === "logout") {
           lock();
         }
