@@ -11,12 +11,12 @@ AXE := .cache/axe-$(AXE_VERSION)/node_modules/axe-core/axe.min.js
 export AXE_CORE_JS := $(abspath $(AXE))
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: setup site public internal check serve serve-internal test lint format browser axe screenshots clean schemas
+.PHONY: setup site public internal check serve serve-internal test test-engines lint format browser axe screenshots clean schemas
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,properdocs]'
 	touch $(STAMP)
 
 setup: $(STAMP)
@@ -61,6 +61,9 @@ format: $(STAMP)
 
 test: $(STAMP) browser axe lint   ## the whole suite: lint, unit, build and browser tests
 	$(BIN)/python -m pytest
+
+test-engines: $(STAMP) browser  ## the same leak, canary and unlock checks built with ProperDocs
+	$(BIN)/python -m pytest -m engines
 
 screenshots: $(STAMP) browser  ## regenerate the README's screenshots in .github/screenshots/
 	$(BIN)/python tests/screenshots.py

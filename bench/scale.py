@@ -21,7 +21,7 @@ THEMES = ["scheduling", "mobile", "billing", "portal", "integrations", "platform
 
 
 def make_project(root: Path, n: int) -> None:
-    for name in ("mkdocs.yml", "site_config", "overrides"):
+    for name in ("mkdocs.yml", "site_config", "overrides", "placeholder"):
         src = ROOT / name
         (shutil.copytree if src.is_dir() else shutil.copy)(src, root / name)
     content = root / "content"

@@ -142,7 +142,7 @@ class Project:
 
 def new_project(root: Path, content: Path | None = None) -> Project:
     root.mkdir(parents=True, exist_ok=True)
-    for name in ("mkdocs.yml", "site_config", "overrides"):
+    for name in ("mkdocs.yml", "site_config", "overrides", "placeholder"):
         src = ROOT / name
         if src.is_dir():  # not the checkout's own address salt: each project makes its own
             shutil.copytree(src, root / name, ignore=shutil.ignore_patterns("address-salt.txt"))
@@ -170,6 +170,23 @@ def sample(tmp_path_factory) -> Project:
     result = project.run("build", env={"ROADMAP_ADDRESS_KEY": SAMPLE_ADDRESS_KEY})
     assert result.code == 0, result.err
     return project
+
+
+@pytest.fixture(scope="session")
+def sample_properdocs(tmp_path_factory) -> Project:
+    """Both sites built with ProperDocs from the sample content, as `sample` is with MkDocs."""
+    project = new_project(tmp_path_factory.mktemp("sample-pd") / "project", ROOT / "content")
+    result = project.run(
+        "build", "--engine", "properdocs", env={"ROADMAP_ADDRESS_KEY": SAMPLE_ADDRESS_KEY}
+    )
+    assert result.code == 0, result.err
+    return project
+
+
+@pytest.fixture(params=["mkdocs", pytest.param("properdocs", marks=pytest.mark.engines)])
+def any_sample(request) -> Project:
+    """The sample built by each engine (ProperDocs with `make test-engines`)."""
+    return request.getfixturevalue("sample" if request.param == "mkdocs" else "sample_properdocs")
 
 
 def image_bytes(fmt: str = "PNG", color=(40, 110, 190), size=(6, 4), **options) -> bytes:

@@ -33,7 +33,8 @@ def search(page: Page, words: str) -> None:
     page.keyboard.press("Escape")
 
 
-def test_light_site_runs_under_its_policy(page: Page, sample: Project):
+def test_light_site_runs_under_its_policy(page: Page, any_sample: Project):
+    sample = any_sample
     seen = watch(page)
     with serve(sample.site("public")) as url:
         page.goto(url)
@@ -49,7 +50,8 @@ def test_light_site_runs_under_its_policy(page: Page, sample: Project):
     assert seen == []
 
 
-def test_internal_site_runs_under_its_policy_once_unlocked(page: Page, sample: Project):
+def test_internal_site_runs_under_its_policy_once_unlocked(page: Page, any_sample: Project):
+    sample = any_sample
     seen = watch(page)
     with serve(sample.site("internal")) as url:
         page.goto(url)
@@ -63,8 +65,8 @@ def test_internal_site_runs_under_its_policy_once_unlocked(page: Page, sample: P
     assert seen == []
 
 
-def test_scripts_carry_integrity_attributes(sample: Project):
-    html = (sample.site("public") / "index.html").read_text()
+def test_scripts_carry_integrity_attributes(any_sample: Project):
+    html = (any_sample.site("public") / "index.html").read_text()
     scripts = re.findall(r"<script\b[^>]*\bsrc=[^>]*>", html)
     assert len(scripts) >= 2  # Material's bundle, board.js
     assert all(re.search(r'integrity="sha384-[A-Za-z0-9+/]{64}"', s) for s in scripts), scripts

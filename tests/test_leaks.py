@@ -389,8 +389,11 @@ class Built:
         return self.project.site("public")
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Built:
+@pytest.fixture(
+    scope="module", params=["mkdocs", pytest.param("properdocs", marks=pytest.mark.engines)]
+)
+def built(tmp_path_factory, request) -> Built:
+    """The corpus built by each engine (ProperDocs with `make test-engines`)."""
     project = new_project(tmp_path_factory.mktemp("leaky") / "project", CORPUS)
     config_path = project.root / "mkdocs.yml"
     config = yaml.safe_load(config_path.read_text())
@@ -401,7 +404,12 @@ def built(tmp_path_factory) -> Built:
     config["theme"]["features"] += ["content.action.edit", "content.action.view"]
     config_path.write_text(yaml.safe_dump(config, sort_keys=False))
     result = project.run(
-        "build", "--audience", "public", env={"SOURCE_DATE_EPOCH": str(BUILD_EPOCH)}
+        "build",
+        "--audience",
+        "public",
+        "--engine",
+        request.param,
+        env={"SOURCE_DATE_EPOCH": str(BUILD_EPOCH)},
     )
     assert result.code == 0, result.err
     return Built(project, result)

@@ -30,7 +30,7 @@ from mkdocs.exceptions import Abort, ConfigurationError, MkDocsException
 from .audience import project
 from .history import read_history
 from .model import Roadmap
-from .plugin import PREPARED, final_site, staging_for
+from .plugin import PREPARED, content_dir, final_site, staging_for
 from .staging import Staging
 
 JOBS = "ROADMAP_JOBS"  # "1": build the sites one after the other, in this process
@@ -172,7 +172,7 @@ def _warm(roadmap: Roadmap, configs: dict[str, MkDocsConfig]) -> None:
     projections (the light site's view renders every public body to check its text strip)."""
     for config in configs.values():
         depth = config.plugins["roadmap"].config.history_depth
-        read_history(Path(config.docs_dir), depth)
+        read_history(content_dir(config), depth)
     project(roadmap, "internal")
 
 

@@ -1,7 +1,8 @@
 """The `roadmap` command: `build` (both sites, or one), `check`, `diff`, `new` and `passphrase`.
 
 `roadmap build --audience X` is `mkdocs build -f site_config/X.yml` after a check of the content
-and the password, so both give the same site. Exit 0 on success, 1 on content, password or
+and the password, so both give the same site; `--engine properdocs` builds them with ProperDocs
+instead of MkDocs (engines.py). Exit 0 on success, 1 on content, password or
 audit problems (one `path:line: message` line each), 2 on wrong usage. Never a traceback.
 """
 
@@ -21,6 +22,7 @@ from .audience import AUDIENCES, project  # noqa: E402
 from .authoring import item_template, slugify  # noqa: E402
 from .diff import compare  # noqa: E402
 from .diff import report as diff_report  # noqa: E402
+from .engines import DEFAULT, ENGINES, run_elsewhere  # noqa: E402
 from .gitrepo import GitError, Repo  # noqa: E402
 from .history import needs_review, read_history  # noqa: E402
 from .load import ROADMAP_DIR, THEMES_FILE, load_with_problems  # noqa: E402
@@ -53,6 +55,12 @@ def main(argv: list[str] | None = None) -> int:
     build = sub.add_parser("build", help="build site/public/ and site/internal/")
     build.add_argument("--audience", choices=AUDIENCES, help="build one site only (default: both)")
     build.add_argument("-v", "--verbose", action="store_true", help="show MkDocs' progress")
+    build.add_argument(
+        "--engine",
+        choices=sorted(ENGINES),
+        default=DEFAULT,
+        help=f"what renders the sites (default {DEFAULT}); both run the roadmap plugin",
+    )
     sub.add_parser("check", help="validate content/ and report every problem; writes nothing")
     phrase = sub.add_parser(
         "passphrase", help="print a strong random passphrase for the internal site"
@@ -86,6 +94,18 @@ def main(argv: list[str] | None = None) -> int:
         os.chdir(args.directory)
     except OSError as e:
         parser.error(f"cannot enter {args.directory}: {e.strerror}")
+    if args.command == "build":
+        engine = ENGINES[args.engine]
+        if not engine.installed():
+            print(
+                f"roadmap: the {engine.name} engine is not installed; {engine.install}",
+                file=sys.stderr,
+            )
+            return 1
+        if not engine.activate():  # this process already loaded another engine as `mkdocs`
+            again = ["-C", os.getcwd(), "build", "--engine", engine.name]
+            again += ["--audience", args.audience] if args.audience else []
+            return run_elsewhere(engine, again + (["-v"] if args.verbose else []))
     audiences = [args.audience] if getattr(args, "audience", None) else list(AUDIENCES)
     for audience in audiences:
         if not (CONFIG_DIR / f"{audience}.yml").is_file():
@@ -116,13 +136,16 @@ def _load_config(audience: str):
     return load_config(config_file=str(CONFIG_DIR / f"{audience}.yml"))
 
 
-def _content_dir() -> Path:
-    return Path(_load_config("public").docs_dir)
+def _content_dir(config=None) -> Path:
+    """The roadmap's sources: the roadmap plugin's content_dir option (never docs_dir)."""
+    from .plugin import content_dir
+
+    return content_dir(config or _load_config("public"))
 
 
 def _check() -> int:
     config = _load_config("public")
-    content = Path(config.docs_dir)
+    content = _content_dir(config)
     roadmap, problems = load_with_problems(content)
     if os.environ.get(ENV_ADDRESS_KEY) or salt_path(CONFIG_DIR).exists():
         problems += read_address_secret(CONFIG_DIR)[1]
@@ -301,7 +324,7 @@ def _build(audiences: list[str], verbose: bool) -> int:
     # Everything that can be known before building is checked for all audiences first, so a
     # bad password does not leave the light site rebuilt and the internal one stale.
     try:
-        content = Path(_load_config(audiences[0]).docs_dir)
+        content = _content_dir(_load_config(audiences[0]))
     except ConfigurationError as e:
         print(f"roadmap: configuration error: {e}", file=sys.stderr)
         return 1

@@ -3,8 +3,9 @@
 Scripts run only from the site itself or, inline, when the theme itself wrote them: each page's
 policy lists the hashes of the theme's inline scripts for that page, never 'unsafe-inline'. An
 inline script that came from anywhere else (content, an injected title) does not run. The
-theme's script tags get `integrity` attributes (overrides/main.html passes its script blocks
-through add_integrity), so a script changed on the host is refused.
+theme's script and stylesheet tags get `integrity` attributes after the page is rendered
+(add_theme_integrity), so a script changed on the host is refused; the templates call nothing,
+so any engine renders them.
 """
 
 from __future__ import annotations
@@ -146,6 +147,8 @@ def inline_scripts(html: str) -> list[str]:
 
 
 _SCRIPT_TAG = re.compile("<script", re.IGNORECASE)
+
+
 def theme_data_shadowed(html: str) -> list[str]:
     """Ids in a page's content that would stand in for the theme's settings: an element
     `id="__config"` (a heading titled so, or raw HTML) replaces Material's, whose settings
@@ -179,3 +182,26 @@ def add_integrity(html: str, integrity: Callable[[str], str | None]) -> tuple[st
     for at, text in sorted(edits, reverse=True):
         html = html[:at] + text + html[at:]
     return html, missing
+
+
+# Material writes its settings, then its script tags, last in <body>: content cannot carry this
+# id (theme_data_shadowed refuses it), so the last one starts the theme's own scripts.
+_THEME_TAIL = '<script id="__config"'
+
+
+def add_theme_integrity(
+    html: str, integrity: Callable[[str], str | None], done: dict[str, tuple[str, list[str]]]
+) -> tuple[str, list[str]]:
+    """add_integrity on what the theme writes of a page: its <head> and the scripts after its
+    settings, never the content between. `done` memoises the tail, the same on every page of
+    a folder depth (the caller keys it by depth)."""
+    head_end = html.find("</head>")
+    tail_start = html.rfind(_THEME_TAIL)
+    if head_end < 0 or tail_start < head_end:  # not a page of the theme: read it all
+        return add_integrity(html, integrity)
+    head, missing = add_integrity(html[:head_end], integrity)
+    tail = html[tail_start:]
+    if tail not in done:
+        done[tail] = add_integrity(tail, integrity)
+    tail, missing_too = done[tail]
+    return head + html[head_end:tail_start] + tail, missing + missing_too

@@ -35,8 +35,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import jinja2
-from markupsafe import Markup, escape
+from markupsafe import escape
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
@@ -54,7 +53,7 @@ from .audience_markdown import EXTENSION_NAME, filter_html, with_audience
 from .audit import trusted_files
 from .history import DEFAULT_DEPTH, read_history
 from .integrity import (
-    add_integrity,
+    add_theme_integrity,
     inline_scripts,
     sri,
     theme_data_shadowed,
@@ -94,6 +93,9 @@ PLUGIN_ASSETS = {
 
 class RoadmapConfig(Config):
     audience = c.Choice(("public", "internal"), default="public")
+    # Where the roadmap's sources are; relative to the folder of the config file given with -f.
+    # Never docs_dir: an engine that skips this plugin renders all of docs_dir.
+    content_dir = c.Dir(default="content")
     confidential_terms = c.ListOfItems(c.Type(str), default=[])
     audit_allow = c.ListOfItems(c.Type(str), default=[])
     disclaimer = c.Type(str, default=DEFAULT_DISCLAIMER)
@@ -120,9 +122,16 @@ def final_site(config: MkDocsConfig) -> Path:
     return Path(os.path.abspath(config.site_dir))
 
 
+def content_dir(config: MkDocsConfig) -> Path:
+    """The folder of the roadmap's sources: the plugin's content_dir, never docs_dir."""
+    plugin = config.plugins["roadmap"]
+    options = plugin._options.get(config.config_file_path, plugin.config)
+    return Path(options.content_dir)
+
+
 def staging_for(config: MkDocsConfig) -> Staging:
     """A private staging folder for the site `config` builds (see staging.py)."""
-    root = Path(config.docs_dir).parent / STAGING_DIR
+    root = content_dir(config).parent / STAGING_DIR
     try:
         return Staging(final_site(config), root)
     except StagingError as e:
@@ -185,7 +194,10 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         self.started = time.monotonic()
 
         self.warnings = None if self.preview else self._count_warnings(config)
-        roadmap, problems = load_with_problems(Path(config.docs_dir))
+        self.content = Path(self.config.content_dir)
+        problems = _placeholder_problems(config, self.content)
+        roadmap, found = load_with_problems(self.content)
+        problems += found
         credentials = addresses = None
         if self.audience == "internal" and not self.preview:
             config_file = Path(config.config_file_path)
@@ -247,7 +259,7 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
             site_name=config.site_name,
             site_url=config.site_url,
         )
-        history = read_history(Path(config.docs_dir), self.config.history_depth)
+        history = read_history(self.content, self.config.history_depth)
         for note in history.notes:
             log.info("roadmap: %s", note)
         config.markdown_extensions.append(RoadmapMarkup(fill(self.config.request_url)))
@@ -339,6 +351,11 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
                 f"{config.config_file_path}:1: the internal site is previewed unencrypted, "
                 f"so only on this computer; serve it on 127.0.0.1, not {host}"
             )
+
+    def on_serve(self, server, *, config: MkDocsConfig, builder):
+        """`mkdocs serve` watches docs_dir, which is only the placeholder: watch the sources."""
+        server.watch(str(self.content))
+        return server
 
     # -- files ----------------------------------------------------------------------------------
 
@@ -443,8 +460,10 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
                 "the previous one is untouched."
             )
         self.script_templates = theme_script_templates(config.theme.dirs)
-        env.filters["roadmap_integrity"] = self._integrity_filter(config)
-        env.loader = with_theme_aliases(env.loader, config.theme.dirs, config.theme.custom_dir)
+        self.add_integrity = self._integrity(config)
+        # The navigation and tabs rendered once per folder depth for pages not in the nav:
+        # wrappers the plugin adds to the theme's loader, so overrides/ calls nothing of ours.
+        env.loader = with_theme_aliases(env.loader, config.theme.dirs)
         SharedBlocks().install(env)
         if self.audience == "public":
             if self.file_use.problems:
@@ -504,9 +523,10 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         context["roadmap_csp"] = None if self.preview else self.site.policy(scripts)
         return context
 
-    def _integrity_filter(self, config: MkDocsConfig):
-        """The `roadmap_integrity` filter of overrides/main.html: integrity attributes on the
-        script tags the theme writes, from the files the build copied into the site."""
+    def _integrity(self, config: MkDocsConfig):
+        """Integrity attributes on the script and stylesheet tags the theme wrote into a page,
+        from the files the build copied into the site (the HTML as written, so any engine's
+        templates get them without calling us)."""
         site, root = Path(config.site_dir), urlsplit(config.site_url or "/").path
         digests: dict[str, str | None] = {}
 
@@ -526,21 +546,20 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
                 digests[rel] = sri(path.read_bytes()) if ok else None
             return digests[rel]
 
-        # The theme writes the same blocks on every page of a folder depth: each is read once.
-        done: dict[tuple[str, str], str] = {}
+        # The theme writes the same scripts on every page of a folder depth: read once each.
+        done: dict[str, dict[str, tuple[str, list[str]]]] = {}
+        warned: set[str] = set()
 
-        @jinja2.pass_context
-        def add(context, html: str) -> Markup:
-            if self.preview:
-                return Markup(html)
-            page = context.get("page")
-            page_dir = posixpath.dirname(page.file.dest_uri) if page else ""
-            key = (str(html), page_dir)
-            if key not in done:
-                done[key], missing = add_integrity(html, lambda url: integrity(url, page_dir))
-                for url in missing:
+        def add(html: str, dest_uri: str) -> str:
+            page_dir = posixpath.dirname(dest_uri)
+            html, missing = add_theme_integrity(
+                html, lambda url: integrity(url, page_dir), done.setdefault(page_dir, {})
+            )
+            for url in missing:
+                if url not in warned:
+                    warned.add(url)
                     log.warning("roadmap: %s not found, so it has no integrity attribute", url)
-            return Markup(done[key])
+            return html
 
         return add
 
@@ -562,7 +581,10 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
     def _finish_page(self, output: str, path: str, root: str | None = None) -> str:
         """The internal site returns the locked page: MkDocs writes that, never `output`."""
         crash_point("page")
-        if self.preview or not self.site.sealed:
+        if self.preview:
+            return output
+        output = self.add_integrity(output, path)
+        if not self.site.sealed:
             return output
         scripts = self.page_scripts.get(path, set())
         try:
@@ -613,6 +635,25 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         if self.staging:
             self.staging.discard()
         self.staging = None
+
+
+def _placeholder_problems(config: MkDocsConfig, content: Path) -> list[Problem]:
+    """docs_dir must not hold the roadmap's sources, nor sit inside them: an engine that reads
+    the config but not this plugin (Zensical, MkDocs 2) renders and copies all of docs_dir."""
+    docs, content = Path(config.docs_dir).resolve(), content.resolve()
+    if docs != content and content not in docs.parents and docs not in content.parents:
+        return []
+    path, line = _option_line(config.config_file_path, "docs_dir")
+    return [
+        Problem(
+            path,
+            line,
+            f"docs_dir is {display_path(docs)}, which holds the roadmap's sources: an engine "
+            "that skips the roadmap plugin would publish every one of them",
+            "point docs_dir at the placeholder folder (placeholder/) and the plugin's "
+            "content_dir at the sources",
+        )
+    ]
 
 
 def _escaped(text):

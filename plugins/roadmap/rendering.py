@@ -47,21 +47,28 @@ class Renderer:
 
 # --- The theme's templates --------------------------------------------------------------------
 
-MATERIAL_ALIAS = "roadmap-material/"  # overrides/ include the theme's own partials by this name
-SHARED_PARTIALS = ("partials/nav.html",)
+MATERIAL_ALIAS = "roadmap-material/"  # the theme's own partial, for the wrapper to include
+# Partials the same on every page the navigation does not list, at one folder depth.
+SHARED_PARTIALS = {"partials/nav.html": "nav", "partials/tabs.html": "tabs"}
 
 
-def with_theme_aliases(
-    loader: jinja2.BaseLoader, theme_dirs: Iterable[str], custom_dir: str | None
-) -> jinja2.BaseLoader:
-    """`loader`, and the theme's own SHARED_PARTIALS under MATERIAL_ALIAS, so an override of
-    one in overrides/ can wrap the original (the same name would include itself)."""
+def with_theme_aliases(loader: jinja2.BaseLoader, theme_dirs: Iterable[str]) -> jinja2.BaseLoader:
+    """`loader`, with each of SHARED_PARTIALS wrapped in `roadmap_once` (SharedBlocks).
+
+    The wrapper lives here, not in overrides/: templates that call Python of ours would not
+    render with an engine that runs no plugin. It includes the partial the theme would have
+    used (overrides/ first), under MATERIAL_ALIAS: the same name would include itself.
+    """
     sources = {}
-    for name in SHARED_PARTIALS:
+    for name, key in SHARED_PARTIALS.items():
         for folder in theme_dirs:
             path = Path(folder) / name
-            if folder != custom_dir and path.is_file():
+            if path.is_file():
                 sources[MATERIAL_ALIAS + name] = path.read_text(encoding="utf-8")
+                sources[name] = (
+                    f'{{% call roadmap_once("{key}") %}}'
+                    f'{{% include "{MATERIAL_ALIAS}{name}" %}}{{% endcall %}}'
+                )
                 break
     return jinja2.ChoiceLoader([jinja2.DictLoader(sources), loader])
 

@@ -1,0 +1,261 @@
+"""Engines: no shipped config points an engine at content/, a plugin-less engine publishes
+nothing of the roadmap, overrides call no Python, `mkdocs serve` reloads on content edits, and
+ProperDocs builds the same sites as MkDocs (the `engines` marker: `make test-engines`)."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+import yaml
+from mkdocs.utils.yaml import yaml_load
+
+from conftest import ROOT, Project, all_files, new_project, site_text
+from roadmap.audience import project
+from roadmap.engines import ENGINES
+from roadmap.load import load
+
+BIN = Path(sys.executable).parent
+PLACEHOLDER = ROOT / "placeholder"
+# Folders of the checkout that hold no config of the project's own.
+NOT_SHIPPED = {".venv", ".git", ".cache", "content", "site", "tests", "node_modules"}
+GENERATOR = re.compile(r'<meta name="generator" content="[^"]*">')
+
+
+def shipped_configs() -> list[Path]:
+    """Every engine config of the project: a YAML file with site_name, docs_dir or INHERIT."""
+    out = []
+    for path in sorted(ROOT.rglob("*.y*ml")):
+        rel = path.relative_to(ROOT)
+        if rel.parts[0] in NOT_SHIPPED or rel.parts[0].startswith(".roadmap"):
+            continue
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if isinstance(data, dict) and {"site_name", "docs_dir", "INHERIT"} & set(data):
+            out.append(rel)
+    return out
+
+
+def merged(path: Path) -> dict:
+    """The config as an engine reads it: INHERIT merged by MkDocs' own loader."""
+    with path.open(encoding="utf-8") as f:
+        return yaml_load(f)
+
+
+def roadmap_markers(content: Path) -> list[str]:
+    """Text of the roadmap no plugin-less build may show: every title, summary, customer and
+    sales note, public or not (without the plugin nothing of content/ is published)."""
+    roadmap = load(content)
+    out = []
+    for item in roadmap.items:
+        out += [item.title, item.summary, *(c.name for c in item.customers)]
+        if item.sales:
+            out += [v for v in dataclasses.asdict(item.sales).values() if isinstance(v, str)]
+    out += [t.title for t in roadmap.themes]
+    out += [p.title for p in (*roadmap.pages, *roadmap.playbook) if p.title]
+    return [m for m in out if m and len(m) > 6]
+
+
+def test_the_project_ships_three_configs():
+    assert {p.as_posix() for p in shipped_configs()} == {
+        "mkdocs.yml",
+        "site_config/internal.yml",
+        "site_config/public.yml",
+    }
+
+
+@pytest.mark.parametrize("rel", shipped_configs(), ids=str)
+def test_no_shipped_config_points_an_engine_at_content(rel: Path):
+    path = ROOT / rel
+    config = merged(path)
+    docs = (path.parent / config.get("docs_dir", "docs")).resolve()
+    content = (ROOT / "content").resolve()
+    assert docs == PLACEHOLDER
+    assert docs not in content.parents and content not in docs.parents
+    # The placeholder holds one page, and nothing of the roadmap.
+    assert [p.name for p in docs.iterdir()] == ["index.md"]
+    # The plugin reads the sources from its own option, relative to this file like docs_dir.
+    options = config["plugins"]["roadmap"]
+    assert (path.parent / options["content_dir"]).resolve() == content
+
+
+def _plugin_less(config_file: Path, site: Path) -> Path:
+    """`config_file` as an engine that ignores the roadmap plugin reads it, written beside it
+    (so its relative paths mean the same), with its site in `site`."""
+    config = merged(config_file)
+    plugins = config.get("plugins", [])
+    if isinstance(plugins, dict):
+        config["plugins"] = {k: v for k, v in plugins.items() if k != "roadmap"}
+    else:
+        config["plugins"] = [p for p in plugins if p != "roadmap" and "roadmap" not in p]
+    config["site_dir"] = str(site)
+    out = config_file.with_name(f"plugin-less-{config_file.name}")
+    out.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    return out
+
+
+@pytest.mark.parametrize("rel", shipped_configs(), ids=str)
+def test_an_engine_without_the_plugin_publishes_nothing_of_the_roadmap(rel: Path, tmp_path):
+    project = new_project(tmp_path / "project", ROOT / "content")
+    site = tmp_path / "out"
+    config = _plugin_less(project.root / rel, site)
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    done = subprocess.run(
+        [str(BIN / "mkdocs"), "build", "-f", str(config)],
+        cwd=project.root,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    # The overrides render without the plugin: they call none of its Python.
+    assert done.returncode == 0, done.stderr
+    pages = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
+    assert pages == ["404.html", "index.html"]
+    assert "This is not the roadmap" in (site / "index.html").read_text(encoding="utf-8")
+    text = site_text(site).casefold()
+    markers = roadmap_markers(project.content)
+    assert len(markers) > 50
+    found = [m for m in markers if m.casefold() in text]
+    assert not found, f"content/ text in a plugin-less build: {found[:5]}"
+    names = {p.name for p in all_files(site)}
+    sources = {p.name for p in project.content.rglob("*") if p.is_file()} - {"index.md"}
+    assert not names & sources
+
+
+def test_the_plugin_refuses_docs_dir_at_the_sources(project: Project):
+    config = project.root / "site_config" / "public.yml"
+    config.write_text(
+        config.read_text().replace("docs_dir: ../placeholder", "docs_dir: ../content"),
+        encoding="utf-8",
+    )
+    line = config.read_text().splitlines().index("docs_dir: ../content") + 1
+    result = project.run("build", "--audience", "public")
+    assert result.code == 1
+    assert result.lines[0] == (
+        f"site_config/public.yml:{line}: docs_dir is content, which holds the roadmap's "
+        "sources: an engine that skips the roadmap plugin would publish every one of them; "
+        "point docs_dir at the placeholder folder (placeholder/) and the plugin's "
+        "content_dir at the sources"
+    )
+    assert not project.site("public").exists()
+
+
+def test_overrides_call_nothing_of_the_plugin():
+    """Filters, globals and calls of the plugin would stop an engine that runs no plugin;
+    the plugin-less builds above render them, this names the culprit."""
+    for path in (ROOT / "overrides").rglob("*.html"):
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"roadmap_(once|integrity)|\{%-?\s*(call|filter)\s+roadmap", text), (
+            path
+        )
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(url: str, attempts: int = 100) -> str:
+    for _ in range(attempts):
+        try:
+            with urllib.request.urlopen(url) as r:
+                return r.read().decode()
+        except OSError:
+            time.sleep(0.2)
+    return ""
+
+
+def test_serve_reloads_when_content_changes(project: Project):
+    """docs_dir is the placeholder: the plugin asks `mkdocs serve` to watch content_dir."""
+    item = project.item("watched-item", title="Before the edit")
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ROADMAP_")}
+    server = subprocess.Popen(
+        [str(BIN / "mkdocs"), "serve", "-f", "site_config/public.yml", "-a", f"127.0.0.1:{port}"],
+        cwd=project.root,
+        env={**env, "NO_MKDOCS_2_WARNING": "1"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}/items/watched-item/"
+    try:
+        assert "Before the edit" in _get(url)
+        item.write_text(item.read_text().replace("Before the edit", "After the edit"))
+        html = ""
+        for _ in range(100):
+            html = _get(url)
+            if "After the edit" in html:
+                break
+            time.sleep(0.2)
+        assert "After the edit" in html
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_an_engine_that_is_not_installed_says_how_to_get_it(project: Project, monkeypatch):
+    monkeypatch.setattr(type(ENGINES["properdocs"]), "installed", lambda self: False)
+    result = project.run("build", "--engine", "properdocs")
+    assert result.code == 1
+    assert result.lines == [
+        "roadmap: the properdocs engine is not installed; pip install -e '.[properdocs]'"
+    ]
+
+
+def test_unknown_engine_is_a_usage_error(project: Project):
+    assert project.run("build", "--engine", "zensical").code == 2
+
+
+# --- ProperDocs: the same sites (make test-engines) -----------------------------------------
+
+
+def _normalised(path: Path) -> bytes:
+    data = path.read_bytes()
+    if path.suffix == ".html":
+        data = GENERATOR.sub("", data.decode("utf-8")).encode("utf-8")
+    return data
+
+
+@pytest.mark.engines
+def test_properdocs_builds_the_same_light_site(sample: Project, sample_properdocs: Project):
+    ours, theirs = sample.site("public"), sample_properdocs.site("public")
+    names = sorted(p.relative_to(ours).as_posix() for p in all_files(ours))
+    assert names == sorted(p.relative_to(theirs).as_posix() for p in all_files(theirs))
+    assert len(names) > 20
+    differ = [n for n in names if _normalised(ours / n) != _normalised(theirs / n)]
+    assert not differ
+    generators = GENERATOR.findall((theirs / "index.html").read_text(encoding="utf-8"))
+    assert generators and "ProperDocs" in generators[0]
+
+
+@pytest.mark.engines
+def test_properdocs_builds_the_internal_site_at_the_same_addresses(
+    sample: Project, sample_properdocs: Project
+):
+    ours, theirs = sample.site("internal"), sample_properdocs.site("internal")
+    names = sorted(p.relative_to(ours).as_posix() for p in all_files(ours))
+    assert names == sorted(p.relative_to(theirs).as_posix() for p in all_files(theirs))
+
+
+@pytest.mark.engines
+def test_properdocs_sites_keep_the_canaries_out(sample_properdocs: Project):
+    light = site_text(sample_properdocs.site("public")).casefold()
+    internal = site_text(sample_properdocs.site("internal")).casefold()
+    roadmap = load(sample_properdocs.content)
+    hidden = {i.id for i in roadmap.items} - {i.id for i in project(roadmap, "public").items}
+    secrets = ["Halyard", "Kestrel", "Bellwether", "Sunita Varga"]
+    secrets += [c.name for i in roadmap.items for c in i.customers]
+    secrets += [roadmap.item(i).title for i in hidden]
+    assert hidden and len(secrets) > 10
+    assert not [s for s in secrets if s.casefold() in light]
+    # The internal site is sealed: nothing of the roadmap in any byte or file name.
+    assert not [s for s in secrets if s.casefold() in internal]
+    assert "roadmap-sealed" in internal
