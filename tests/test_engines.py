@@ -259,3 +259,99 @@ def test_properdocs_sites_keep_the_canaries_out(sample_properdocs: Project):
     # The internal site is sealed: nothing of the roadmap in any byte or file name.
     assert not [s for s in secrets if s.casefold() in internal]
     assert "roadmap-sealed" in internal
+
+
+# --- The render-only pipeline: plain MkDocs without our plugin (experimental engine) ----------
+
+
+def _leaky(root: Path) -> Project:
+    """The leak corpus with the repository, edit links and a site URL switched on."""
+    from test_leaks import CORPUS, SITE_URL
+
+    project = new_project(root, CORPUS)
+    config_path = project.root / "mkdocs.yml"
+    config = yaml.safe_load(config_path.read_text())
+    config["site_url"] = SITE_URL
+    config["repo_url"] = "https://github.com/acme/LEAKREPO"
+    config["repo_name"] = "acme/LEAKREPO"
+    config["edit_uri"] = "edit/main/content/"
+    config["theme"]["features"] += ["content.action.edit", "content.action.view"]
+    config_path.write_text(yaml.safe_dump(config, sort_keys=False))
+    return project
+
+
+@pytest.fixture(scope="module")
+def render_only(tmp_path_factory) -> Project:
+    from test_leaks import BUILD_EPOCH
+
+    project = _leaky(tmp_path_factory.mktemp("render-only") / "project")
+    result = project.run(
+        "build",
+        "--audience",
+        "public",
+        "--engine",
+        "mkdocs-render-only",
+        env={"SOURCE_DATE_EPOCH": str(BUILD_EPOCH)},
+    )
+    assert result.code == 0, result.err
+    assert "render-only" in result.out
+    return project
+
+
+@pytest.mark.engines
+def test_render_only_light_site_keeps_every_leak_vector_out(render_only: Project):
+    from test_leaks import POSITIVE, VECTORS
+
+    text = site_text(render_only.site("public")).casefold()
+    vectors = [v.values if hasattr(v, "values") else v for v in VECTORS]
+    found = [(name, n) for name, needles in vectors for n in needles if n.casefold() in text]
+    assert not found
+    assert [m for m in POSITIVE if m.casefold() not in text] == []
+
+
+@pytest.mark.engines
+def test_render_only_publishes_the_files_the_plugin_does(tmp_path, render_only: Project):
+    from test_leaks import BUILD_EPOCH
+
+    plugin_built = _leaky(tmp_path / "project")
+    env = {"SOURCE_DATE_EPOCH": str(BUILD_EPOCH)}
+    assert plugin_built.run("build", "--audience", "public", env=env).code == 0
+    ours, theirs = plugin_built.site("public"), render_only.site("public")
+    assert sorted(p.relative_to(ours).as_posix() for p in all_files(ours)) == sorted(
+        p.relative_to(theirs).as_posix() for p in all_files(theirs)
+    )
+    assert (ours / "roadmap.json").read_bytes() == (theirs / "roadmap.json").read_bytes()
+
+
+@pytest.mark.engines
+def test_a_file_the_engine_adds_on_its_own_is_refused(project: Project, monkeypatch):
+    """Whatever the engine writes goes through the allow-list and the audit: a file of its own
+    holding a customer's name stops the build, and the previous site stays."""
+    from roadmap import render_only
+
+    project.item("with-customer", customers=[{"name": "Quillfeather Plumbing"}])
+    assert project.run("build", "--audience", "public").code == 0
+    before = sorted(p.name for p in all_files(project.site("public")))
+    real = render_only.build_light_site
+
+    def adding(proj, render, today):
+        def render_and_add(config: Path) -> None:
+            render(config)
+            site = Path(yaml.safe_load(config.read_text())["site_dir"])
+            (site / "engine-extra.txt").write_text("Made for Quillfeather Plumbing")
+
+        return real(proj, render_and_add, today)
+
+    monkeypatch.setattr(render_only, "build_light_site", adding)
+    result = project.run("build", "--audience", "public", "--engine", "mkdocs-render-only")
+    assert result.code == 1
+    assert "engine-extra.txt" in result.err
+    assert result.err.rstrip().endswith("the previous one is untouched.")
+    assert sorted(p.name for p in all_files(project.site("public"))) == before
+    assert not list((project.root / ".roadmap-staging").glob("render*"))
+
+
+def test_render_only_builds_the_light_site_only(project: Project):
+    result = project.run("build", "--engine", "mkdocs-render-only")
+    assert result.code == 2
+    assert "builds the light site only" in result.err

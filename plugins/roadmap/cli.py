@@ -22,7 +22,7 @@ from .audience import AUDIENCES, project  # noqa: E402
 from .authoring import item_template, slugify  # noqa: E402
 from .diff import compare  # noqa: E402
 from .diff import report as diff_report  # noqa: E402
-from .engines import DEFAULT, ENGINES, run_elsewhere  # noqa: E402
+from .engines import DEFAULT, ENGINES, LISTED, run_elsewhere  # noqa: E402
 from .gitrepo import GitError, Repo  # noqa: E402
 from .history import needs_review, read_history  # noqa: E402
 from .load import ROADMAP_DIR, THEMES_FILE, load_with_problems  # noqa: E402
@@ -59,6 +59,7 @@ def main(argv: list[str] | None = None) -> int:
         "--engine",
         choices=sorted(ENGINES),
         default=DEFAULT,
+        metavar="{" + ",".join(LISTED) + "}",
         help=f"what renders the sites (default {DEFAULT}); both run the roadmap plugin",
     )
     sub.add_parser("check", help="validate content/ and report every problem; writes nothing")
@@ -106,6 +107,12 @@ def main(argv: list[str] | None = None) -> int:
             again = ["-C", os.getcwd(), "build", "--engine", engine.name]
             again += ["--audience", args.audience] if args.audience else []
             return run_elsewhere(engine, again + (["-v"] if args.verbose else []))
+        if not engine.runs_plugin:
+            if args.audience != "public":
+                build.error(
+                    f"--engine {engine.name} builds the light site only: add --audience public"
+                )
+            return _build_render_only(args.verbose)
     audiences = [args.audience] if getattr(args, "audience", None) else list(AUDIENCES)
     for audience in audiences:
         if not (CONFIG_DIR / f"{audience}.yml").is_file():
@@ -392,6 +399,26 @@ def _build(audiences: list[str], verbose: bool) -> int:
     for audience in audiences:
         final = Path(_load_config(audience).site_dir)
         print(f"roadmap: {audience} site -> {_rel(final)}/")
+    return 0
+
+
+def _build_render_only(verbose: bool) -> int:
+    """The light site through the render-only pipeline (engines.build_render_only)."""
+    from .engines import build_render_only
+    from .render_only import RenderError
+    from .sites import Rejected
+    from .staging import StagingError
+
+    _quiet_logging(verbose)
+    try:
+        summary = build_render_only(CONFIG_DIR / "public.yml")
+    except Rejected as e:
+        print(str(e), file=sys.stderr)
+        return 1
+    except (RenderError, StagingError) as e:
+        print(f"roadmap: {e}; the previous light site is untouched", file=sys.stderr)
+        return 1
+    print(f"roadmap: public site ({summary}, render-only) -> {_rel(Path('site/public'))}/")
     return 0
 
 

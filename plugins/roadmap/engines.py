@@ -5,7 +5,8 @@ module) run the roadmap plugin: the plugin plans, audits and seals, the adapter 
 which package the `mkdocs.*` imports load. One process holds one engine: once a package is
 imported as `mkdocs`, the other cannot be, so a build asked of the other runs in a fresh
 interpreter (`run_elsewhere`). An engine that runs no plugin (Zensical) needs the render-only
-pipeline the README's "When Material stops" section describes; it is not an adapter here yet.
+pipeline (render_only.py): `mkdocs-render-only`, an experimental engine, runs plain MkDocs that
+way, without our plugin, for the light site; a Zensical adapter would differ only in `_render`.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import os
 import subprocess
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,7 @@ class Engine:
     name: str
     package: str  # the import package that serves `mkdocs.*` when this engine builds
     install: str  # how to get it, for the one-line error
+    runs_plugin: bool = True  # False: the core plans and finishes the site (render_only.py)
 
     def installed(self) -> bool:
         return importlib.util.find_spec(self.package) is not None
@@ -44,7 +47,12 @@ class Engine:
 ENGINES = {
     "mkdocs": Engine("mkdocs", "mkdocs", "pip install 'mkdocs>=1.6,<2'"),
     "properdocs": Engine("properdocs", "properdocs", "pip install -e '.[properdocs]'"),
+    # Experimental: the render-only pipeline, proven with plain MkDocs (light site only).
+    "mkdocs-render-only": Engine(
+        "mkdocs-render-only", "mkdocs", "pip install 'mkdocs>=1.6,<2'", runs_plugin=False
+    ),
 }
+LISTED = ("mkdocs", "properdocs")  # in --help; the others are experimental
 DEFAULT = "mkdocs"
 ENGINE_ENV = "ROADMAP_ENGINE_CHILD"  # set in the interpreter run_elsewhere starts: never twice
 
@@ -62,3 +70,43 @@ def run_elsewhere(engine: Engine, argv: list[str]) -> int:
     sys.stdout.write(done.stdout)
     sys.stderr.write(done.stderr)
     return done.returncode
+
+
+def build_render_only(config_file: Path) -> str:
+    """The light site of `config_file` through the render-only pipeline, rendered by plain
+    MkDocs in a process of its own that loads no plugin of ours; its summary line. Raises
+    sites.Rejected or render_only.RenderError; the published site stays as it was then."""
+    from mkdocs.config import load_config
+    from mkdocs.utils.yaml import yaml_load
+
+    from .plugin import _placeholder_problems, build_date, content_dir
+    from .render_only import Project, RenderError, build_light_site
+
+    config = load_config(config_file=str(config_file))
+    plugin = config.plugins["roadmap"]
+    options = dict(plugin._options.get(config.config_file_path, plugin.config))
+    with open(config_file, encoding="utf-8") as f:
+        raw = yaml_load(f)
+    raw.pop("INHERIT", None)
+    project = Project(
+        config=raw,
+        config_dir=config_file.parent.resolve(),
+        options=options,
+        theme_dirs=[Path(d) for d in config.theme.dirs],
+        site_dir=Path(config.site_dir),
+        problems=_placeholder_problems(config, content_dir(config)),
+    )
+
+    def render(engine_config: Path) -> None:
+        env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+        done = subprocess.run(
+            [sys.executable, "-m", "mkdocs", "build", "-f", str(engine_config)],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        if done.returncode:
+            said = [line for line in (done.stderr + done.stdout).splitlines() if line.strip()]
+            raise RenderError(said[-1] if said else f"mkdocs exited with {done.returncode}")
+
+    return build_light_site(project, render, build_date())
