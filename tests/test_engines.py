@@ -355,3 +355,55 @@ def test_render_only_builds_the_light_site_only(project: Project):
     result = project.run("build", "--engine", "mkdocs-render-only")
     assert result.code == 2
     assert "builds the light site only" in result.err
+
+
+def test_the_shared_navigation_is_rendered_once_per_key(tmp_path):
+    """The plugin's loader wraps the theme's nav and tabs in roadmap_once: overrides/ need not,
+    and pages that share a key (not in the nav, one folder depth) share one rendering."""
+    import jinja2
+
+    from roadmap.rendering import SharedBlocks, with_theme_aliases
+
+    theme = tmp_path / "theme"
+    (theme / "partials").mkdir(parents=True)
+    (theme / "partials/nav.html").write_text("nav {{ count() }}")
+    (theme / "partials/tabs.html").write_text("tabs {{ count() }}")
+    (theme / "main.html").write_text(
+        '{% include "partials/tabs.html" %} {% include "partials/nav.html" %}'
+    )
+    calls = []
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(theme)))
+    env.globals["count"] = lambda: calls.append(1) or len(calls)
+    env.loader = with_theme_aliases(env.loader, [str(theme)])
+    SharedBlocks().install(env)
+    main = env.get_template("main.html")
+    assert main.render(roadmap_shared="../") == "tabs 1 nav 2"
+    assert main.render(roadmap_shared="../") == "tabs 1 nav 2"  # the same key: not rendered again
+    assert main.render(roadmap_shared="") == "tabs 3 nav 4"
+    assert main.render(roadmap_shared=None) == "tabs 5 nav 6"  # in the nav: every time
+    assert main.render(roadmap_shared=None) == "tabs 7 nav 8"
+
+
+def test_integrity_is_added_to_the_theme_part_of_a_written_page():
+    """After rendering, not by a template filter: the <head>'s assets and the theme's scripts
+    after its settings get integrity attributes; a script of the content does not."""
+    from roadmap.integrity import add_theme_integrity
+
+    page = (
+        '<html><head><title>T</title><link rel="canonical" href="x/">'
+        '<link rel="stylesheet" href="a.css"><script src="h.js"></script></head><body>'
+        '<article><script src="content.js"></script></article>'
+        '<script id="__config" type="application/json">{}</script>'
+        '<script src="bundle.js"></script></body></html>'
+    )
+    done: dict = {}
+    digests = {"a.css": "sha384-A", "h.js": "sha384-H", "bundle.js": "sha384-B"}
+    html, missing = add_theme_integrity(page, digests.get, done)
+    assert '<link rel="stylesheet" href="a.css" integrity="sha384-A">' in html
+    assert '<script src="h.js" integrity="sha384-H">' in html
+    assert '<script src="bundle.js" integrity="sha384-B">' in html
+    assert '<script src="content.js"></script>' in html
+    assert missing == []
+    # Another page of the same depth: the same theme parts, read from the memo.
+    again, _ = add_theme_integrity(page.replace("<title>T", "<title>U"), {}.get, done)
+    assert again == html.replace("<title>T", "<title>U")

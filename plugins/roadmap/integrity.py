@@ -187,21 +187,30 @@ def add_integrity(html: str, integrity: Callable[[str], str | None]) -> tuple[st
 # Material writes its settings, then its script tags, last in <body>: content cannot carry this
 # id (theme_data_shadowed refuses it), so the last one starts the theme's own scripts.
 _THEME_TAIL = '<script id="__config"'
+# The first tag of <head> that may need an attribute: what comes before it (title, meta, the
+# canonical address: different on every page) has none.
+_FIRST_ASSET = re.compile(r"<script\b|<link\b[^>]*\bstylesheet\b", re.IGNORECASE)
 
 
 def add_theme_integrity(
     html: str, integrity: Callable[[str], str | None], done: dict[str, tuple[str, list[str]]]
 ) -> tuple[str, list[str]]:
     """add_integrity on what the theme writes of a page: its <head> and the scripts after its
-    settings, never the content between. `done` memoises the tail, the same on every page of
-    a folder depth (the caller keys it by depth)."""
+    settings, never the content between. `done` memoises both parts, the same on every page of
+    a folder depth (the caller keys it by depth): a page costs two dictionary lookups."""
     head_end = html.find("</head>")
     tail_start = html.rfind(_THEME_TAIL)
     if head_end < 0 or tail_start < head_end:  # not a page of the theme: read it all
         return add_integrity(html, integrity)
-    head, missing = add_integrity(html[:head_end], integrity)
-    tail = html[tail_start:]
-    if tail not in done:
-        done[tail] = add_integrity(tail, integrity)
-    tail, missing_too = done[tail]
-    return head + html[head_end:tail_start] + tail, missing + missing_too
+    first = _FIRST_ASSET.search(html, 0, head_end)
+    assets_start = first.start() if first else head_end
+    out, missing = [html[:assets_start]], []
+    for start, end in ((assets_start, head_end), (tail_start, len(html))):
+        part = html[start:end]
+        if part not in done:
+            done[part] = add_integrity(part, integrity)
+        out.append(done[part][0])
+        missing += done[part][1]
+        if start == assets_start:
+            out.append(html[head_end:tail_start])
+    return "".join(out), missing
