@@ -407,3 +407,50 @@ def test_integrity_is_added_to_the_theme_part_of_a_written_page():
     # Another page of the same depth: the same theme parts, read from the memo.
     again, _ = add_theme_integrity(page.replace("<title>T", "<title>U"), {}.get, done)
     assert again == html.replace("<title>T", "<title>U")
+
+
+@pytest.fixture(scope="module")
+def sample_render_only(tmp_path_factory) -> Project:
+    project = new_project(tmp_path_factory.mktemp("sample-ro") / "project", ROOT / "content")
+    result = project.run("build", "--audience", "public", "--engine", "mkdocs-render-only")
+    assert result.code == 0, result.err
+    return project
+
+
+@pytest.mark.engines
+@pytest.mark.browser
+def test_render_only_light_site_runs_under_its_policy(page, sample_render_only: Project):
+    """The policy the render-only pipeline writes lets the theme's scripts and ours run, with
+    their integrity attributes, and nothing is refused."""
+    from playwright.sync_api import expect
+
+    from conftest import serve
+
+    seen: list[str] = []
+    violation = re.compile(r"Content.Security.Policy|integrity", re.I)
+    page.on("console", lambda m: seen.append(m.text) if violation.search(m.text) else None)
+    with serve(sample_render_only.site("public")) as url:
+        page.goto(url)
+        expect(page.locator("[data-rm-filters]")).to_be_visible()  # board.js ran
+        page.locator(".rm-board .rm-card__title a").first.click()
+        expect(page.locator(".md-content h1").first).to_be_visible()
+    html = (sample_render_only.site("public") / "index.html").read_text()
+    assert 'http-equiv="Content-Security-Policy"' in html
+    assert seen == []
+
+
+@pytest.mark.engines
+def test_render_only_pages_are_the_plugin_pages(sample: Project, sample_render_only: Project):
+    """Page for page the same HTML as the plugin build, but for the policy (the render-only
+    one lists only the inline scripts the page holds) and the titles' escaping."""
+    ours, theirs = sample.site("public"), sample_render_only.site("public")
+    names = sorted(p.relative_to(ours).as_posix() for p in all_files(ours))
+    assert names == sorted(p.relative_to(theirs).as_posix() for p in all_files(theirs))
+    policy = re.compile(r'<meta http-equiv="Content-Security-Policy" content="[^"]*">')
+
+    def normal(path: Path) -> str:
+        text = policy.sub("", path.read_text(encoding="utf-8"))
+        return text.replace("&amp;", "&")
+
+    pages = [n for n in names if n.endswith(".html")]
+    assert [n for n in pages if normal(ours / n) != normal(theirs / n)] == []

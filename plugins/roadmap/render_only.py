@@ -4,15 +4,18 @@ finishes what the engine wrote, then allow-lists and audits every file and swaps
 
 The engine is a callable (engines.py) that renders one config file; nothing it writes on its own
 (pages, sitemap, search index) reaches the site without passing the allow-list and the audit.
-Not yet done here (the plugin does it during MkDocs' build): the per-page Content-Security-Policy,
-escaped titles, and the text of the planned HTML parts in the search index (it holds their
-placeholders). The internal site needs the seal of every page and of the search index on top.
+Titles reach the theme as plain text (the plugin hands it escaped HTML; `roadmap check` refuses
+`<` and `>` in them). The internal site needs its token addresses and the seal of every page and
+of the search index on top: not done yet.
 """
 
 from __future__ import annotations
 
 import hashlib
+import html
+import json
 import posixpath
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +29,7 @@ from .audience import project
 from .audience_markdown import EXTENSION_NAME, filter_html, with_audience
 from .audit import trusted_files
 from .history import read_history
-from .integrity import add_theme_integrity, sri
+from .integrity import add_theme_integrity, content_security_policy, scan, script_hash, sri
 from .load import load_with_problems
 from .markup import RoadmapMarkup
 from .pages import Settings, SitePlan, place_parts, plan_site
@@ -230,6 +233,7 @@ def _finish_pages(plan: SitePlan, out: Path, directory_urls: bool, site_url) -> 
     """The planned HTML parts and file references put in place, unused media removed, integrity
     attributes added: what the plugin does while MkDocs writes. The files expected."""
     urls = {uri: _dest(uri, directory_urls) for uri in plan.pages}
+    files = {*plan.data, *plan.media, *OWN_ASSETS}  # linked by their own path
     file_use = FileUse(plan.file_refs, plan.sources)
     expected = {dest for dest, _ in urls.values()}
     for uri, page in plan.pages.items():
@@ -243,13 +247,15 @@ def _finish_pages(plan: SitePlan, out: Path, directory_urls: bool, site_url) -> 
             here = posixpath.dirname(uri)
 
             def url_of(link: str, here=here, url=url) -> str | None:
-                target = urls.get(posixpath.normpath(posixpath.join(here, link)))
-                return None if target is None else _relative(target[1], url)
+                uri = posixpath.normpath(posixpath.join(here, link))
+                target = urls[uri][1] if uri in urls else uri if uri in files else None
+                return None if target is None else _relative(target, url)
 
             html = place_parts(html, page.parts, url_of, lambda part: filter_html(part)[0])
         path.write_text(html, encoding="utf-8")
     if file_use.problems:
         raise Rejected(report(file_use.problems) + "\nThe light site was not published.")
+    _index_parts(out / "search" / "search_index.json", plan)
     for uri in plan.media:
         if uri not in file_use.used:
             (out / uri).unlink(missing_ok=True)
@@ -279,8 +285,47 @@ def _finish_pages(plan: SitePlan, out: Path, directory_urls: bool, site_url) -> 
             return digests[target]
 
         html, _ = add_theme_integrity(path.read_text(encoding="utf-8"), integrity, {})
-        path.write_text(html, encoding="utf-8")
+        path.write_text(_with_policy(html), encoding="utf-8")
     return expected
+
+
+def _index_parts(index: Path, plan: SitePlan) -> None:
+    """The engine indexed the pages before their parts were put in place: their text instead of
+    their placeholders (as words: the index is read as text)."""
+    if not index.is_file():
+        return
+    text = index.read_text(encoding="utf-8")
+    for page in plan.pages.values():
+        for token, part in page.parts.items():
+            if token in text:
+                words = " ".join(_TAGS.sub(" ", filter_html(part)[0]).split())
+                plain = json.dumps(html.escape(html.unescape(words), quote=False))[1:-1]
+                text = text.replace(f"<p>{token}</p>", f"<p>{plain}</p>").replace(token, plain)
+    index.write_text(text, encoding="utf-8")
+
+
+_TAGS = re.compile(r"<[^>]*>")
+_CONTENT_START = '<article class="md-content__inner'
+_THEME_TAIL = '<script id="__config"'
+_POLICY_BEFORE = '<meta property="og:type"'  # where overrides/main.html prints the policy
+
+
+def _with_policy(html: str) -> str:
+    """The page's Content-Security-Policy, as the plugin sets it: the hashes of the inline
+    scripts the theme wrote, which are those outside the content. The content runs from the
+    article's start to the last </article> before the theme's scripts: an </article> in a body
+    cannot move a script of the body out of it."""
+    start = html.find(_CONTENT_START)
+    tail = html.rfind(_THEME_TAIL)
+    end = html.rfind("</article>", 0, tail if tail >= 0 else len(html))
+    outside = html if start < 0 else html[:start] + html[max(end, start) :]
+    scripts = {s.text for s in scan(outside).scripts if s.inline}
+    policy = content_security_policy(map(script_hash, scripts), sealed=False)
+    meta = f'<meta http-equiv="Content-Security-Policy" content="{policy}">\n  '
+    at = html.find(_POLICY_BEFORE)
+    if at < 0:
+        at = html.find("<head>") + len("<head>")
+    return html[:at] + meta + html[at:]
 
 
 def _theme_files(out: Path, theme_dirs: list[Path]) -> set[str]:
