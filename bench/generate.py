@@ -157,7 +157,7 @@ def _item(w: Writer, i: int, ids: list[str], owners, customers, tags) -> str:
 def make_project(root: Path, n: int, seed: int = 12, commits: int = 0) -> Path:
     """Write a project of `n` items under `root`; with `commits`, a git repository whose first
     commit holds everything and whose later commits each change one to three items."""
-    for name in ("mkdocs.yml", "site_config", "overrides", "placeholder"):
+    for name in ("mkdocs.yml", "site_config", "overrides"):
         src = ROOT / name
         if src.is_dir():
             ignore = shutil.ignore_patterns("address-salt.txt")

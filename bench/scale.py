@@ -21,7 +21,7 @@ THEMES = ["scheduling", "mobile", "billing", "portal", "integrations", "platform
 
 
 def make_project(root: Path, n: int) -> None:
-    for name in ("mkdocs.yml", "site_config", "overrides", "placeholder"):
+    for name in ("mkdocs.yml", "site_config", "overrides"):
         src = ROOT / name
         (shutil.copytree if src.is_dir() else shutil.copy)(src, root / name)
     content = root / "content"

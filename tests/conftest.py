@@ -142,7 +142,7 @@ class Project:
 
 def new_project(root: Path, content: Path | None = None) -> Project:
     root.mkdir(parents=True, exist_ok=True)
-    for name in ("mkdocs.yml", "site_config", "overrides", "placeholder"):
+    for name in ("mkdocs.yml", "site_config", "overrides"):
         src = ROOT / name
         if src.is_dir():  # not the checkout's own address salt: each project makes its own
             shutil.copytree(src, root / name, ignore=shutil.ignore_patterns("address-salt.txt"))

@@ -24,7 +24,7 @@ from roadmap.engines import ENGINES
 from roadmap.load import load
 
 BIN = Path(sys.executable).parent
-PLACEHOLDER = ROOT / "placeholder"
+PLACEHOLDER = ROOT / "site_config" / "placeholder"
 # Folders of the checkout that hold no config of the project's own.
 NOT_SHIPPED = {".venv", ".git", ".cache", "content", "site", "tests", "node_modules"}
 GENERATOR = re.compile(r'<meta name="generator" content="[^"]*">')
@@ -132,7 +132,7 @@ def test_an_engine_without_the_plugin_publishes_nothing_of_the_roadmap(rel: Path
 def test_the_plugin_refuses_docs_dir_at_the_sources(project: Project):
     config = project.root / "site_config" / "public.yml"
     config.write_text(
-        config.read_text().replace("docs_dir: ../placeholder", "docs_dir: ../content"),
+        re.sub(r"docs_dir: placeholder.*", "docs_dir: ../content", config.read_text()),
         encoding="utf-8",
     )
     line = config.read_text().splitlines().index("docs_dir: ../content") + 1
@@ -141,7 +141,7 @@ def test_the_plugin_refuses_docs_dir_at_the_sources(project: Project):
     assert result.lines[0] == (
         f"site_config/public.yml:{line}: docs_dir is content, which holds the roadmap's "
         "sources: an engine that skips the roadmap plugin would publish every one of them; "
-        "point docs_dir at the placeholder folder (placeholder/) and the plugin's "
+        "point docs_dir at the placeholder folder (site_config/placeholder/) and the plugin's "
         "content_dir at the sources"
     )
     assert not project.site("public").exists()

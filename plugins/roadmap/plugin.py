@@ -650,8 +650,8 @@ def _placeholder_problems(config: MkDocsConfig, content: Path) -> list[Problem]:
             line,
             f"docs_dir is {display_path(docs)}, which holds the roadmap's sources: an engine "
             "that skips the roadmap plugin would publish every one of them",
-            "point docs_dir at the placeholder folder (placeholder/) and the plugin's "
-            "content_dir at the sources",
+            "point docs_dir at the placeholder folder (site_config/placeholder/) and the "
+            "plugin's content_dir at the sources",
         )
     ]
 
