@@ -107,12 +107,8 @@ def main(argv: list[str] | None = None) -> int:
             again = ["-C", os.getcwd(), "build", "--engine", engine.name]
             again += ["--audience", args.audience] if args.audience else []
             return run_elsewhere(engine, again + (["-v"] if args.verbose else []))
-        if not engine.runs_plugin:
-            if args.audience != "public":
-                build.error(
-                    f"--engine {engine.name} builds the light site only: add --audience public"
-                )
-            return _build_render_only(args.verbose)
+        if not engine.runs_plugin and args.audience != "public":
+            build.error(f"--engine {engine.name} builds the light site only: add --audience public")
     audiences = [args.audience] if getattr(args, "audience", None) else list(AUDIENCES)
     for audience in audiences:
         if not (CONFIG_DIR / f"{audience}.yml").is_file():
@@ -124,6 +120,8 @@ def main(argv: list[str] | None = None) -> int:
             return _diff(args.rev)
         if args.command == "new":
             return _new(args.title, args.theme)
+        if not ENGINES[args.engine].runs_plugin:
+            return _build_render_only(args.verbose)
         return _build(audiences, verbose=args.verbose)
     except KeyboardInterrupt:
         return 130
@@ -404,6 +402,8 @@ def _build(audiences: list[str], verbose: bool) -> int:
 
 def _build_render_only(verbose: bool) -> int:
     """The light site through the render-only pipeline (engines.build_render_only)."""
+    from mkdocs.exceptions import ConfigurationError
+
     from .engines import build_render_only
     from .render_only import RenderError
     from .sites import Rejected
@@ -417,6 +417,9 @@ def _build_render_only(verbose: bool) -> int:
         return 1
     except (RenderError, StagingError) as e:
         print(f"roadmap: {e}; the previous light site is untouched", file=sys.stderr)
+        return 1
+    except ConfigurationError as e:
+        print(f"roadmap: configuration error: {e}", file=sys.stderr)
         return 1
     print(f"roadmap: public site ({summary}, render-only) -> {_rel(Path('site/public'))}/")
     return 0

@@ -6,7 +6,8 @@ which package the `mkdocs.*` imports load. One process holds one engine: once a 
 imported as `mkdocs`, the other cannot be, so a build asked of the other runs in a fresh
 interpreter (`run_elsewhere`). An engine that runs no plugin (Zensical) needs the render-only
 pipeline (render_only.py): `mkdocs-render-only`, an experimental engine, runs plain MkDocs that
-way, without our plugin, for the light site; a Zensical adapter would differ only in `_render`.
+way, without our plugin, for the light site; a Zensical adapter would differ in the `render`
+function of build_render_only (and in reading its config).
 """
 
 from __future__ import annotations
