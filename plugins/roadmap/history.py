@@ -11,15 +11,16 @@ author, message, or earlier (possibly internal) title.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from itertools import groupby, pairwise
 from pathlib import Path
 from typing import Any
 
-from .audience import View, project
+from .audience import ACCOUNT_PREFIX, View, project
 from .gitrepo import BlobReader, Commit, FileChange, GitError, Repo
 from .load import load_with_problems
+from .model import HIDDEN_STATUSES
 from .staging import STAGING_DIR, StagingError, crash_point, scratch
 
 DEFAULT_DEPTH = 200  # commits that touched content/, newest first (the `history_depth` option)
@@ -60,6 +61,10 @@ class InternalState:
 class States:
     public: dict[str, PublicState]
     internal: dict[str, InternalState]
+    # Per account: the items approved for it at that commit, as its site shows them (by
+    # light-site id). Whether an approval is live is decided for the build date only: an
+    # item's story on the account's site starts at the commit that approved it.
+    shared: dict[str, dict[str, PublicState]] = field(default_factory=dict)
 
 
 EMPTY = States({}, {})
@@ -208,7 +213,20 @@ def _remember(tree: str, scratch: Path) -> None:
         _STATES[tree] = f"{with_path}:{first.line}: {first.message}"
         return
     internal = project(roadmap, "internal")
-    _STATES[tree] = states_of(internal.public, internal)
+    found = states_of(internal.public, internal)
+    _STATES[tree] = replace(found, shared=shared_states(roadmap))
+
+
+def shared_states(roadmap) -> dict[str, dict[str, PublicState]]:
+    """Each account's approved items at one commit, as its site would show them."""
+    out: dict[str, dict[str, PublicState]] = {}
+    for item in roadmap.items:
+        if item.visibility != "ask-first" or item.status in HIDDEN_STATUSES:
+            continue
+        state = PublicState(item.status, item.horizon, item.theme, Path(item.path).stem)
+        for approval in item.share_with:
+            out.setdefault(approval.account, {})[item.light_site_id] = state
+    return out
 
 
 def states_of(public: View, internal: View) -> States:
@@ -247,16 +265,28 @@ def public_changes(history: History, view: View) -> list[Change]:
     """
     now = {i.id: i for i in view.items}
     snapshots = history.snapshots
+    account = (
+        view.audience.removeprefix(ACCOUNT_PREFIX)
+        if view.audience.startswith(ACCOUNT_PREFIX)
+        else None
+    )
+
+    def shown(states: States) -> dict[str, PublicState]:
+        """What the site showed: the light site's items, and an account's approved ones."""
+        if account is None:
+            return states.public
+        return {**states.public, **states.shared.get(account, {})}
+
     # Per item, the index of the last snapshot that did not show it as it is now.
     start: dict[str, int] = {}
     for item_id, item in now.items():
         k = len(snapshots) - 1
-        while k >= 0 and _same_item(snapshots[k].states.public.get(item_id), item):
+        while k >= 0 and _same_item(shown(snapshots[k].states).get(item_id), item):
             k -= 1
         start[item_id] = k
     commits = []
     for n, (before, after) in enumerate(pairwise(snapshots)):
-        old, new = before.states.public, after.states.public
+        old, new = shown(before.states), shown(after.states)
         found = []
         for item_id in sorted(new):  # withdrawals (in old, not in new) are never announced
             if item_id not in now or n < start[item_id]:
@@ -383,7 +413,7 @@ def pages(
     view: View, history: History, today: date, stale_after_days: int, public: list[Change]
 ) -> list[PageRequest]:
     """The history pages of one audience: "What changed" on both, "Needs review" inside."""
-    if view.audience == "public":
+    if view.audience != "internal":  # the light site's, and an account's
         months = [(m, list(g)) for m, g in groupby(public, key=lambda c: c.when.strftime("%Y-%m"))]
         return [
             PageRequest(
