@@ -9,7 +9,7 @@ import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
-from .accounts import AccountLink, account_passages, account_secrets, own_name
+from .accounts import AccountLink, own_name
 from .audience import View
 from .crypto import make_link_keyring
 from .model import Roadmap
@@ -44,12 +44,10 @@ class AccountSite(InternalSite):
         self.keyring = make_link_keyring(link.key)
         self.addresses = link.addresses
         self.link, self.private, self.light = link, private, light
-        account = link.account
-        light.secrets = [s for s in light.secrets if not own_name(s, account)] + account_secrets(
-            roadmap, account
-        )
-        light.passages.internal.extend(account_passages(roadmap))
-        light.public_text.append(account.name)
+        # Every account is a secret of the light site (audience.light_site_secrets): all
+        # but this one stay secrets here. Its name is public text of its own site.
+        light.secrets = [s for s in light.secrets if not own_name(s, link.account)]
+        light.public_text.append(link.account.name)
         self.plaintext: dict[str, str] = {}
         self.view = view
 

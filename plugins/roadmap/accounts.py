@@ -26,7 +26,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from .audience import InternalText, Secret, shared_items
+from .audience import Secret, shared_items
 from .model import HIDDEN_STATUSES, Account, Approval, Item, Roadmap, account_id
 from .problems import Problem
 
@@ -187,35 +187,10 @@ def account_links(roadmap: Roadmap, share_key: bytes | None) -> dict[str, Accoun
 # --- The audit's secrets -----------------------------------------------------------------------
 
 
-def account_secrets(roadmap: Roadmap, account: Account) -> list[Secret]:
-    """What an account's site must never name beyond the light site's secrets: every other
-    account (name, and id when it is more than one word) and who approved what."""
-    out = []
-    for other in roadmap.accounts:
-        if other.id == account.id:
-            continue
-        where = f"content/accounts.yml:{other.line}"
-        out.append(Secret(other.name, f"another account's name ({where})"))
-        several = len(re.findall(r"[^\W_]+", other.id)) > 1
-        out.append(Secret(other.id, f"another account's id ({where})", several))
-    for item in roadmap.items:
-        for a in item.share_with:
-            line = item.lines.get("share_with", 1)
-            out.append(Secret(a.approved_by, f"an approver's name ({item.path.name}:{line})"))
-    return out
-
-
-def account_passages(roadmap: Roadmap) -> list[InternalText]:
-    return [
-        InternalText(a.note, "content/accounts.yml", a.line, "an account note")
-        for a in roadmap.accounts
-        if a.note
-    ]
-
-
 def own_name(secret: Secret, account: Account) -> bool:
-    """A customer entry naming this account (the site greets it by name)."""
-    return account_id(secret.word) == account_id(account.name)
+    """A secret that names this account (its name, its id, a customer entry for it): its
+    own site greets it by name."""
+    return secret.word == account.id or account_id(secret.word) == account_id(account.name)
 
 
 @dataclass(frozen=True)

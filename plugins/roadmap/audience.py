@@ -339,6 +339,16 @@ def light_site_secrets(
     def where(item: Item, name: str) -> str:
         return f"{_rel(item.path, roadmap)}:{item.lines.get(name, 1)}"
 
+    for account in roadmap.accounts:  # accounts.yml is internal: clients, named by us
+        origin = f"an account ({_rel(account.path, roadmap)}:{account.line})"
+        secrets.append(Secret(account.name, origin))
+        secrets.append(Secret(account.id, origin, _several_words(account.id)))
+    for item in roadmap.items:
+        for approval in item.share_with:
+            secrets.append(
+                Secret(approval.approved_by, f"an approver ({where(item, 'share_with')})")
+            )
+
     for item in roadmap.items:
         for customer in item.customers:
             secrets.append(Secret(customer.name, f"a customer name ({where(item, 'customers')})"))
@@ -447,6 +457,8 @@ def light_site_passages(roadmap: Roadmap, shown: View | None = None) -> LightSit
         for link in item.links:
             add(link.title, item.path, at("links"), "an internal link")
 
+    for account in roadmap.accounts:
+        add(account.note, account.path, account.line, "an account note")
     public_themes = {t.id for t in view.themes}
     for theme in roadmap.themes:
         if theme.id not in public_themes and theme.visibility != "public":
