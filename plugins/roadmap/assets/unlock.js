@@ -255,6 +255,11 @@
       return sessionStorage.getItem(LINK);
     }
     function fromLink() {
+      // Another link pasted into this tab changes only the fragment: the page does not load
+      // again by itself.
+      window.addEventListener("hashchange", function () {
+        if (location.hash.indexOf("#k=") === 0) location.reload();
+      });
       var key = linkKey();
       var saved = stored();
       if (saved && saved.build === data.build && key === sessionStorage.getItem(LINK)) {
