@@ -362,9 +362,9 @@ def _build(audiences: list[str], verbose: bool, accounts: bool = False) -> int:
     if accounts:
         share_key, found = read_share_key()
         problems += found
-        if not problems:  # make the salt file only for a build that will happen
-            addresses, found = read_address_secret(CONFIG_DIR, create=True)
-            problems += found
+    if "internal" in audiences and not problems:  # the salt file only for a build that happens
+        addresses, found = read_address_secret(CONFIG_DIR, create=True)
+        problems += found
     if problems:
         print(report(problems), file=sys.stderr)
         print("roadmap: nothing was built; the previous sites are untouched", file=sys.stderr)
