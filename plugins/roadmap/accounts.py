@@ -1,9 +1,9 @@
-"""Sharing case by case: an account's live approvals, its link, and its encrypted site.
+"""Sharing case by case: the share key, each account's live approvals and its link, and what
+the internal site lists of them. Pure: no MkDocs, no files.
 
-An account with at least one live approval (share_with, accounts.yml) gets a site of its own:
-the light site plus the items shared with it, built like the light site (the same planner,
-file allow-list and leak audit, with every other account as a secret), then sealed like the
-internal site with a key that travels in the link's fragment (`#k=...`, never sent to a host).
+An account with at least one live approval (share_with, accounts.yml) gets a site of its own
+(account_site.py, built by account_builds.py): the light site plus the items shared with it,
+sealed with a key that travels in the link's fragment (`#k=...`, never sent to a host).
 
 The link is derived, never stored: HKDF-SHA256 of ROADMAP_SHARE_KEY over the account id, its
 link_version and its live approvals (item ids and `on` dates). It is the same from build to

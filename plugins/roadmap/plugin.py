@@ -21,6 +21,10 @@ Order of events (priorities in MkDocs run 100 first ... -100 last):
                 sealed internal one; in strict mode stop if anything warned; then it is ready
   on_shutdown   publish the batch unless the build failed (strict mode aborts after
                 on_post_build: nothing is swapped in before MkDocs is done)
+
+An account's site (`roadmap build` sets `account_link`) is the light site's config and
+events with an account_site.AccountSite: its pages are sealed as the internal site's are, and
+its plaintext audited as the light site is, in on_post_build.
 """
 
 from __future__ import annotations
