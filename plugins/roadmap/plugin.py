@@ -32,10 +32,8 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import logging
-import os
 import posixpath
 import time
-from datetime import UTC, date, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -68,7 +66,7 @@ from .integrity import (
     theme_inline_scripts,
     theme_script_templates,
 )
-from .load import load_with_problems
+from .load import build_date, load_with_problems
 from .markup import RoadmapMarkup
 from .model import Roadmap
 from .pages import DEFAULT_DISCLAIMER, Settings, plan_site, problems_plan
@@ -115,16 +113,6 @@ class RoadmapConfig(Config):
     # Commits that changed content/ read for the changelogs, feeds and item histories, newest
     # first; 0 reads none. Each costs one load of the content it held (cached per process).
     history_depth = c.Type(int, default=DEFAULT_DEPTH)
-
-
-def build_date() -> date:
-    """SOURCE_DATE_EPOCH when set, so a rebuild of the same commit is the same site."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if not epoch:
-        return date.today()
-    if not epoch.isdigit():
-        raise Abort(f"SOURCE_DATE_EPOCH:1: '{epoch}' is not a number of seconds since 1970")
-    return datetime.fromtimestamp(int(epoch), UTC).date()
 
 
 class RoadmapPlugin(BasePlugin[RoadmapConfig]):
@@ -231,7 +219,7 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         # lists by replacement, and the audience is the plugin's to decide.
         config.markdown_extensions = with_audience(config.markdown_extensions, self.audience)
         config.mdx_configs.pop(EXTENSION_NAME, None)
-        self.today = build_date()
+        self.today = roadmap.today  # SOURCE_DATE_EPOCH or today (UTC), read once by load()
         settings = Settings(
             today=self.today,
             feedback_url=self.config.feedback_url,
@@ -332,7 +320,7 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         stopping, and reloads when they are fixed."""
         for problem in sorted(set(problems)):
             log.error("roadmap: %s", problem)
-        self.today = build_date()
+        self.today = build_date()[0]
         self.site = InternalSite(None)  # unsealed, MkDocs' own addresses: all a preview needs
         self.plan = problems_plan([str(p) for p in sorted(set(problems))])
         config.nav = self.plan.nav
