@@ -302,6 +302,23 @@ def test_the_build_date_comes_from_source_date_epoch(project):
     ]
 
 
+def test_a_shared_item_shows_its_public_overrides(project):
+    project.write("content/accounts.yml", ACCOUNTS)
+    path = shared_item(project, "codename-x", title="Codename X")
+    path.write_text(
+        path.read_text().replace(
+            "share_with:",
+            "public:\n  title: Route optimiser\n  summary: Better routes.\nshare_with:",
+        )
+    )
+    (item,) = [i for i in view_at(project, "2026-11-29", "account:acme").items if i.shared_with]
+    assert (item.id, item.title, item.summary) == (
+        "route-optimiser",
+        "Route optimiser",
+        "Better routes.",
+    )
+
+
 def test_a_paused_item_is_not_shared(project):
     project.write("content/accounts.yml", ACCOUNTS)
     path = shared_item(project, "p", title="Paused one")
@@ -405,7 +422,7 @@ def test_build_seals_one_site_per_account_with_exactly_its_items(project):
     assert "Pat Owner" not in text and "offline sync" not in text
     # Sealed: nothing of the content in clear, not even the account's own items or name.
     clear = site_text(accounts / acme.folder)
-    for word in ("Fleet radar", "Acme", "Open for all", "Shared with"):
+    for word in ("Fleet radar", "Acme", "Open for all", "Shared with", "Zenith", "zenith"):
         assert word not in clear, word
     assert not (accounts / acme.folder / "feed.xml").exists()
     assert not (accounts / acme.folder / "roadmap.json").exists()
