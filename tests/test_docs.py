@@ -7,7 +7,7 @@ import re
 import pytest
 
 from conftest import ROOT
-from roadmap.model import Flexibility, Item, Page, Priority, Theme
+from roadmap.model import Account, Approval, Flexibility, Item, Page, Priority, Theme
 from roadmap.schema import field_table
 
 
@@ -19,6 +19,8 @@ from roadmap.schema import field_table
         ("page", Page),
         ("priority", Priority),
         ("flexibility", Flexibility),
+        ("account", Account),
+        ("approval", Approval),
     ],
 )
 def test_readme_field_tables_match_the_declaration(name, cls):

@@ -24,7 +24,7 @@ STRATEGY = "content/roadmap/strategy.yml"
 ITEM_FIELDS = (
     "title, summary, visibility, status, horizon, theme, tags, shipped, release_notes, target, "
     "target_shareable, commitment, confidence, priority, owner, customers, competitors, "
-    "depends_on, links, last_reviewed, public, sales"
+    "depends_on, links, last_reviewed, public, sales, share_with"
 )
 
 

@@ -47,8 +47,13 @@ def test_the_workflow_publishes_by_push():
     assert any("roadmap diff" in r and "$GITHUB_STEP_SUMMARY" in r for r in runs)
     building = next(s for s in steps if s.get("run") == "roadmap build")
     assert "secrets.ROADMAP_PASSWORD" in building["env"]["ROADMAP_PASSWORD"]
+    assert building["env"]["ROADMAP_SHARE_KEY"] == "${{ secrets.ROADMAP_SHARE_KEY }}"
     uploads = [s["with"]["path"] for s in steps if "upload" in s.get("uses", "")]
-    assert uploads == ["site/public", "site/internal"]
+    # The light site goes to Pages with the account sites in its accounts/ folder.
+    assert uploads == ["site/pages", "site/internal"]
+    pages = next(s for s in steps if "site/pages" in s.get("run", ""))
+    assert "cp -R site/public/. site/pages/" in pages["run"]
+    assert "cp -R site/accounts site/pages/accounts" in pages["run"]
     on_main = "github.event_name != 'pull_request' && github.ref == 'refs/heads/main'"
     for job in ("deploy-light", "deploy-internal"):
         assert flow["jobs"][job]["if"] == on_main

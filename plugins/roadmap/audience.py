@@ -21,11 +21,13 @@ from .audience_markdown import (
     visible_words,
 )
 from .media import path_refusal
-from .model import HORIZONS, Item, Page, Roadmap, Strategy, Theme
+from .model import HIDDEN_STATUSES, HORIZONS, Account, Item, Page, Roadmap, Strategy, Theme
 from .references import find_refs, real_path, resolve
 from .schema import PUBLIC, declared, spec_of
 
 AUDIENCES = ("public", "internal")
+# `account:<id>`: the light site plus the items shared with that account (accounts.yml) today.
+ACCOUNT_PREFIX = "account:"
 
 # The public item type is derived from the declaration: only fields marked public exist on it,
 # so a template that reaches for `owner` on the light site fails the build instead of leaking.
@@ -36,10 +38,15 @@ PublicItem = make_dataclass(
     "PublicItem",
     [("id", str), ("body", str), ("body_line", int)]
     + [(name, Any) for name in PUBLIC_ITEM_FIELDS]
-    + [("path", Path)],
+    + [("path", Path)]
+    # On an account's site only: the account's name, on the items shared with it.
+    + [("shared_with", str | None, field(default=None))],
     frozen=True,
 )
-PublicItem.__doc__ = "What the light site knows of an item: its public fields, nothing else."
+PublicItem.__doc__ = (
+    "What the light site knows of an item: its public fields, nothing else (and, on an "
+    "account's site, the name of the account it is shared with)."
+)
 
 PublicTheme = make_dataclass(
     "PublicTheme",
@@ -64,6 +71,12 @@ class View:
     # Internal only: each item's light-site twin by the item's own id (the twin's id may be
     # its public.id or public title), for "what clients see" wherever sales read.
     twins: dict[str, Any] = field(default_factory=dict, repr=False)
+    # An account's view only: the name its site greets it by, and the light-site ids of the
+    # items shared with it (each says so). Nothing else of accounts.yml reaches a view.
+    account_name: str | None = None
+    shared: frozenset[str] = frozenset()
+    # Internal only: accounts.yml, for what is shared with whom.
+    accounts: tuple[Account, ...] = ()
 
 
 def project(roadmap: Roadmap, audience: str) -> View:
@@ -71,14 +84,55 @@ def project(roadmap: Roadmap, audience: str) -> View:
         return _public(roadmap)
     if audience == "internal":
         return _internal(roadmap)
+    if audience.startswith(ACCOUNT_PREFIX):
+        return _for_account(roadmap, audience.removeprefix(ACCOUNT_PREFIX))
     raise ValueError(f"unknown audience {audience!r}")
 
 
-def _public(roadmap: Roadmap) -> View:
+def account_audience(account_id: str) -> str:
+    return ACCOUNT_PREFIX + account_id
+
+
+def shared_items(roadmap: Roadmap, account_id: str) -> list[Item]:
+    """The items shared with one account on the roadmap's build date: ask-first, not paused or
+    cancelled, in a public theme, with an approval for it that is live that day."""
+    today = roadmap.today
+    if today is None:  # no build date, no approval is live: fail closed
+        return []
+    public_themes = {t.id for t in roadmap.themes if t.visibility == "public"}
+    return [
+        item
+        for item in roadmap.items
+        if item.visibility == "ask-first"
+        and item.status not in HIDDEN_STATUSES
+        and item.theme in public_themes
+        and any(a.account == account_id and a.live(today) for a in item.share_with)
+    ]
+
+
+def _for_account(roadmap: Roadmap, account_id: str) -> View:
+    account = next((a for a in roadmap.accounts if a.id == account_id), None)
+    if account is None:
+        raise ValueError(f"unknown account {account_id!r}")
+    shared = shared_items(roadmap, account_id)
+    view = _public(roadmap, also={i.path for i in shared})
+    ids = frozenset(i.light_site_id for i in shared)
+    items = tuple(replace(i, shared_with=account.name) if i.id in ids else i for i in view.items)
+    return replace(
+        view,
+        audience=account_audience(account_id),
+        items=items,
+        account_name=account.name,
+        shared=ids,
+    )
+
+
+def _public(roadmap: Roadmap, also: set[Path] = frozenset()) -> View:
+    """The light site's view; `also`: paths of items shared with an account, shown the same."""
     public_themes = {t.id: t for t in roadmap.themes if t.visibility == "public"}
     items = []
     for item in roadmap.items:
-        if not item.on_light_site or item.theme not in public_themes:
+        if not (item.on_light_site or item.path in also) or item.theme not in public_themes:
             continue
         override = item.public
         values = {name: getattr(item, name) for name in PUBLIC_ITEM_FIELDS}
@@ -144,6 +198,7 @@ def _internal(roadmap: Roadmap) -> View:
         ),
         public=public,
         twins={i.id: by_path[i.path] for i in items if i.path in by_path},
+        accounts=roadmap.accounts,
     )
 
 
@@ -271,15 +326,28 @@ class Secret:
     whole_segment: bool = False
 
 
-def light_site_secrets(roadmap: Roadmap, confidential_terms: list[str] = ()) -> list[Secret]:
-    """Everything the leak audit looks for in the built light site."""
+def light_site_secrets(
+    roadmap: Roadmap, confidential_terms: list[str] = (), shown: View | None = None
+) -> list[Secret]:
+    """Everything the leak audit looks for in the built light site; `shown`: the view the
+    site was built from, when not the light site's own (an account's)."""
     secrets = [
         Secret(t, "a confidential term (mkdocs.yml confidential_terms)") for t in confidential_terms
     ]
-    visible = {i.path for i in _public(roadmap).items}
+    visible = {i.path for i in (shown or _public(roadmap)).items}
 
     def where(item: Item, name: str) -> str:
         return f"{_rel(item.path, roadmap)}:{item.lines.get(name, 1)}"
+
+    for account in roadmap.accounts:  # accounts.yml is internal: clients, named by us
+        origin = f"an account ({_rel(account.path, roadmap)}:{account.line})"
+        secrets.append(Secret(account.name, origin))
+        secrets.append(Secret(account.id, origin, _several_words(account.id)))
+    for item in roadmap.items:
+        for approval in item.share_with:
+            secrets.append(
+                Secret(approval.approved_by, f"an approver ({where(item, 'share_with')})")
+            )
 
     for item in roadmap.items:
         for customer in item.customers:
@@ -333,8 +401,8 @@ class LightSitePassages:
     misread: list[InternalText] = field(default_factory=list)
 
 
-def light_site_passages(roadmap: Roadmap) -> LightSitePassages:
-    view = _public(roadmap)
+def light_site_passages(roadmap: Roadmap, shown: View | None = None) -> LightSitePassages:
+    view = shown or _public(roadmap)
     visible = {i.id for i in view.items}
     internal: list[InternalText] = []
 
@@ -389,6 +457,8 @@ def light_site_passages(roadmap: Roadmap) -> LightSitePassages:
         for link in item.links:
             add(link.title, item.path, at("links"), "an internal link")
 
+    for account in roadmap.accounts:
+        add(account.note, account.path, account.line, "an account note")
     public_themes = {t.id for t in view.themes}
     for theme in roadmap.themes:
         if theme.id not in public_themes and theme.visibility != "public":

@@ -1,4 +1,5 @@
-"""The `roadmap` command: `build` (both sites, or one), `check`, `diff`, `new` and `passphrase`.
+"""The `roadmap` command: `build` (both sites and the account sites, or one site), `check`,
+`diff`, `new`, `links`, `passphrase` and `share-key`.
 
 `roadmap build --audience X` is `mkdocs build -f site_config/X.yml` after a check of the content
 and the password, so both give the same site; `--engine properdocs` builds them with ProperDocs
@@ -17,6 +18,7 @@ from pathlib import Path
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material's end-of-life banner, on every run
 
+from .accounts import SHARE_KEY_ENV, new_share_key, read_share_key  # noqa: E402
 from .addresses import ENV_ADDRESS_KEY, read_address_secret, salt_path, salt_warnings  # noqa: E402
 from .audience import AUDIENCES, project  # noqa: E402
 from .authoring import item_template, slugify  # noqa: E402
@@ -81,6 +83,10 @@ def main(argv: list[str] | None = None) -> int:
         metavar="REV",
         help="a commit, branch or tag (default: the merge base with the default branch)",
     )
+    sub.add_parser(
+        "links", help="print each account's link to its site: `<account-id> <link>` per line"
+    )
+    sub.add_parser("share-key", help=f"print a new random {SHARE_KEY_ENV} for account links")
     new = sub.add_parser("new", help="start an item: writes content/roadmap/<id>.md")
     new.add_argument("title", help="the item's title; its id (file name) is made from it")
     new.add_argument("--theme", help="the id of its theme in themes.yml (default: the first)")
@@ -89,6 +95,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.words < MIN_PASSPHRASE_WORDS:
             phrase.error(f"--words: at least {MIN_PASSPHRASE_WORDS} (each adds ~12.9 bits)")
         print(passphrase(args.words))
+        return 0
+    if args.command == "share-key":
+        print(new_share_key())
         return 0
 
     try:
@@ -120,9 +129,12 @@ def main(argv: list[str] | None = None) -> int:
             return _diff(args.rev)
         if args.command == "new":
             return _new(args.title, args.theme)
+        if args.command == "links":
+            return _links()
         if not ENGINES[args.engine].runs_plugin:
             return _build_render_only(args.verbose)
-        return _build(audiences, verbose=args.verbose)
+        # The account sites come with a whole build: `--audience` builds that one site only.
+        return _build(audiences, verbose=args.verbose, accounts=args.audience is None)
     except KeyboardInterrupt:
         return 130
     except Exception as e:  # a bug of ours: one line, and the way to see more
@@ -319,7 +331,40 @@ def _new(title: str, theme: str | None) -> int:
     return 0
 
 
-def _build(audiences: list[str], verbose: bool) -> int:
+def _links() -> int:
+    from .accounts import account_links
+
+    config = _load_config("public")
+    roadmap, problems = load_with_problems(_content_dir(config))
+    key, found = read_share_key()
+    problems += found
+    if problems:
+        print(report(problems), file=sys.stderr)
+        return 1
+    if key is None:
+        print(
+            f"roadmap: {SHARE_KEY_ENV} is not set, so there are no links; set it to the CI "
+            "secret the sites are built with (`roadmap share-key` makes a new one)",
+            file=sys.stderr,
+        )
+        return 1
+    site_url = config.site_url or config.plugins["roadmap"].config.light_site_url
+    links = account_links(roadmap, key)
+    for account in roadmap.accounts:
+        link = links.get(account.id)
+        if link:
+            print(f"{account.id} {link.url(site_url)}")
+        else:
+            print(
+                f"roadmap: {account.id}: no link: nothing is shared with it on "
+                f"{roadmap.today} (no live approval in share_with)",
+                file=sys.stderr,
+            )
+    return 0
+
+
+def _build(audiences: list[str], verbose: bool, accounts: bool = False) -> int:
+    from mkdocs.commands.build import build
     from mkdocs.exceptions import ConfigurationError
 
     from .builds import build_in_parallel, build_site, parallel
@@ -342,9 +387,13 @@ def _build(audiences: list[str], verbose: bool) -> int:
         terms = config.plugins["roadmap"].config.confidential_terms
         context = password_context(config, terms, roadmap)
         problems += read_passwords(asked_by=CONFIG_DIR / "internal.yml", context=context)[1]
-        if not problems:  # make the salt file only for a build that will happen
-            addresses, found = read_address_secret(CONFIG_DIR, create=True)
-            problems += found
+    share_key = None
+    if accounts:
+        share_key, found = read_share_key()
+        problems += found
+    if "internal" in audiences and not problems:  # the salt file only for a build that happens
+        addresses, found = read_address_secret(CONFIG_DIR, create=True)
+        problems += found
     if problems:
         print(report(problems), file=sys.stderr)
         print("roadmap: nothing was built; the previous sites are untouched", file=sys.stderr)
@@ -377,6 +426,16 @@ def _build(audiences: list[str], verbose: bool) -> int:
                     return 1
                 if build_site(config, audience):
                     return 1
+        built = [
+            (f"{audience} site", Path(_load_config(audience).site_dir)) for audience in audiences
+        ]
+        if accounts and roadmap is not None:
+            from .account_builds import build_accounts
+
+            done = build_accounts(roadmap, share_key, lambda: _load_config("public"), build)
+            if done is None:
+                return 1
+            built += done
         if batch:
             batch.close(publish=True)
     except StagingError as e:  # the new sites could not be put in place
@@ -394,9 +453,8 @@ def _build(audiences: list[str], verbose: bool) -> int:
     finally:
         if batch:
             batch.close(publish=False)  # after a failure, discards what was staged
-    for audience in audiences:
-        final = Path(_load_config(audience).site_dir)
-        print(f"roadmap: {audience} site -> {_rel(final)}/")
+    for what, final in built:
+        print(f"roadmap: {what} -> {_rel(final)}/")
     return 0
 
 

@@ -155,13 +155,16 @@ class Keyring:
     iterations: int
     content_key: bytes
     wrapped: tuple[WrappedKey, ...]
+    # "LINK": an account site's, wrapped once with the random key its link carries (no KDF:
+    # that key is 256 random bits, nothing to stretch).
+    kdf: str = "PBKDF2-SHA256"
 
     def public_part(self) -> dict:
         """What every locked page carries to be opened: no label, no key in clear."""
         return {
             "v": FORMAT_VERSION,
             "build": self.build,
-            "kdf": {"name": "PBKDF2-SHA256", "iterations": self.iterations},
+            "kdf": {"name": self.kdf, "iterations": self.iterations},
             "keys": [w.to_json() for w in self.wrapped],
         }
 
@@ -182,6 +185,30 @@ def make_keyring(
         wrapped.append(WrappedKey(salt, _seal(kek, content_key, wrap_aad(build))))
     random.SystemRandom().shuffle(wrapped)
     return Keyring(build, iterations, content_key, tuple(wrapped))
+
+
+LINK_KDF = "LINK"
+
+
+def make_link_keyring(link_key: bytes, build: str | None = None) -> Keyring:
+    """A fresh build id and content key, wrapped with the key an account's link carries."""
+    if len(link_key) != KEY_BYTES:
+        raise ValueError("a link key is 32 bytes")
+    build = build or new_build_id()
+    content_key = AESGCM.generate_key(bit_length=256)
+    wrapped = WrappedKey(b"", _seal(link_key, content_key, wrap_aad(build)))
+    return Keyring(build, 0, content_key, (wrapped,), kdf=LINK_KDF)
+
+
+def open_link_keyring(public_part: dict, link_key: bytes) -> bytes | None:
+    """The content key for a link's key, or None: what unlock.js does, for tests and tools."""
+    for data in public_part["keys"]:
+        env = WrappedKey.from_json(data).envelope
+        try:
+            return AESGCM(link_key).decrypt(env.iv, env.ct, wrap_aad(public_part["build"]))
+        except Exception:  # InvalidTag: another link's key
+            continue
+    return None
 
 
 def open_keyring(public_part: dict, password: str) -> bytes | None:

@@ -80,7 +80,8 @@ def build_render_only(config_file: Path) -> str:
     from mkdocs.config import load_config
     from mkdocs.utils.yaml import yaml_load
 
-    from .plugin import _placeholder_problems, build_date, content_dir
+    from .load import build_date
+    from .plugin import _placeholder_problems, content_dir
     from .render_only import Project, RenderError, build_light_site
 
     config = load_config(config_file=str(config_file))
@@ -110,4 +111,4 @@ def build_render_only(config_file: Path) -> str:
             said = [line for line in (done.stderr + done.stdout).splitlines() if line.strip()]
             raise RenderError(said[-1] if said else f"mkdocs exited with {done.returncode}")
 
-    return build_light_site(project, render, build_date())
+    return build_light_site(project, render, build_date()[0])

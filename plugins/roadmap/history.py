@@ -11,16 +11,16 @@ author, message, or earlier (possibly internal) title.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from itertools import groupby, pairwise
 from pathlib import Path
 from typing import Any
 
-from .audience import View, project
+from .audience import ACCOUNT_PREFIX, View, project
 from .gitrepo import BlobReader, Commit, FileChange, GitError, Repo
 from .load import ROADMAP_DIR, load_item_file, load_with_problems
-from .model import Item, Roadmap
+from .model import HIDDEN_STATUSES, Item, Roadmap
 from .staging import STAGING_DIR, StagingError, crash_point, scratch
 
 DEFAULT_DEPTH = 200  # commits that touched content/, newest first (the `history_depth` option)
@@ -61,6 +61,10 @@ class InternalState:
 class States:
     public: dict[str, PublicState]
     internal: dict[str, InternalState]
+    # Per account: the items approved for it at that commit, as its site shows them (by
+    # light-site id). Whether an approval is live is decided for the build date only: an
+    # item's story on the account's site starts at the commit that approved it.
+    shared: dict[str, dict[str, PublicState]] = field(default_factory=dict)
 
 
 EMPTY = States({}, {})
@@ -219,6 +223,7 @@ class _Replay:
         self.ids: dict[str, Path] = {}  # item id -> its file
         self.keys: dict[str, tuple[str | None, str]] = {}  # file -> (light-site id, id)
         self.broken: dict[str, str] = {}  # file -> why it does not load
+        self.shares: dict[str, list] = {}  # file -> its approvals (_item_shares)
 
     def remember(self, tree: str, changes: list[FileChange] | None) -> None:
         if not tree:
@@ -254,12 +259,14 @@ class _Replay:
         self.ids = {i.id: i.path for i in roadmap.items}
         light = {i.path: i.id for i in internal.public.items}
         self.keys = {self._rel(i.path): (light.get(i.path), i.id) for i in roadmap.items}
-        return found
+        self.shares = {self._rel(i.path): _item_shares(i) for i in roadmap.items}
+        return replace(found, shared=self._shared())
 
     def _step(self, changes: list[FileChange]) -> States | str:
         rels = [c.path.split("/", 1)[1] for c in changes]
         for rel in rels:  # every changed file leaves, then those that load come back
             self.broken.pop(rel, None)
+            self.shares.pop(rel, None)
             light, own = self.keys.pop(rel, (None, None))
             self.public.pop(light, None)  # type: ignore[arg-type]
             self.internal.pop(own, None)  # type: ignore[arg-type]
@@ -283,9 +290,13 @@ class _Replay:
             light = {i.path: i.id for i in view.public.items}
             for item in changed:
                 self.keys[self._rel(item.path)] = (light.get(item.path), item.id)
+                self.shares[self._rel(item.path)] = _item_shares(item)
         if self.broken:
             return min(self.broken.values())
-        return States(dict(self.public), dict(self.internal))
+        return States(dict(self.public), dict(self.internal), shared=self._shared())
+
+    def _shared(self) -> dict[str, dict[str, PublicState]]:
+        return _by_account(entry for entries in self.shares.values() for entry in entries)
 
     def _rel(self, path: Path) -> str:
         return path.relative_to(self.roadmap_dir).as_posix()
@@ -296,6 +307,28 @@ class _Replay:
         scratch = self.scratch.resolve()
         with_path = where.relative_to(scratch) if where.is_relative_to(scratch) else where
         return f"{with_path}:{first.line}: {first.message}"
+
+
+def shared_states(roadmap: Roadmap) -> dict[str, dict[str, PublicState]]:
+    """Each account's approved items at one commit, as its site would show them."""
+    return _by_account(entry for item in roadmap.items for entry in _item_shares(item))
+
+
+def _item_shares(item: Item) -> list[tuple[str, str, PublicState]]:
+    """(account, light-site id, state) for each approval an item carries."""
+    if item.visibility != "ask-first" or item.status in HIDDEN_STATUSES:
+        return []
+    state = PublicState(item.status, item.horizon, item.theme, Path(item.path).stem)
+    return [(approval.account, item.light_site_id, state) for approval in item.share_with]
+
+
+def _by_account(
+    entries: Iterable[tuple[str, str, PublicState]],
+) -> dict[str, dict[str, PublicState]]:
+    out: dict[str, dict[str, PublicState]] = {}
+    for account, light, state in entries:
+        out.setdefault(account, {})[light] = state
+    return out
 
 
 def states_of(public: View, internal: View) -> States:
@@ -334,16 +367,28 @@ def public_changes(history: History, view: View) -> list[Change]:
     """
     now = {i.id: i for i in view.items}
     snapshots = history.snapshots
+    account = (
+        view.audience.removeprefix(ACCOUNT_PREFIX)
+        if view.audience.startswith(ACCOUNT_PREFIX)
+        else None
+    )
+
+    def shown(states: States) -> dict[str, PublicState]:
+        """What the site showed: the light site's items, and an account's approved ones."""
+        if account is None:
+            return states.public
+        return {**states.public, **states.shared.get(account, {})}
+
     # Per item, the index of the last snapshot that did not show it as it is now.
     start: dict[str, int] = {}
     for item_id, item in now.items():
         k = len(snapshots) - 1
-        while k >= 0 and _same_item(snapshots[k].states.public.get(item_id), item):
+        while k >= 0 and _same_item(shown(snapshots[k].states).get(item_id), item):
             k -= 1
         start[item_id] = k
     commits = []
     for n, (before, after) in enumerate(pairwise(snapshots)):
-        old, new = before.states.public, after.states.public
+        old, new = shown(before.states), shown(after.states)
         found = []
         for item_id in sorted(new):  # withdrawals (in old, not in new) are never announced
             if item_id not in now or n < start[item_id]:
@@ -470,7 +515,7 @@ def pages(
     view: View, history: History, today: date, stale_after_days: int, public: list[Change]
 ) -> list[PageRequest]:
     """The history pages of one audience: "What changed" on both, "Needs review" inside."""
-    if view.audience == "public":
+    if view.audience != "internal":  # the light site's, and an account's
         months = [(m, list(g)) for m, g in groupby(public, key=lambda c: c.when.strftime("%Y-%m"))]
         return [
             PageRequest(

@@ -5,10 +5,12 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Iterator
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from .model import (
     NO_HORIZON_STATUSES,
+    Account,
     Item,
     Page,
     PlaybookPage,
@@ -23,6 +25,7 @@ from .yaml_source import Doc, read_front_matter, read_yaml_file
 
 ROADMAP_DIR, PAGES_DIR, PLAYBOOK_DIR = "roadmap", "pages", "playbook"
 THEMES_FILE, STRATEGY_FILE = "themes.yml", "strategy.yml"
+ACCOUNTS_FILE = "accounts.yml"  # content/accounts.yml: who ask-first items may be shared with
 # Top-level names the generated pages and files use (compared as addresses: without `.md`,
 # case-insensitively, since a site is often served or checked out on a case-insensitive
 # filesystem): a hand-written page may not take them.
@@ -86,6 +89,10 @@ def load_with_problems(content_dir: Path) -> tuple[Roadmap | None, list[Problem]
     _check_items(items, themes, theme_ids, problems)
     _check_light_site_ids(items, problems)
     _check_strategy(strategy, {i.id for i in items}, theme_ids, problems)
+    accounts, account_ids = _load_accounts(content_dir / ACCOUNTS_FILE, problems)
+    _check_approvals(items, account_ids, themes, problems)
+    today, found = build_date()
+    problems += found
     _check_page_addresses(
         pages,
         problems,
@@ -109,8 +116,152 @@ def load_with_problems(content_dir: Path) -> tuple[Roadmap | None, list[Problem]
         pages=tuple(sorted(pages, key=lambda p: p.rel)),
         playbook=tuple(sorted(playbook, key=lambda p: p.rel)),
         strategy=strategy,
+        accounts=tuple(accounts),
+        today=today,
     )
     return roadmap, problems
+
+
+def build_date() -> tuple[date, list[Problem]]:
+    """The day the roadmap is built for: SOURCE_DATE_EPOCH when set (a rebuild of the same
+    commit is then the same site), else today in UTC."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not epoch:
+        return datetime.now(UTC).date(), []
+    if not epoch.isdigit():
+        return datetime.now(UTC).date(), [
+            Problem(
+                Path("SOURCE_DATE_EPOCH"),
+                1,
+                f"'{epoch}' is not a number of seconds since 1970",
+                "set it to `git log -1 --format=%ct`, or unset it",
+            )
+        ]
+    return datetime.fromtimestamp(int(epoch), UTC).date(), []
+
+
+def _load_accounts(path: Path, problems: list[Problem]) -> tuple[list[Account], set[str] | None]:
+    """The valid accounts, and every account id written (None when the file is unusable: an
+    approval is then not reported once more for each account)."""
+    if not path.is_file():
+        return [], set()
+    doc, found = read_yaml_file(path)
+    problems.extend(found)
+    if doc is None:
+        return [], None
+    if doc.value is None:
+        return [], set()
+    if not isinstance(doc.value, dict):
+        problems.append(
+            Problem(
+                path,
+                1,
+                "accounts.yml must map account ids to their fields",
+                "write 'harrow-finch:' then an indented 'name: Harrow & Finch'",
+            )
+        )
+        return [], None
+    ctx = _context(doc, problems)
+    accounts = []
+    declared = {str(k) for k in doc.value}
+    for account_id, raw in doc.value.items():
+        line = doc.line((account_id,))
+        if not isinstance(account_id, str) or not Slug.pattern.match(account_id):
+            problems.append(
+                Problem(
+                    path,
+                    line,
+                    f"'{account_id}' is not a valid account id",
+                    "ids use lowercase letters, digits and hyphens",
+                )
+            )
+            continue
+        if not isinstance(raw, dict):
+            problems.append(
+                Problem(
+                    path,
+                    line,
+                    f"account '{account_id}' must have fields",
+                    "indent 'name: ...' under the id",
+                )
+            )
+            continue
+        account = build_record(
+            Account, raw, (account_id,), ctx, extra={"id": account_id, "path": path, "line": line}
+        )
+        if account is not INVALID:
+            accounts.append(account)
+    return accounts, declared
+
+
+def _check_approvals(
+    items: list[Item], accounts: set[str] | None, themes: list[Theme], problems: list
+) -> None:
+    """share_with: ask-first items only, known accounts, dates in order, one entry per account.
+    A shared item shows on the account's site with its theme: the theme must be public."""
+    internal_themes = {t.id for t in themes if t.visibility != "public"}
+    for item in items:
+        if not item.share_with:
+            continue
+        top = line = item.lines.get("share_with", item.lines.get("", 1))
+        if item.visibility != "ask-first":
+            problems.append(
+                Problem(
+                    item.path,
+                    line,
+                    f"share_with is for ask-first items; this one is {item.visibility}",
+                    "set 'visibility: ask-first', or remove share_with"
+                    + (
+                        " (public items are shared with everyone)"
+                        if item.visibility == "public"
+                        else ""
+                    ),
+                )
+            )
+            continue
+        if item.theme in internal_themes:
+            problems.append(
+                Problem(
+                    item.path,
+                    top,
+                    f"a shared item cannot sit in the internal theme '{item.theme}': its "
+                    "account's site shows the theme",
+                    "make the theme public in themes.yml, or move the item to a public theme",
+                )
+            )
+        seen: set[str] = set()
+        for n, approval in enumerate(item.share_with):
+            line = item.lines.get(f"share_with.{n}", top)
+            if accounts is not None and approval.account not in accounts:
+                problems.append(
+                    Problem(
+                        item.path,
+                        line,
+                        f"share_with: unknown account '{approval.account}'",
+                        did_you_mean(approval.account, sorted(accounts), list_all=False)
+                        + f" (accounts are in content/{ACCOUNTS_FILE})",
+                    )
+                )
+            if approval.account in seen:
+                problems.append(
+                    Problem(
+                        item.path,
+                        line,
+                        f"share_with: the account '{approval.account}' is listed twice",
+                        "keep one entry per account (change its dates instead)",
+                    )
+                )
+            seen.add(approval.account)
+            if approval.until is not None and approval.until < approval.on:
+                problems.append(
+                    Problem(
+                        item.path,
+                        line,
+                        f"share_with: '{approval.account}' is shared until {approval.until}, "
+                        f"before it was approved on {approval.on}",
+                        "check the dates: 'until' is the last day it is shared",
+                    )
+                )
 
 
 def _context(doc: Doc, problems: list[Problem]) -> Context:
@@ -221,7 +372,14 @@ def _read_item(path: Path, item_id: str, data: bytes) -> tuple[Item | None, tupl
 
 def _field_lines(doc: Doc) -> dict[str, int]:
     """Line of each top-level field, and of the front matter itself under ''."""
-    return {"": doc.line(())} | {k[0]: v for k, v in doc.lines.items() if len(k) == 1}
+    lines = {"": doc.line(())} | {k[0]: v for k, v in doc.lines.items() if len(k) == 1}
+    # Each approval's own line, so a problem with one points at it, not at `share_with:`.
+    lines |= {
+        f"share_with.{k[1]}": v
+        for k, v in doc.lines.items()
+        if len(k) == 2 and k[0] == "share_with" and isinstance(k[1], int)
+    }
+    return lines
 
 
 def _check_items(
@@ -551,8 +709,8 @@ def _check_light_site_ids(items: list[Item], problems: list[Problem]) -> None:
     own = {i.id: i for i in items}
     taken: dict[str, Item] = {}
     for item in items:
-        if item.visibility != "public":
-            continue
+        if item.visibility != "public" and not item.share_with:
+            continue  # items shared with an account appear on its site under this id too
         public_id = item.light_site_id
         line = item.lines.get("public", item.lines.get("", 1))
         if not public_id:

@@ -90,6 +90,20 @@ class PublicText:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Approval:
+    """One yes to share an ask-first item with one account (an entry of `share_with`)."""
+
+    account: str = spec(Slug(), required=True, doc="the id of an account in accounts.yml")
+    approved_by: str = spec(Text(), required=True, doc="who agreed to share it")
+    on: date = spec(Date(), required=True, doc="the day it was agreed; shared from that day")
+    until: date | None = spec(Date(), doc="the last day it is shared; open-ended without it")
+
+    def live(self, today: date) -> bool:
+        """Shared on `today`: from `on` to `until`, both included."""
+        return self.on <= today and (self.until is None or today <= self.until)
+
+
+@dataclass(frozen=True, kw_only=True)
 class Question:
     q: str = spec(Text(), required=True, doc="a question clients ask")
     a: str = spec(Text(), required=True, doc="the answer sales may give")
@@ -174,6 +188,12 @@ class Item:
     )
     sales: Sales | None = spec(
         RecordOf(Sales), doc="talk track for sales: `questions` is a list of `{q, a}`"
+    )
+    share_with: tuple[Approval, ...] = spec(
+        ListOf(RecordOf(Approval)),
+        default=(),
+        doc="ask-first items only: the accounts it is shared with, each "
+        "`{account, approved_by, on, until?}`; see accounts.yml",
     )
 
     @property
@@ -272,6 +292,22 @@ class Strategy:
     flexible: tuple[Flexibility, ...] = spec(ListOf(RecordOf(Flexibility)), default=())
 
 
+@dataclass(frozen=True, kw_only=True)
+class Account:
+    """An account in `content/accounts.yml` (internal): a client items may be shared with."""
+
+    id: str
+    path: Path
+    line: int = 1
+    name: str = spec(PlainText(), required=True, doc="the client's name, as their site greets them")
+    note: str | None = spec(Text(), doc="for sales: who the contact is, what was agreed")
+    link_version: int = spec(
+        Number(1, integer=True),
+        default=1,
+        doc="raise it to give the account a new link: the old one then opens nothing",
+    )
+
+
 @dataclass(frozen=True)
 class Roadmap:
     """Everything under content/, validated. Only audience.py may read it whole."""
@@ -282,6 +318,10 @@ class Roadmap:
     pages: tuple[Page, ...]
     playbook: tuple[Page, ...]
     strategy: Strategy | None = None
+    accounts: tuple[Account, ...] = ()
+    # The build date, read once at load (SOURCE_DATE_EPOCH, else today in UTC): the projection
+    # decides which approvals are live from it, never from the clock.
+    today: date | None = None
 
     def item(self, item_id: str) -> Item:
         return next(i for i in self.items if i.id == item_id)

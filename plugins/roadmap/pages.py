@@ -27,6 +27,7 @@ import yaml
 from markupsafe import Markup
 
 from . import history as hist
+from .accounts import share_lines
 from .asking import fill
 from .audience import PUBLIC_ITEM_FIELDS, PublicTheme, View
 from .audience_markdown import first_heading, internal_passages, starts_with_heading
@@ -96,10 +97,18 @@ class Settings:
     site_name: str = "Roadmap"
     site_url: str | None = None
     light_site_url: str | None = None  # the light site's address, for links sales send
+    # Internal site: each account's link to its own site (accounts.py), by account id.
+    account_links: dict[str, str] = field(default_factory=dict)
 
     @property
     def links(self) -> Links:
-        return Links(self.client_ask_url, self.light_site_url, self.use_directory_urls)
+        return Links(
+            self.client_ask_url,
+            self.light_site_url,
+            self.use_directory_urls,
+            self.account_links,
+            self.today,
+        )
 
 
 @dataclass
@@ -414,6 +423,9 @@ class _Planner:
         lifted = Lifted()
         body = _ENV.get_template(template).render(
             internal=self.internal,
+            # Feeds are the light site's: an account's site is sealed, a feed reader could
+            # not open its feeds.
+            feeds=not self.internal and not self.view.account_name,
             link=lambda to: relative(uri, to),
             themes=self.themes,
             settings=self.settings,
@@ -484,7 +496,7 @@ class _Planner:
             playbook_nav += [self._hand_written(p) for p in view.playbook if p.rel != "index.md"]
             nav.append({"Playbook": playbook_nav})
         self.plan_.nav = nav
-        if not self.internal:
+        if not self.internal and not view.account_name:  # an account's files are sealed
             site = FeedSite(self.settings.site_name, self.settings.site_url, self.settings.today)
             self.plan_.data.update(
                 feed_files(view, self.public_changes, site, describe_change, self._href)
@@ -647,6 +659,7 @@ class _Planner:
             hidden_reason=ABSENCE[absence(item) or "theme"],
             light_url=self.settings.links.light(twin.id) if twin else None,
             history=self.item_changes.get(item.id, []),
+            shares=share_lines(item, self.view.accounts, self.settings.today),
         )
         return ctx
 

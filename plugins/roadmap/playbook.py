@@ -11,8 +11,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
+from .accounts import EXPIRING_DAYS, AccountSharing, ending_soon, sharing
 from .asking import fill
 from .audience import View
 from .load import PLAYBOOK_DIR, PLAYBOOK_VIEWS
@@ -27,6 +29,7 @@ from .model import (
     Priority,
     Strategy,
 )
+from .model import account_id as id_of_name
 
 # What sales may say, from most to least: the order of talk tracks and of an account's asks.
 KINDS = ("shipped", "committed", "likely", "exploratory", "ask-first", "do-not-mention")
@@ -329,6 +332,8 @@ class Links:
     client_ask_url: str | None = None
     light_site_url: str | None = None  # where clients read the light roadmap
     use_directory_urls: bool = True
+    account_links: dict[str, str] = field(default_factory=dict)  # account id -> its link
+    today: date | None = None  # the build date: which approvals are live
 
     def light(self, item_id: str | None = None) -> str | None:
         """The light-site address of the home page or of an item, when the site's is known."""
@@ -369,11 +374,12 @@ def playbook_pages(
     twins = view.twins
     all_accounts = accounts(items)
     asks_first = [i for i in items if rules[i.id].kind == "ask-first"]
+    shared = sharing(items, view.accounts, links.today, links.account_links)
     pages = [
         _overview(view, intro, all_accounts, asks_first),
-        *_account_pages(all_accounts, links, twins),
+        *_account_pages(all_accounts, links, twins, shared),
         _talk_tracks(items, rules, twins),
-        _share(asks_first, rules, links),
+        _share(asks_first, rules, links, shared),
         _negotiation(view, items, rules),
         _clients_see(view, items, rules, links),
     ]
@@ -417,7 +423,12 @@ def _overview(view: View, intro, all_accounts, asks_first) -> PlannedPage:
     )
 
 
-def _account_pages(all_accounts: list[Account], links: Links, twins: dict) -> list[PlannedPage]:
+def _account_pages(
+    all_accounts: list[Account], links: Links, twins: dict, shared: list[AccountSharing]
+) -> list[PlannedPage]:
+    # An account of accounts.yml is the customer its name names ("Harrow & Finch" = "harrow
+    # finch"), or the one its id is.
+    by_name = {id_of_name(s.account.name): s for s in shared} | {s.account.id: s for s in shared}
     pages = [
         PlannedPage(
             ACCOUNTS,
@@ -441,6 +452,7 @@ def _account_pages(all_accounts: list[Account], links: Links, twins: dict) -> li
                     "links": links,
                     "twins": twins,
                     "owners": owners,
+                    "sharing": by_name.get(account.id),
                 },
                 in_nav=False,
             )
@@ -458,7 +470,9 @@ def _talk_tracks(items: list[Item], rules: dict[str, Rule], twins: dict) -> Plan
     )
 
 
-def _share(asks_first: list[Item], rules: dict[str, Rule], links: Links) -> PlannedPage:
+def _share(
+    asks_first: list[Item], rules: dict[str, Rule], links: Links, shared: list[AccountSharing]
+) -> PlannedPage:
     by_owner: dict[str, list[Item]] = {}
     for item in sorted(asks_first, key=lambda i: ((i.owner or NOBODY).casefold(), i.title)):
         by_owner.setdefault(item.owner or NOBODY, []).append(item)
@@ -469,7 +483,15 @@ def _share(asks_first: list[Item], rules: dict[str, Rule], links: Links) -> Plan
         SHARE,
         "playbook-share.md.j2",
         {"title": "Share case by case"},
-        {"by_owner": by_owner, "by_account": by_account, "rules": rules, "links": links},
+        {
+            "by_owner": by_owner,
+            "by_account": by_account,
+            "rules": rules,
+            "links": links,
+            "sharing": [s for s in shared if s.shares],
+            "ending": ending_soon(shared, links.today),
+            "ending_days": EXPIRING_DAYS,
+        },
     )
 
 

@@ -21,6 +21,10 @@ Order of events (priorities in MkDocs run 100 first ... -100 last):
                 sealed internal one; in strict mode stop if anything warned; then it is ready
   on_shutdown   publish the batch unless the build failed (strict mode aborts after
                 on_post_build: nothing is swapped in before MkDocs is done)
+
+An account's site (`roadmap build` sets `account_link`) is the light site's config and
+events with an account_site.AccountSite: its pages are sealed as the internal site's are, and
+its plaintext audited as the light site is, in on_post_build.
 """
 
 from __future__ import annotations
@@ -31,7 +35,6 @@ import logging
 import os
 import posixpath
 import time
-from datetime import UTC, date, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -46,9 +49,11 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils import CountHandler
 
+from .account_site import AccountSite, shared_only_files
+from .accounts import AccountLink, account_links, read_share_key
 from .addresses import read_address_secret
 from .asking import ACCOUNT_PLACEHOLDERS, PLACEHOLDERS, fill, template_problem
-from .audience import project
+from .audience import account_audience, project
 from .audience_markdown import EXTENSION_NAME, filter_html, with_audience
 from .audit import trusted_files
 from .history import DEFAULT_DEPTH, read_history
@@ -60,7 +65,7 @@ from .integrity import (
     theme_inline_scripts,
     theme_script_templates,
 )
-from .load import load_with_problems
+from .load import build_date, load_with_problems
 from .markup import RoadmapMarkup
 from .model import Roadmap
 from .pages import DEFAULT_DISCLAIMER, Settings, place_parts, plan_site, problems_plan
@@ -138,16 +143,6 @@ def staging_for(config: MkDocsConfig) -> Staging:
         raise Abort(f"{config.config_file_path}:1: {e}") from None
 
 
-def build_date() -> date:
-    """SOURCE_DATE_EPOCH when set, so a rebuild of the same commit is the same site."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if not epoch:
-        return date.today()
-    if not epoch.isdigit():
-        raise Abort(f"SOURCE_DATE_EPOCH:1: '{epoch}' is not a number of seconds since 1970")
-    return datetime.fromtimestamp(int(epoch), UTC).date()
-
-
 class RoadmapPlugin(BasePlugin[RoadmapConfig]):
     def __init__(self):
         self.command = "build"
@@ -155,6 +150,9 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         self.batch: Batch | None = None
         self.staging: Staging | None = None
         self.failed = False
+        # Set by `roadmap build` around the build of one account's site (accounts.py): the
+        # light site's config then builds that account's site into a folder it gives.
+        self.account_link: AccountLink | None = None
 
     def load_config(self, options, config_file_path=None):
         # MkDocs keeps one instance of a plugin with on_startup for every config loaded in the
@@ -223,6 +221,9 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         if credentials:
             for warning in found_in_repository(credentials, Path(config.config_file_path).parent):
                 log.warning("%s", warning)
+        link = self.account_link if self.audience == "public" else None
+        audience = account_audience(link.account.id) if link else self.audience
+        view = project(roadmap, audience)
         if self.audience == "public":
             self.site = PublicSite(
                 roadmap,
@@ -235,7 +236,10 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
                     config.copyright or "",
                 ],
                 theme_dirs=tuple(map(Path, config.theme.dirs)),
+                shown=view if link else None,
             )
+            if link:
+                self.site = self._account_site(config, roadmap, view, link)
         else:
             self.site = InternalSite(
                 credentials, addresses, config.site_name, help_text=self.config.unlock_help
@@ -246,8 +250,7 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         # lists by replacement, and the audience is the plugin's to decide.
         config.markdown_extensions = with_audience(config.markdown_extensions, self.audience)
         config.mdx_configs.pop(EXTENSION_NAME, None)
-        view = project(roadmap, self.audience)
-        self.today = build_date()
+        self.today = roadmap.today  # SOURCE_DATE_EPOCH or today (UTC), read once by load()
         settings = Settings(
             today=self.today,
             feedback_url=self.config.feedback_url,
@@ -258,6 +261,7 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
             light_site_url=self.config.light_site_url,
             site_name=config.site_name,
             site_url=config.site_url,
+            account_links=self._account_links(roadmap) if self.audience == "internal" else {},
         )
         history = read_history(self.content, self.config.history_depth)
         for note in history.notes:
@@ -269,7 +273,7 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         )
         config.nav = self.plan.nav
         self._shape_theme(config)
-        if not self.preview:  # build and gh-deploy
+        if not self.preview and not link:  # build and gh-deploy; `roadmap build` stages accounts
             self.staging = PREPARED.pop(final_site(config), None) or staging_for(config)
             config.site_dir = str(self.staging.folder)
         return config
@@ -292,6 +296,33 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
             "problems": [],
             "request": fill(self.config.request_url) if self.audience == "public" else None,
         }
+        if self.account_link:  # its files are sealed: no feed a reader could open
+            config.extra["roadmap"]["feed"] = None
+
+    def _account_site(self, config: MkDocsConfig, roadmap: Roadmap, view, link) -> AccountSite:
+        only_shared = shared_only_files(view, project(roadmap, "public"))
+        if only_shared:
+            raise Abort(
+                f"{display_path(only_shared[0])}:1: only items shared with an account use this "
+                "file: on the account's site it would be readable without the link's key; "
+                "account sites carry the light site's images only: remove it from the item"
+            )
+        return AccountSite(
+            self.site,
+            roadmap,
+            view,
+            link,
+            Path(config.docs_dir).parent / STAGING_DIR,
+        )
+
+    def _account_links(self, roadmap: Roadmap) -> dict:
+        """Each account's link, for the internal site's briefs; none without a share key
+        (an invalid key stops `roadmap build` before this)."""
+        key, problems = read_share_key()
+        if problems:
+            return {}
+        site_url = self.config.light_site_url
+        return {k: link.url(site_url) for k, link in account_links(roadmap, key).items()}
 
     def _count_warnings(self, config: MkDocsConfig) -> CountHandler | None:
         """In strict mode, the counter MkDocs aborts on (mkdocs/commands/build.py adds it to
@@ -319,7 +350,7 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         stopping, and reloads when they are fixed."""
         for problem in sorted(set(problems)):
             log.error("roadmap: %s", problem)
-        self.today = build_date()
+        self.today = build_date()[0]
         self.site = InternalSite(None)  # unsealed, MkDocs' own addresses: all a preview needs
         self.plan = problems_plan([str(p) for p in sorted(set(problems))])
         config.nav = self.plan.nav
@@ -375,7 +406,9 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
                 continue
             out.append(File.generated(config, src_uri, abs_src_path=str(ASSETS / name)))
         if self.site.sealed:
-            if self.plan.media or self.plan.data:  # they would be copied in clear
+            # Copied in clear: an account's site carries the light site's images only
+            # (checked in on_config), never data files; the internal site neither.
+            if self.plan.data or (self.plan.media and not self.account_link):
                 raise Abort(
                     f"{config.config_file_path}:1: the internal plan has files outside its pages "
                     f"({', '.join(sorted([*self.plan.media, *self.plan.data]))}); "
@@ -475,7 +508,7 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
                 if f.src_uri in self.plan.media and f.src_uri not in self.file_use.used:
                     files.remove(f)
             self.expected = {f.dest_uri for f in files} | set(MACHINE_MADE)
-        elif self.site.sealed:
+        if self.site.sealed:
             self._seal_search_index(config)
         return env
 

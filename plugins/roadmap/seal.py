@@ -18,7 +18,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from .crypto import FORMAT_VERSION, Envelope, Keyring, decrypt_page, encrypt_page
+from .crypto import FORMAT_VERSION, LINK_KDF, Envelope, Keyring, decrypt_page, encrypt_page
 from .integrity import content_security_policy, script_hash
 
 SEARCH_INDEX = "search/search_index.json"
@@ -79,6 +79,7 @@ def locked_page(
         script=Markup(unlock_script()),
         policy=Markup(policy),
         help_text=help_text,
+        link=keyring.kdf == LINK_KDF,
     )
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from . import pages
 from .addresses import AddressSecret
-from .audience import light_site_passages, light_site_secrets
+from .audience import View, light_site_passages, light_site_secrets
 from .audit import audit
 from .crypto import address_key, make_keyring, page_token
 from .integrity import content_security_policy, script_hash
@@ -50,11 +50,13 @@ class PublicSite:
         audit_allow: list[str],
         fixed_text: Iterable[str] = (),
         theme_dirs: Iterable[Path] = (),
+        shown: View | None = None,
     ):
         """`fixed_text`: what the site shows whatever the content (the disclaimer, the site's
-        name...); `theme_dirs`: the theme's templates, whose words are public too."""
-        self.secrets = light_site_secrets(roadmap, confidential_terms)
-        self.passages = light_site_passages(roadmap)
+        name...); `theme_dirs`: the theme's templates, whose words are public too; `shown`:
+        the view built, when not the light site's (an account's site: accounts.py)."""
+        self.secrets = light_site_secrets(roadmap, confidential_terms, shown)
+        self.passages = light_site_passages(roadmap, shown)
         self.public_text = [
             *self.passages.public,
             *fixed_text,

@@ -160,7 +160,10 @@ class _Builder:
                     continue
                 if not self.plain(k_node):
                     continue
-                k = self.scalar(k_node)
+                # YAML 1.1 reads a bare `on:`, `off:`, `yes:` or `no:` key as a boolean; a
+                # key is a name (share_with's `on`), so it stays the text it is written as.
+                bool_key = k_node.tag == _CORE + "bool" and not k_node.style
+                k = k_node.value if bool_key else self.scalar(k_node)
                 if k in out:
                     self.problems.append(
                         Problem(

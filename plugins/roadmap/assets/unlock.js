@@ -9,6 +9,11 @@
  *   request with the decrypted index, hands the key to tabs opened from it, and wires "Log out",
  *   which locks every tab of the site.
  *
+ * An account's site (kdf "LINK") has no password: the key is in its link's fragment, #k=<key>.
+ * The page reads it, takes it out of the address bar and keeps it in this tab's session
+ * storage ("roadmap-link"), as the content key is kept; a key that opens nothing means the link
+ * was revoked or rotated, and the page says so.
+ *
  * What a tab keeps: sessionStorage "roadmap-unlock" = {build, key}, for this tab only. Keys pass
  * between tabs through a BroadcastChannel, in memory, never through localStorage or cookies.
  * Every page of the origin can post and listen on that channel, so an unlocked tab answers
@@ -22,6 +27,11 @@
   var STORE = "roadmap-unlock";
   var NOTE = "roadmap-note";  // a message for the next locked page of this tab (after log out)
   var REFETCHED = "roadmap-refetched";  // "<path> <build>" of the last page fetched again
+  var LINK = "roadmap-link";  // an account site's link key (base64url), from #k=
+  var LINK_KDF = "LINK";
+  var LINK_CLOSED = "This link no longer opens anything; ask your contact for a new one.";
+  var LINK_MISSING = "This roadmap opens only from the link you were sent. Open that link " +
+    "again, or ask your contact for a new one.";
   var CHANNEL = "roadmap-unlock";
   var HANDOFF_WAIT = 800;  // ms a new tab waits for the tab it was opened from
   var ARMED_FOR = 20000;  // ms an unlocked tab answers for a link the user opened from it
@@ -30,7 +40,7 @@
   var enc = new TextEncoder();
 
   function bytes(b64) {
-    var s = atob(b64), out = new Uint8Array(s.length);
+    var s = atob(b64.replace(/-/g, "+").replace(/_/g, "/")), out = new Uint8Array(s.length);
     for (var i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
     return out;
   }
@@ -229,6 +239,66 @@
       });
     }
 
+    function linkKey() {
+      // The key from the address, taken out of it at once (history, bookmarks and a copied
+      // address then do not carry it), else the one this tab was opened with.
+      var m = /^#k=([A-Za-z0-9_-]{43})$/.exec(location.hash);
+      if (m) {
+        sessionStorage.setItem(LINK, m[1]);
+        history.replaceState(history.state, "", location.pathname + location.search);
+        return m[1];
+      }
+      if (location.hash.indexOf("#k=") === 0) {
+        history.replaceState(history.state, "", location.pathname + location.search);
+        return "";  // a damaged link: opens nothing
+      }
+      return sessionStorage.getItem(LINK);
+    }
+    function fromLink() {
+      // Another link pasted into this tab changes only the fragment: the page does not load
+      // again by itself.
+      window.addEventListener("hashchange", function () {
+        if (location.hash.indexOf("#k=") === 0) location.reload();
+      });
+      var key = linkKey();
+      var saved = stored();
+      if (saved && saved.build === data.build && key === sessionStorage.getItem(LINK)) {
+        show(bytes(saved.key)).catch(function () {
+          sessionStorage.removeItem(STORE);
+          fromLink();
+        });
+        return;
+      }
+      if (key === null) {
+        // A tab opened from an open page of this site gets the key from it, as inside.
+        fromOpener().then(function (content) {
+          if (!content) { refuse(LINK_MISSING); return; }
+          remember(data.build, content);
+          return show(content);
+        }).catch(function () { refuse(LINK_MISSING); });
+        return;
+      }
+      var raw = null;
+      try { raw = bytes(key); } catch (e) { raw = null; }
+      var wrapped = data.keys[0];
+      if (!raw || raw.length !== 32 || !wrapped) {
+        sessionStorage.removeItem(LINK);
+        refuse(LINK_CLOSED);
+        return;
+      }
+      root.classList.add("rm-opening");
+      aesKey(raw).then(function (kek) {
+        return decrypt(kek, wrapped, wrapAad(data.build));
+      }).then(function (content) {
+        remember(data.build, content);
+        return show(new Uint8Array(content));
+      }).catch(function () {
+        sessionStorage.removeItem(LINK);
+        sessionStorage.removeItem(STORE);
+        refuse(LINK_CLOSED);
+      });
+    }
+
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       var password = input.value;
@@ -264,6 +334,10 @@
     }
     if (!placeMatches()) {
       refuse("This page was moved or altered, so it will not open.");
+      return;
+    }
+    if (data.kdf && data.kdf.name === LINK_KDF) {
+      fromLink();
       return;
     }
     var note = sessionStorage.getItem(NOTE);
@@ -342,6 +416,7 @@
 
     function lock() {
       sessionStorage.removeItem(STORE);
+      sessionStorage.removeItem(LINK);
       sessionStorage.setItem(NOTE, LOGGED_OUT);
       document.documentElement.style.display = "none";
       location.reload();
