@@ -205,6 +205,15 @@ def test_check_says_which_items_are_new_or_hidden_and_why(project: Project):
     ]
 
 
+def test_check_counts_an_item_renamed_for_clients_as_shown(project: Project):
+    """Its light-site id comes from its public title: it is still on the light site."""
+    project.item("codename-lynx", public={"title": "Faster shift swaps"})
+    result = project.run("check")
+    assert result.code == 0, result.err
+    assert "(1 on the light site)" in result.out.splitlines()[0]
+    assert "hidden from the light site" not in result.out
+
+
 def test_check_warns_about_items_not_reviewed_lately(project: Project):
     old = (date.today() - timedelta(days=120)).isoformat()
     project.item("old-one", owner="Olga Owner", last_reviewed=old)

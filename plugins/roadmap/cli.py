@@ -176,7 +176,8 @@ def _check() -> int:
         print(f"roadmap: {len(problems)} problem(s) in {_rel(content)}/", file=sys.stderr)
         return 1
     items = roadmap.items
-    shown = {i.id for i in project(roadmap, "public").items}
+    # By file: an item renamed for clients has another id on the light site.
+    shown = {Path(i.path) for i in project(roadmap, "public").items}
     print(
         f"roadmap: {_rel(content)}/ is valid: {len(items)} items ({len(shown)} on the light "
         f"site), {len(roadmap.themes)} themes, {len(roadmap.pages)} pages, "
@@ -199,7 +200,7 @@ def _check() -> int:
     return 0
 
 
-def _visibility_notes(roadmap: Roadmap, shown: set[str]) -> list[str]:
+def _visibility_notes(roadmap: Roadmap, shown: set[Path]) -> list[str]:
     """One line per item that is new (not in the last commit) or hidden from the light site."""
     tracked = _tracked(roadmap.content_dir)
     themes = {t.id: t for t in roadmap.themes}
@@ -208,7 +209,7 @@ def _visibility_notes(roadmap: Roadmap, shown: set[str]) -> list[str]:
         rel = item.path.resolve().relative_to(roadmap.content_dir.resolve()).as_posix()
         new = tracked is not None and rel not in tracked
         where = f"{display_path(item.path)}:{item.lines.get('visibility', item.lines.get('', 1))}"
-        if item.id not in shown:
+        if Path(item.path) not in shown:
             what = "new item, hidden" if new else "hidden"
             out.append(f"{where}: {what} from the light site: {_why_hidden(item, themes)}")
         elif new:
