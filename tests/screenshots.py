@@ -124,13 +124,28 @@ def internal_site(browser, site: Path, out: Path) -> None:
         context.close()
 
 
+def account_site(browser, site: Path, link: str, out: Path) -> None:
+    """An account's site, opened from its link (`roadmap links`), as the client sees it."""
+    with serve(site) as url:
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        page.goto(url + link)
+        expect(page.locator(".rm-card__shared").first).to_be_visible()
+        shoot(page, out, "account-board.png")
+        context.close()
+
+
 def main(argv: list[str]) -> int:
     out = Path(argv[0]).resolve() if argv else OUT
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="roadmap-screenshots-") as tmp:
         project = new_project(Path(tmp) / "project", ROOT / "content")
-        result = project.run("build", password=PASSWORD)
-        if result.code != 0:
+        share = {"ROADMAP_SHARE_KEY": project.run("share-key").out.strip()}
+        result = project.run("build", password=PASSWORD, env=share)
+        links = dict(
+            line.split(" ", 1) for line in project.run("links", env=share).out.splitlines()
+        )
+        if result.code != 0 or "harrow-finch" not in links:
             print(result.err, file=sys.stderr)
             return 1
         print(f"Screenshots in {out}:")
@@ -139,6 +154,9 @@ def main(argv: list[str]) -> int:
             try:
                 light_site(browser, project.site("public"), out)
                 internal_site(browser, project.site("internal"), out)
+                # The link is absolute under light_site_url: keep its path, served here.
+                path = links["harrow-finch"].split("://", 1)[-1].split("/", 1)[1]
+                account_site(browser, project.root / "site", path, out)
             finally:
                 browser.close()
     return 0

@@ -582,3 +582,30 @@ def test_internal_site_shows_who_sees_what(project):
     assert acme.url("https://r.example/") in share and zenith.url("https://r.example/") in share
     item = next(t for t in pages.values() if ">Fleet radar for Acme<" in t and "Shared with<" in t)
     assert "Pat Owner" in item and "Shared now" in item and "Acme Widgets Incorporated" in item
+
+
+def test_an_account_brief_lists_its_shares_and_what_they_see(project):
+    from conftest import PASSWORD
+    from roadmap.crypto import open_keyring
+
+    project.write("content/accounts.yml", ACCOUNTS)
+    project.write(
+        "content/roadmap/radar.md",
+        "---\ntitle: Fleet radar\nsummary: Summary of radar.\nvisibility: ask-first\n"
+        "status: planned\nhorizon: next\ntheme: core\nowner: Olga Owner\n"
+        "customers:\n  - name: Acme Widgets Incorporated\n    arr: 1000\n"
+        "share_with:\n  - account: acme\n    approved_by: Pat Owner\n    on: 2026-11-01\n---\n",
+    )
+    assert build(project).code == 0
+    site = project.site("internal")
+    key = open_keyring(read_sealed((site / "index.html").read_text()), PASSWORD)
+    pages = [
+        open_page(site, p.relative_to(site).as_posix(), key).decode()
+        for p in all_files(site)
+        if p.suffix == ".html"
+    ]
+    brief = next(t for t in pages if "rm-brief-shared" in t and "<h1" in t)
+    shared = brief[brief.index("rm-brief-shared") :]
+    assert "<table>" in shared and "|---" not in shared  # HTML, not Markdown left as text
+    assert "<td>Pat Owner</td>" in shared and "Shared now" in shared
+    assert "They see it</span> on their own link: shared with them since 1 November 2026" in brief
