@@ -140,6 +140,39 @@ def build_date() -> tuple[date, list[Problem]]:
     return datetime.fromtimestamp(int(epoch), UTC).date(), []
 
 
+def _records(kind, noun: str, first_field: str, doc, path: Path, ctx, problems: list[Problem]):
+    """The valid records of a YAML file that maps ids to fields (themes.yml, accounts.yml)."""
+    records = []
+    for record_id, raw in doc.value.items():
+        line = doc.line((record_id,))
+        if not isinstance(record_id, str) or not Slug.pattern.match(record_id):
+            problems.append(
+                Problem(
+                    path,
+                    line,
+                    f"'{record_id}' is not a valid {noun} id",
+                    "ids use lowercase letters, digits and hyphens",
+                )
+            )
+            continue
+        if not isinstance(raw, dict):
+            problems.append(
+                Problem(
+                    path,
+                    line,
+                    f"{noun} '{record_id}' must have fields",
+                    f"indent '{first_field}: ...' under the id",
+                )
+            )
+            continue
+        record = build_record(
+            kind, raw, (record_id,), ctx, extra={"id": record_id, "path": path, "line": line}
+        )
+        if record is not INVALID:
+            records.append(record)
+    return records
+
+
 def _load_accounts(path: Path, problems: list[Problem]) -> tuple[list[Account], set[str] | None]:
     """The valid accounts, and every account id written (None when the file is unusable: an
     approval is then not reported once more for each account)."""
@@ -162,36 +195,8 @@ def _load_accounts(path: Path, problems: list[Problem]) -> tuple[list[Account], 
         )
         return [], None
     ctx = _context(doc, problems)
-    accounts = []
-    declared = {str(k) for k in doc.value}
-    for account_id, raw in doc.value.items():
-        line = doc.line((account_id,))
-        if not isinstance(account_id, str) or not Slug.pattern.match(account_id):
-            problems.append(
-                Problem(
-                    path,
-                    line,
-                    f"'{account_id}' is not a valid account id",
-                    "ids use lowercase letters, digits and hyphens",
-                )
-            )
-            continue
-        if not isinstance(raw, dict):
-            problems.append(
-                Problem(
-                    path,
-                    line,
-                    f"account '{account_id}' must have fields",
-                    "indent 'name: ...' under the id",
-                )
-            )
-            continue
-        account = build_record(
-            Account, raw, (account_id,), ctx, extra={"id": account_id, "path": path, "line": line}
-        )
-        if account is not INVALID:
-            accounts.append(account)
-    return accounts, declared
+    accounts = _records(Account, "account", "name", doc, path, ctx, problems)
+    return accounts, {str(k) for k in doc.value}
 
 
 def _check_approvals(
@@ -533,36 +538,8 @@ def _load_themes(path: Path, problems: list[Problem]) -> tuple[list[Theme], set[
         )
         return [], None
     ctx = _context(doc, problems)
-    themes = []
-    declared = {str(k) for k in doc.value}
-    for theme_id, raw in doc.value.items():
-        line = doc.line((theme_id,))
-        if not isinstance(theme_id, str) or not Slug.pattern.match(theme_id):
-            problems.append(
-                Problem(
-                    path,
-                    line,
-                    f"'{theme_id}' is not a valid theme id",
-                    "ids use lowercase letters, digits and hyphens",
-                )
-            )
-            continue
-        if not isinstance(raw, dict):
-            problems.append(
-                Problem(
-                    path,
-                    line,
-                    f"theme '{theme_id}' must have fields",
-                    "indent 'title: ...' under the id",
-                )
-            )
-            continue
-        theme = build_record(
-            Theme, raw, (theme_id,), ctx, extra={"id": theme_id, "path": path, "line": line}
-        )
-        if theme is not INVALID:
-            themes.append(theme)
-    return themes, declared
+    themes = _records(Theme, "theme", "title", doc, path, ctx, problems)
+    return themes, {str(k) for k in doc.value}
 
 
 def _load_strategy(path: Path, problems: list[Problem]) -> Strategy | None:

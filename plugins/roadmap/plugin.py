@@ -74,21 +74,11 @@ from .problems import Problem, display_path, report
 from .references import FileUse
 from .rendering import Renderer, SharedBlocks, built_extensions, with_theme_aliases
 from .seal import ASSETS, BUILD_FILE, DROPPED, NOT_FOUND
-from .sites import InternalSite, PublicSite, Rejected
+from .sites import MACHINE_MADE, InternalSite, PublicSite, Rejected
 from .staging import STAGING_DIR, Batch, Staging, StagingError, crash_point
 
 log = logging.getLogger("mkdocs.plugins.roadmap")
 
-# Files the build writes under fixed names: their names say nothing of the content.
-MACHINE_MADE = (
-    "search/search_index.json",
-    "sitemap.xml",
-    "sitemap.xml.gz",
-    "404.html",
-    "roadmap.json",
-    "roadmap.schema.json",
-    "index.html",
-)
 PLUGIN_ASSETS = {
     "assets/roadmap/roadmap.css": "roadmap.css",
     "assets/roadmap/board.js": "board.js",

@@ -37,19 +37,10 @@ from .problems import Problem, report
 from .references import FileUse
 from .rendering import Renderer
 from .seal import ASSETS
-from .sites import PublicSite, Rejected
+from .sites import MACHINE_MADE, PublicSite, Rejected
 from .staging import STAGING_DIR, Staging, scratch
 
-# As plugin.py: files every build writes under fixed names, and our own assets.
-MACHINE_MADE = (
-    "search/search_index.json",
-    "sitemap.xml",
-    "sitemap.xml.gz",
-    "404.html",
-    "roadmap.json",
-    "roadmap.schema.json",
-    "index.html",
-)
+# Our own assets, as plugin.py copies them.
 OWN_ASSETS = {"assets/roadmap/roadmap.css": "roadmap.css", "assets/roadmap/board.js": "board.js"}
 TEMPLATE_SUFFIXES = (".html", ".py", ".pyc", ".yml")  # theme files an engine renders, not copies
 

@@ -33,6 +33,17 @@ INTERNAL_DROPPED_FEATURES = (
     "search.highlight",
 )
 
+# Files the build writes under fixed names: their names say nothing of the content.
+MACHINE_MADE = (
+    "search/search_index.json",
+    "sitemap.xml",
+    "sitemap.xml.gz",
+    "404.html",
+    "roadmap.json",
+    "roadmap.schema.json",
+    "index.html",
+)
+
 
 class Rejected(Exception):
     """The built site must not be published; the message says why, one problem per line."""
