@@ -146,6 +146,8 @@ def inline_scripts(html: str) -> list[str]:
 
 
 _SCRIPT_TAG = re.compile("<script", re.IGNORECASE)
+
+
 def theme_data_shadowed(html: str) -> list[str]:
     """Ids in a page's content that would stand in for the theme's settings: an element
     `id="__config"` (a heading titled so, or raw HTML) replaces Material's, whose settings
