@@ -25,6 +25,7 @@ Order of events (priorities in MkDocs run 100 first ... -100 last):
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import ipaddress
 import logging
@@ -52,6 +53,7 @@ from .asking import ACCOUNT_PLACEHOLDERS, PLACEHOLDERS, fill, template_problem
 from .audience import project
 from .audience_markdown import EXTENSION_NAME, filter_html, with_audience
 from .audit import trusted_files
+from .cache import Entry, PageCache, Store, fingerprint, folder_digest
 from .history import DEFAULT_DEPTH, read_history
 from .integrity import (
     add_integrity,
@@ -68,7 +70,13 @@ from .pages import DEFAULT_DISCLAIMER, Settings, place_parts, plan_site, problem
 from .passwords import content_words, found_in_repository, read_passwords
 from .problems import Problem, display_path, report
 from .references import FileUse
-from .rendering import Renderer, SharedBlocks, built_extensions, with_theme_aliases
+from .rendering import (
+    CACHED_TEMPLATE,
+    Renderer,
+    SharedBlocks,
+    built_extensions,
+    with_theme_aliases,
+)
 from .seal import ASSETS, BUILD_FILE, DROPPED, NOT_FOUND
 from .sites import InternalSite, PublicSite, Rejected
 from .staging import STAGING_DIR, Batch, Staging, StagingError, crash_point
@@ -146,6 +154,9 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         self.batch: Batch | None = None
         self.staging: Staging | None = None
         self.failed = False
+        # The render cache kept in memory between `mkdocs serve` rebuilds (cache.py).
+        self._memory: dict[tuple, dict[str, Entry]] = {}
+        self.cache: PageCache | None = None
 
     def load_config(self, options, config_file_path=None):
         # MkDocs keeps one instance of a plugin with on_startup for every config loaded in the
@@ -182,6 +193,10 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         self.mkdocs_config = config
         self.page_scripts: dict[str, set[str]] = {}
         self._scripts_by_base: dict[str, set[str]] = {}
+        self.cache = None
+        self.keys: dict[str, str] = {}  # page -> its render cache key
+        self.hits: dict[str, Entry] = {}  # pages rendered before from the same inputs
+        self.search_entries: dict[str, list] = {}
         self.started = time.monotonic()
 
         self.warnings = None if self.preview else self._count_warnings(config)
@@ -252,15 +267,43 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
             log.info("roadmap: %s", note)
         config.markdown_extensions.append(RoadmapMarkup(fill(self.config.request_url)))
         self.plan = plan_site(view, settings, _renderer(config), history)
+        extensions = [_described(e) for e in config.markdown_extensions]
         config.markdown_extensions = built_extensions(
             config.markdown_extensions, config.mdx_configs
         )
         config.nav = self.plan.nav
         self._shape_theme(config)
+        self.cache = self._page_cache(config, extensions)
         if not self.preview:  # build and gh-deploy
             self.staging = PREPARED.pop(final_site(config), None) or staging_for(config)
             config.site_dir = str(self.staging.folder)
         return config
+
+    def _page_cache(self, config: MkDocsConfig, extensions: list) -> PageCache:
+        """The render cache of this build (cache.py): kept in memory for `mkdocs serve`, on disk
+        for builds; the internal site's encrypted, and never on disk unencrypted."""
+        search = config.plugins.get("material/search") or config.plugins.get("search")
+        secret = getattr(self.site, "addresses", None)
+        build = fingerprint(
+            self.audience,
+            self.preview,
+            self.site.sealed,
+            extensions,
+            config.mdx_configs,
+            {k: config.theme[k] for k in sorted(config.theme) if k != "locale"},
+            str(config.theme.get("locale")),
+            folder_digest(Path(config.theme.custom_dir)) if config.theme.custom_dir else "",
+            [config[k] for k in _PAGE_OPTIONS],
+            dict(search.config) if search is not None else None,
+            self.plan.nav,
+            hashlib.sha256(secret).hexdigest() if secret else None,
+        )
+        memory = self._memory.setdefault((self.audience, self.preview, self.site.sealed), {})
+        store = None
+        if not self.preview and (self.audience == "public" or secret):
+            project_dir = Path(config.docs_dir).parent
+            store = Store(project_dir, self.audience, secret if self.audience != "public" else None)
+        return PageCache(build, memory, store)
 
     def _shape_theme(self, config: MkDocsConfig) -> None:
         features = config.theme.get("features", [])
@@ -397,6 +440,16 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         for key in ("title", "description"):
             if key in page.meta:
                 page.meta[key] = _escaped(page.meta[key])
+        if self.cache is not None:
+            src = page.file.src_uri
+            key = self.cache.key(src, page.file.dest_uri, page.file.content_string)
+            self.keys[src] = key
+            entry = self.cache.get(key)
+            if entry is not None:
+                # Rendered before from the same inputs: neither Markdown nor the theme again.
+                self.hits[src] = entry
+                page.render = functools.partial(_reuse, page)  # type: ignore[method-assign]
+                page.meta["template"] = CACHED_TEMPLATE
         return markdown
 
     # -- while MkDocs writes ------------------------------------------------------------------
@@ -405,6 +458,14 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
 
     @event_priority(-50)  # after other plugins have edited the HTML: what ships decides
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        hit = self.hits.get(page.file.src_uri)
+        if hit is not None:
+            # No check below can find anything new: the entry is the HTML of the same inputs,
+            # kept only by a build that passed them all (shadows stop it in on_env, inline
+            # scripts in strict mode, the light site's audit in on_post_build).
+            if self.audience == "public":
+                self.file_use.use(page.file.src_uri, hit.media)
+            return html
         for shadow in theme_data_shadowed(html):
             path, line = self.plan.sources.get(page.file.src_uri, (Path(page.file.src_uri), 1))
             self.shadows.append(
@@ -446,6 +507,7 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         env.filters["roadmap_integrity"] = self._integrity_filter(config)
         env.loader = with_theme_aliases(env.loader, config.theme.dirs, config.theme.custom_dir)
         SharedBlocks().install(env)
+        self._cache_search_entries(config)
         if self.audience == "public":
             if self.file_use.problems:
                 raise Abort(
@@ -459,6 +521,26 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         elif self.site.sealed:
             self._seal_search_index(config)
         return env
+
+    def _cache_search_entries(self, config: MkDocsConfig) -> None:
+        """Material's search plugin reads each page's HTML for its index entries: a cached page
+        gives back the entries it gave last time; a new one's are kept with it."""
+        search = config.plugins.get("material/search") or config.plugins.get("search")
+        index = getattr(search, "search_index", None)
+        add = getattr(index, "add_entry_from_context", None)
+        if add is None or self.cache is None:
+            return
+
+        def add_entries(page) -> None:
+            hit = self.hits.get(page.file.src_uri)
+            if hit is not None:
+                index.entries.extend(hit.search)
+                return
+            before = len(index.entries)
+            add(page)
+            self.search_entries[page.file.src_uri] = index.entries[before:]
+
+        index.add_entry_from_context = add_entries
 
     def _seal_search_index(self, config: MkDocsConfig) -> None:
         """Material's search plugin writes the string its index returns: make it ciphertext."""
@@ -546,6 +628,14 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
 
     @event_priority(-100)  # last: the HTML as every other plugin left it
     def on_post_page(self, output: str, *, page, config: MkDocsConfig) -> str:
+        src = page.file.src_uri
+        hit = self.hits.get(src)
+        if hit is not None:
+            output = hit.output
+        elif self.cache is not None and src in self.keys:
+            media = sorted(self.file_use.by_page.get(src, ())) if self.audience == "public" else []
+            entry = Entry(output, self.search_entries.get(src, []), media)
+            self.cache.put(self.keys[src], entry)
         return self._finish_page(output, page.file.dest_uri)
 
     @event_priority(-100)
@@ -576,7 +666,16 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
 
     @event_priority(-100)  # after Material's search plugin (0) has written its index
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.cache is not None:
+            log.info(
+                "roadmap: %s: %d of %d pages from the render cache",
+                self.audience,
+                len(self.hits),
+                len(self.keys),
+            )
         if self.preview:
+            if self.cache is not None:
+                self.cache.commit()
             return
         crash_point("built")
         site = Path(config.site_dir)
@@ -598,6 +697,8 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
                 f"Aborted with {found} in strict mode! "
                 f"The previous {self.audience} site is untouched."
             )
+        if self.cache is not None:  # the light site's pages passed the audit: keep them
+            self.cache.commit()
         if self.staging:
             try:
                 self.staging.ready()  # published now, or by whoever holds the batch
@@ -613,6 +714,39 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         if self.staging:
             self.staging.discard()
         self.staging = None
+
+
+# Options of mkdocs.yml that show on pages (the render cache's fingerprint; see cache.py).
+_PAGE_OPTIONS = (
+    "site_name",
+    "site_url",
+    "site_description",
+    "site_author",
+    "copyright",
+    "use_directory_urls",
+    "repo_url",
+    "repo_name",
+    "edit_uri",
+    "extra",
+    "extra_css",
+    "extra_javascript",
+    "extra_templates",
+    "dev_addr",
+)
+
+
+def _described(extension) -> object:
+    """A Markdown extension as plain data: its name, or its class and options."""
+    if isinstance(extension, str):
+        return extension
+    options = extension.getConfigs() if hasattr(extension, "getConfigs") else {}
+    plain = {k: v for k, v in vars(extension).items() if isinstance(v, str | int | float | bool)}
+    return (type(extension).__module__, type(extension).__qualname__, options, plain)
+
+
+def _reuse(page: Page, config: MkDocsConfig, files: Files) -> None:
+    """Page.render for a page found in the render cache: its HTML is the cached output."""
+    page.content = ""
 
 
 def _escaped(text):

@@ -49,6 +49,8 @@ class Renderer:
 
 MATERIAL_ALIAS = "roadmap-material/"  # overrides/ include the theme's own partials by this name
 SHARED_PARTIALS = ("partials/nav.html",)
+# The template of a page found in the render cache (cache.py): its output is the cached one.
+CACHED_TEMPLATE = "roadmap-cached.html"
 
 
 def with_theme_aliases(
@@ -56,7 +58,7 @@ def with_theme_aliases(
 ) -> jinja2.BaseLoader:
     """`loader`, and the theme's own SHARED_PARTIALS under MATERIAL_ALIAS, so an override of
     one in overrides/ can wrap the original (the same name would include itself)."""
-    sources = {}
+    sources = {CACHED_TEMPLATE: ""}
     for name in SHARED_PARTIALS:
         for folder in theme_dirs:
             path = Path(folder) / name

@@ -1,0 +1,195 @@
+"""The render cache: what a page rendered to (its HTML, search entries, the files it uses), keyed by
+everything it is rendered from, and reused by the next build or `mkdocs serve` rebuild.
+
+A key is a SHA-256 of the page's Markdown (front matter and parts' tokens included: a token is a
+digest of the whole page), its source and output paths, and the build's fingerprint: the
+plugin's and theme's files, the Markdown extensions and their options, the nav, the site's
+options and the address key. A page whose key is found is not rendered again.
+
+Where it lives: in memory for the process (`mkdocs serve` keeps it across rebuilds), and for
+`roadmap build` in `.roadmap-cache/<audience>.sqlite` beside content/ (never inside site/;
+mode 0700, ignored by git from inside). The light site's entries are its own pages, written
+only after the audit passed. The internal site's are encrypted (AES-GCM) with a key derived
+from its page-address key, which comes from the password (or ROADMAP_ADDRESS_KEY) and is never
+on disk; their row names are HMACs. The internal preview (`mkdocs serve`, unencrypted) keeps
+its cache in memory only. Entries not used by the last builds are deleted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import json
+import os
+import sqlite3
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from .staging import crash_point
+
+CACHE_DIR = ".roadmap-cache"
+FORMAT = 1
+KEEP_BUILDS = 3  # entries unused for this many builds are deleted
+_PACKAGE = Path(__file__).parent
+
+
+@dataclass
+class Entry:
+    """What one page rendered to."""
+
+    output: str  # the whole page as the theme wrote it (before sealing)
+    search: list[dict[str, Any]] = field(default_factory=list)  # its search index entries
+    media: list[str] = field(default_factory=list)  # light site: the files it uses
+
+
+def fingerprint(*parts: Any) -> bytes:
+    """A digest of the build's inputs besides pages: pass reprs of plain data only."""
+    digest = hashlib.sha256(_code_digest())
+    for part in parts:
+        digest.update(repr(part).encode("utf-8", "surrogatepass"))
+        digest.update(b"\0")
+    return digest.digest()
+
+
+_CODE: dict[tuple, bytes] = {}
+
+
+def _code_digest() -> bytes:
+    """The plugin's code, templates and assets, and the versions of what renders pages."""
+    from importlib import metadata
+
+    files = sorted(p for p in _PACKAGE.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    stamp = tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
+    if stamp not in _CODE:
+        digest = hashlib.sha256(f"format {FORMAT}".encode())
+        for path in files:
+            digest.update(path.relative_to(_PACKAGE).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes())
+        for name in ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "jinja2"):
+            with contextlib.suppress(metadata.PackageNotFoundError):
+                digest.update(f"{name} {metadata.version(name)}\0".encode())
+        _CODE.clear()
+        _CODE[stamp] = digest.digest()
+    return _CODE[stamp]
+
+
+def folder_digest(folder: Path) -> str:
+    """The files of a folder (overrides/), for a fingerprint."""
+    digest = hashlib.sha256()
+    if folder.is_dir():
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+class PageCache:
+    """Entries by key for one build: found in memory, else on disk (`store`), else rendered.
+    New entries are kept by `commit()` once the build passed."""
+
+    def __init__(self, build: bytes, memory: dict[str, Entry], store: Store | None = None):
+        self.build = build
+        self.memory = memory
+        self.store = store
+        self.new: dict[str, Entry] = {}
+        self.used: set[str] = set()
+
+    def key(self, src_uri: str, dest_uri: str, markdown: str) -> str:
+        digest = hashlib.sha256(self.build)
+        for text in (src_uri, dest_uri, markdown):
+            digest.update(text.encode("utf-8", "surrogatepass") + b"\0")
+        return digest.hexdigest()
+
+    def get(self, key: str) -> Entry | None:
+        entry = self.memory.get(key)
+        if entry is None and self.store is not None:
+            entry = self.store.get(key)
+        if entry is not None:
+            self.used.add(key)
+        return entry
+
+    def put(self, key: str, entry: Entry) -> None:
+        self.new[key] = entry
+        self.used.add(key)
+
+    def commit(self) -> None:
+        """The build passed: remember its entries, forget those of builds long gone."""
+        keep = {k: self.memory[k] for k in self.used if k in self.memory}
+        self.memory.clear()
+        self.memory.update(keep)
+        self.memory.update(self.new)
+        if self.store is not None:
+            self.store.save(self.new, self.used)
+        self.new = {}
+
+
+class Store:
+    """Entries on disk, one SQLite file per site; encrypted when `secret` is given."""
+
+    def __init__(self, project: Path, name: str, secret: bytes | None = None):
+        folder = project / CACHE_DIR
+        folder.mkdir(mode=0o700, exist_ok=True)
+        os.chmod(folder, 0o700)
+        ignore = folder / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# the render cache of roadmap build: never commit it\n*\n")
+        self.path = folder / f"{name}.sqlite"
+        self.key = _derive(secret) if secret is not None else None
+        self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        self.db.execute(
+            "CREATE TABLE IF NOT EXISTS entry (name TEXT PRIMARY KEY, build INTEGER, value BLOB)"
+        )
+        self.db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER)")
+        row = self.db.execute("SELECT value FROM meta WHERE name = 'build'").fetchone()
+        self.number = (row[0] if row else 0) + 1
+
+    def _name(self, key: str) -> str:
+        if self.key is None:
+            return key
+        return hmac.new(self.key, key.encode(), hashlib.sha256).hexdigest()
+
+    def get(self, key: str) -> Entry | None:
+        name = self._name(key)
+        row = self.db.execute("SELECT value FROM entry WHERE name = ?", (name,)).fetchone()
+        if row is None:
+            return None
+        data = row[0]
+        if self.key is not None:
+            try:
+                data = AESGCM(self.key).decrypt(data[:12], data[12:], name.encode())
+            except Exception:  # another password's entry, or damaged: render again
+                return None
+        try:
+            return Entry(**json.loads(data))
+        except (ValueError, TypeError):
+            return None
+
+    def save(self, new: dict[str, Entry], used: set[str]) -> None:
+        rows = []
+        for key, entry in new.items():
+            name = self._name(key)
+            data = json.dumps(asdict(entry), ensure_ascii=False).encode("utf-8", "surrogatepass")
+            if self.key is not None:
+                nonce = os.urandom(12)
+                data = nonce + AESGCM(self.key).encrypt(nonce, data, name.encode())
+            rows.append((name, self.number, data))
+        with self.db:
+            self.db.execute("BEGIN")
+            self.db.executemany("INSERT OR REPLACE INTO entry VALUES (?, ?, ?)", rows)
+            crash_point("cache")  # the crash tests: killed halfway, SQLite keeps none of it
+            self.db.executemany(
+                "UPDATE entry SET build = ? WHERE name = ?",
+                [(self.number, self._name(k)) for k in used if k not in new],
+            )
+            self.db.execute("DELETE FROM entry WHERE build <= ?", (self.number - KEEP_BUILDS,))
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('build', ?)", (self.number,))
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def _derive(secret: bytes) -> bytes:
+    return hmac.new(secret, b"roadmap/render-cache/v1", hashlib.sha256).digest()
