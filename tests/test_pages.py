@@ -256,3 +256,16 @@ def test_cards_name_their_customers_and_link_their_briefs(playbook_plan):
     assert names in home
     assert 'data-customers="northgate acme-co"' in home
     assert '<option value="acme-co">Acme &amp; Co</option>' in home
+
+
+def test_parts_a_body_swallowed_close_the_page():
+    """An HTML comment a body never closes can take the rest of its page in Markdown (the
+    property test of test_audience_property found one): the page's own parts still show,
+    after it, in order; a part found stays where it was."""
+    from roadmap.pages import place_parts
+
+    parts = {"rmpartax0": "<div>facts</div>", "rmpartax1": "<ul><li>one</li></ul>"}
+    placed = place_parts("<div><p>body</p></div>", parts, lambda path: None)
+    assert placed == "<div><p>body</p></div>\n<div>facts</div>\n<ul><li>one</li></ul>"
+    kept = place_parts("<p>rmpartax0</p>\n<p>body</p>\n<p>rmpartax1</p>", parts, lambda p: None)
+    assert kept == "<div>facts</div>\n<p>body</p>\n<ul><li>one</li></ul>"

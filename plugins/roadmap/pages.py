@@ -224,12 +224,17 @@ def place_parts(
 ) -> str:
     """Put each part back where its token paragraph was rendered. `url_of(path)` is the address
     of a .md link of the parts (None: left as it is, as MkDocs leaves a link it cannot find);
-    `keep` filters each part first (the light site drops internal elements again)."""
+    `keep` filters each part first (the light site drops internal elements again).
+
+    A body can swallow the rest of its page as Markdown reads it (an HTML comment it never
+    closes, in a blockquote): the parts after it then close the page, in order, where
+    Markdown would have lost them."""
 
     def address(m: re.Match) -> str:
         url = url_of(html.unescape(m[1]))
         return m[1] if url is None else html.escape(url)
 
+    lost = []
     for token, part in parts.items():
         part = _LINK.sub(address, keep(part))
         paragraph = f"<p>{token}</p>"
@@ -238,8 +243,8 @@ def place_parts(
         elif token in html_text:
             html_text = html_text.replace(token, part, 1)
         else:
-            raise ValueError(f"a part of the page was lost in rendering ({token})")
-    return html_text
+            lost.append(part)
+    return "\n".join([html_text, *lost]) if lost else html_text
 
 
 # --- Markdown-safe text -------------------------------------------------------------------------
