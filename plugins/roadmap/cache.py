@@ -2,9 +2,10 @@
 everything it is rendered from, and reused by the next build or `mkdocs serve` rebuild.
 
 A key is a SHA-256 of the page's Markdown (front matter and parts' tokens included: a token is a
-digest of the whole page), its source and output paths, and the build's fingerprint: the
-plugin's and theme's files, the Markdown extensions and their options, the nav, the site's
-options and the address key. A page whose key is found is not rendered again.
+digest of the whole page), its source and output paths, the files it uses, and the build's
+fingerprint: the plugin's and theme's files, the Markdown extensions and their options, the
+nav, the site's options and the address key. A page whose key is found is not rendered again.
+A page that logged a warning while rendered is never kept: it is rendered, and warns, each time.
 
 Where it lives: in memory for the process (`mkdocs serve` keeps it across rebuilds), and for
 `roadmap build` in `.roadmap-cache/<audience>.sqlite` beside content/ (never inside site/;
@@ -32,7 +33,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from .staging import crash_point
 
 CACHE_DIR = ".roadmap-cache"
-FORMAT = 1
+FORMAT = 2
 KEEP_BUILDS = 3  # entries unused for this many builds are deleted
 _PACKAGE = Path(__file__).parent
 
@@ -44,6 +45,12 @@ class Entry:
     output: str  # the whole page as the theme wrote it (before sealing)
     search: list[dict[str, Any]] = field(default_factory=list)  # its search index entries
     media: list[str] = field(default_factory=list)  # light site: the files it uses
+    # What MkDocs learns from rendering a page and uses elsewhere: the ids it holds and its
+    # links to anchors (MkDocs checks those after every page is rendered), its title from the
+    # first heading (other pages' navigation shows it).
+    anchors: list[str] = field(default_factory=list)
+    links: dict[str, dict[str, str]] = field(default_factory=dict)  # src_uri -> anchor -> link
+    title: str | None = None
 
 
 def fingerprint(*parts: Any) -> bytes:
@@ -97,9 +104,11 @@ class PageCache:
         self.new: dict[str, Entry] = {}
         self.used: set[str] = set()
 
-    def key(self, src_uri: str, dest_uri: str, markdown: str) -> str:
+    def key(self, src_uri: str, dest_uri: str, markdown: str, files: str = "") -> str:
+        """`files`: what the page's file tokens stand for (a published file's path names its
+        content's digest; a refusal its reason)."""
         digest = hashlib.sha256(self.build)
-        for text in (src_uri, dest_uri, markdown):
+        for text in (src_uri, dest_uri, markdown, files):
             digest.update(text.encode("utf-8", "surrogatepass") + b"\0")
         return digest.hexdigest()
 

@@ -197,6 +197,8 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         self.keys: dict[str, str] = {}  # page -> its render cache key
         self.hits: dict[str, Entry] = {}  # pages rendered before from the same inputs
         self.search_entries: dict[str, list] = {}
+        self.rendering: str | None = None  # the page being rendered (warnings are its own)
+        self.warned: set[str] = set()
         self.started = time.monotonic()
 
         self.warnings = None if self.preview else self._count_warnings(config)
@@ -274,6 +276,7 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         config.nav = self.plan.nav
         self._shape_theme(config)
         self.cache = self._page_cache(config, extensions)
+        self._watch_warnings()
         if not self.preview:  # build and gh-deploy
             self.staging = PREPARED.pop(final_site(config), None) or staging_for(config)
             config.site_dir = str(self.staging.folder)
@@ -304,6 +307,13 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
             project_dir = Path(config.docs_dir).parent
             store = Store(project_dir, self.audience, secret if self.audience != "public" else None)
         return PageCache(build, memory, store)
+
+    def _watch_warnings(self, watch: bool = True) -> None:
+        logger = logging.getLogger("mkdocs")
+        for handler in [h for h in logger.handlers if isinstance(h, _PageWarnings)]:
+            logger.removeHandler(handler)  # an earlier build's, or this one's when it ends
+        if watch:
+            logger.addHandler(_PageWarnings(self))
 
     def _shape_theme(self, config: MkDocsConfig) -> None:
         features = config.theme.get("features", [])
@@ -442,14 +452,18 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
                 page.meta[key] = _escaped(page.meta[key])
         if self.cache is not None:
             src = page.file.src_uri
-            key = self.cache.key(src, page.file.dest_uri, page.file.content_string)
+            refs = self.plan.file_refs.get(src, {})
+            uses = repr(sorted((t, r.media, str(r.refusal)) for t, r in refs.items()))
+            key = self.cache.key(src, page.file.dest_uri, page.file.content_string, uses)
             self.keys[src] = key
             entry = self.cache.get(key)
             if entry is not None:
                 # Rendered before from the same inputs: neither Markdown nor the theme again.
                 self.hits[src] = entry
-                page.render = functools.partial(_reuse, page)  # type: ignore[method-assign]
+                page.render = functools.partial(_reuse, page, entry)  # type: ignore[method-assign]
                 page.meta["template"] = CACHED_TEMPLATE
+            else:
+                self.rendering = src  # until on_page_content: warnings are this page's
         return markdown
 
     # -- while MkDocs writes ------------------------------------------------------------------
@@ -458,6 +472,7 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
 
     @event_priority(-50)  # after other plugins have edited the HTML: what ships decides
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        self.rendering = None
         hit = self.hits.get(page.file.src_uri)
         if hit is not None:
             # No check below can find anything new: the entry is the HTML of the same inputs,
@@ -562,6 +577,7 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         index.generate_search_index = sealed_index
 
     def on_page_context(self, context, *, page, config: MkDocsConfig, nav):
+        self.rendering = page.file.src_uri  # until on_post_page: warnings are this page's
         # Pages the navigation does not list, at one depth, show the same navigation.
         in_nav = page.file.inclusion.is_in_nav() and page in nav.pages
         context["roadmap_shared"] = None if in_nav else str(context.get("base_url", ""))
@@ -629,14 +645,28 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
     @event_priority(-100)  # last: the HTML as every other plugin left it
     def on_post_page(self, output: str, *, page, config: MkDocsConfig) -> str:
         src = page.file.src_uri
+        self.rendering = None
         hit = self.hits.get(src)
         if hit is not None:
             output = hit.output
-        elif self.cache is not None and src in self.keys:
-            media = sorted(self.file_use.by_page.get(src, ())) if self.audience == "public" else []
-            entry = Entry(output, self.search_entries.get(src, []), media)
-            self.cache.put(self.keys[src], entry)
+        elif self.cache is not None and src in self.keys and src not in self.warned:
+            self.cache.put(self.keys[src], self._entry(page, output))
         return self._finish_page(output, page.file.dest_uri)
+
+    def _entry(self, page: Page, output: str) -> Entry:
+        src = page.file.src_uri
+        links = {
+            target.src_uri: dict(anchors)
+            for target, anchors in (getattr(page, "links_to_anchors", None) or {}).items()
+        }
+        return Entry(
+            output,
+            self.search_entries.get(src, []),
+            sorted(self.file_use.by_page.get(src, ())) if self.audience == "public" else [],
+            sorted(page.present_anchor_ids or ()),
+            links,
+            page._title_from_render,
+        )
 
     @event_priority(-100)
     def on_post_template(self, output: str, *, template_name: str, config: MkDocsConfig) -> str:
@@ -666,6 +696,7 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
 
     @event_priority(-100)  # after Material's search plugin (0) has written its index
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        self._watch_warnings(False)
         if self.cache is not None:
             log.info(
                 "roadmap: %s: %d of %d pages from the render cache",
@@ -710,6 +741,7 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
 
     def on_build_error(self, *, error: Exception) -> None:
         self._stop_counting()
+        self._watch_warnings(False)
         self.failed = True
         if self.staging:
             self.staging.discard()
@@ -744,9 +776,27 @@ def _described(extension) -> object:
     return (type(extension).__module__, type(extension).__qualname__, options, plain)
 
 
-def _reuse(page: Page, config: MkDocsConfig, files: Files) -> None:
-    """Page.render for a page found in the render cache: its HTML is the cached output."""
+def _reuse(page: Page, entry: Entry, config: MkDocsConfig, files: Files) -> None:
+    """Page.render for a page found in the render cache: its HTML is the cached output; what
+    MkDocs reads from a rendered page elsewhere is put back."""
     page.content = ""
+    page.present_anchor_ids = set(entry.anchors)
+    page._title_from_render = entry.title
+    if entry.links:
+        linked = ((files.get_file_from_path(uri), anchors) for uri, anchors in entry.links.items())
+        page.links_to_anchors = {f: dict(anchors) for f, anchors in linked if f is not None}
+
+
+class _PageWarnings(logging.Handler):
+    """Pages that logged a warning while rendered: the render cache does not keep them."""
+
+    def __init__(self, plugin: RoadmapPlugin):
+        super().__init__(logging.WARNING)
+        self.plugin = plugin
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.plugin.rendering is not None:
+            self.plugin.warned.add(self.plugin.rendering)
 
 
 def _escaped(text):
