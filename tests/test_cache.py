@@ -321,3 +321,22 @@ class Log:
                 pytest.fail("mkdocs serve stopped:\n" + "".join(self.lines))
             time.sleep(0.2)
         pytest.fail(f"no {pattern!r} in:\n" + "".join(self.lines))
+
+
+def test_links_from_a_cached_page_to_an_anchor_are_checked_again(tmp_path: Path):
+    """MkDocs checks links to anchors after rendering every page: a cached page's links and
+    ids are put back, so an anchor that disappears from an edited page still warns."""
+    project = cache_project(tmp_path / "project")
+    project.item("first-item", body="## Details\n\nText.\n")
+    project.page("about.md", "See [it](../roadmap/first-item.md#details).\n", visibility="public")
+    config = yaml.safe_load((project.root / "mkdocs.yml").read_text())
+    config["validation"] = {"anchors": "warn"}
+    (project.root / "mkdocs.yml").write_text(yaml.safe_dump(config, sort_keys=False))
+    first = build(project, "--audience", "public")
+    assert "anchor" not in first.err
+    again = build(project, "--audience", "public")
+    assert "anchor" not in again.err  # the cached item page still has its id
+    project.item("first-item", body="## Other\n\nText.\n")
+    edited = build(project, "--audience", "public")
+    assert reused(edited, "public")[0] > 0
+    assert "does not contain an anchor '#details'" in edited.err
