@@ -4,8 +4,9 @@ everything it is rendered from, and reused by the next build or `mkdocs serve` r
 A key is a SHA-256 of the page's Markdown (front matter and parts' tokens included: a token is a
 digest of the whole page), its source and output paths, the files it uses, and the build's
 fingerprint: the plugin's and theme's files, the Markdown extensions and their options, the
-nav, the site's options and the address key. A page whose key is found is not rendered again.
-A page that logged a warning while rendered is never kept: it is rendered, and warns, each time.
+nav, the site's options (the "last updated" day among them) and the address key. A page
+whose key is found is not rendered again. A page that logged a warning while rendered is never
+kept: it is rendered, and warns, each time.
 
 Where it lives: in memory for the process (`mkdocs serve` keeps it across rebuilds), and for
 `roadmap build` in `.roadmap-cache/<audience>.sqlite` beside content/ (never inside site/;
