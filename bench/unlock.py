@@ -39,6 +39,13 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+class _Server(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        pass  # a page left before its files arrived (the reopen navigates mid-load)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("site", type=Path)
@@ -51,8 +58,7 @@ def main() -> None:
         f"{len(gzip.compress(home.read_bytes(), 6)) / 1024:.0f} KB gzipped"
     )
     handler = functools.partial(_Quiet, directory=str(args.site))
-    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
+    server = _Server(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_address[1]}/"
     unlock, reopen, cards = [], [], 0
