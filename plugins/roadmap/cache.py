@@ -95,8 +95,9 @@ def folder_digest(folder: Path) -> str:
 
 
 class PageCache:
-    """Entries by key for one build: found in memory, else on disk (`store`), else rendered.
-    New entries are kept by `commit()` once the build passed."""
+    """Entries by key for one build: from the store on disk when there is one (builds), else from
+    memory (`mkdocs serve`). A build's new entries are kept by `commit()` once it passed;
+    `discard()` forgets them."""
 
     def __init__(self, build: bytes, memory: dict[str, Entry], store: Store | None = None):
         self.build = build
@@ -114,30 +115,42 @@ class PageCache:
         return digest.hexdigest()
 
     def get(self, key: str) -> Entry | None:
-        entry = self.memory.get(key)
-        if entry is None and self.store is not None:
-            entry = self.store.get(key)
+        entry = self.memory.get(key) if self.store is None else self.store.get(key)
         if entry is not None:
             self.used.add(key)
         return entry
 
     def put(self, key: str, entry: Entry) -> None:
-        self.new[key] = entry
         self.used.add(key)
+        if self.store is not None:
+            # Written now, inside a transaction only commit() ends: a build of 10,000 pages
+            # does not hold them all in memory, and one that fails keeps none of them.
+            self.store.stage(key, entry)
+        else:
+            self.new[key] = entry
 
     def commit(self) -> None:
         """The build passed: remember its entries, forget those of builds long gone."""
+        if self.store is not None:
+            self.store.commit(self.used)
+            return
         keep = {k: self.memory[k] for k in self.used if k in self.memory}
         self.memory.clear()
         self.memory.update(keep)
         self.memory.update(self.new)
-        if self.store is not None:
-            self.store.save(self.new, self.used)
         self.new = {}
+
+    def discard(self) -> None:
+        """The build failed: nothing it rendered is kept."""
+        self.new = {}
+        if self.store is not None:
+            self.store.discard()
 
 
 class Store:
-    """Entries on disk, one SQLite file per site; encrypted when `secret` is given."""
+    """Entries on disk, one SQLite file per site; encrypted when `secret` is given. The cache is
+    an optimisation: when the file cannot be used (another build of the same site is writing
+    it), this build renders every page and keeps none."""
 
     def __init__(self, project: Path, name: str, secret: bytes | None = None):
         folder = project / CACHE_DIR
@@ -148,13 +161,20 @@ class Store:
             ignore.write_text("# the render cache of roadmap build: never commit it\n*\n")
         self.path = folder / f"{name}.sqlite"
         self.key = _derive(secret) if secret is not None else None
-        self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        self.db.execute(
-            "CREATE TABLE IF NOT EXISTS entry (name TEXT PRIMARY KEY, build INTEGER, value BLOB)"
-        )
-        self.db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER)")
-        row = self.db.execute("SELECT value FROM meta WHERE name = 'build'").fetchone()
-        self.number = (row[0] if row else 0) + 1
+        self.db: sqlite3.Connection | None = None
+        try:
+            self.db = sqlite3.connect(self.path, timeout=5, isolation_level=None)
+            self.db.execute(
+                "CREATE TABLE IF NOT EXISTS entry "
+                "(name TEXT PRIMARY KEY, build INTEGER, value BLOB)"
+            )
+            self.db.execute(
+                "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER)"
+            )
+            row = self.db.execute("SELECT value FROM meta WHERE name = 'build'").fetchone()
+            self.number = (row[0] if row else 0) + 1
+        except sqlite3.Error:
+            self._give_up()
 
     def _name(self, key: str) -> str:
         if self.key is None:
@@ -162,8 +182,13 @@ class Store:
         return hmac.new(self.key, key.encode(), hashlib.sha256).hexdigest()
 
     def get(self, key: str) -> Entry | None:
+        if self.db is None:
+            return None
         name = self._name(key)
-        row = self.db.execute("SELECT value FROM entry WHERE name = ?", (name,)).fetchone()
+        try:
+            row = self.db.execute("SELECT value FROM entry WHERE name = ?", (name,)).fetchone()
+        except sqlite3.Error:
+            return None
         if row is None:
             return None
         data = row[0]
@@ -177,28 +202,54 @@ class Store:
         except (ValueError, TypeError):
             return None
 
-    def save(self, new: dict[str, Entry], used: set[str]) -> None:
-        rows = []
-        for key, entry in new.items():
-            name = self._name(key)
-            data = json.dumps(asdict(entry), ensure_ascii=False).encode("utf-8", "surrogatepass")
-            if self.key is not None:
-                nonce = os.urandom(12)
-                data = nonce + AESGCM(self.key).encrypt(nonce, data, name.encode())
-            rows.append((name, self.number, data))
-        with self.db:
-            self.db.execute("BEGIN")
-            self.db.executemany("INSERT OR REPLACE INTO entry VALUES (?, ?, ?)", rows)
-            crash_point("cache")  # the crash tests: killed halfway, SQLite keeps none of it
+    def stage(self, key: str, entry: Entry) -> None:
+        if self.db is None:
+            return
+        name = self._name(key)
+        data = json.dumps(asdict(entry), ensure_ascii=False).encode("utf-8", "surrogatepass")
+        if self.key is not None:
+            nonce = os.urandom(12)
+            data = nonce + AESGCM(self.key).encrypt(nonce, data, name.encode())
+        try:
+            if not self.db.in_transaction:
+                self.db.execute("BEGIN IMMEDIATE")
+            self.db.execute(
+                "INSERT OR REPLACE INTO entry VALUES (?, ?, ?)", (name, self.number, data)
+            )
+        except sqlite3.Error:
+            self._give_up()
+
+    def commit(self, used: set[str]) -> None:
+        if self.db is None:
+            return
+        try:
+            if not self.db.in_transaction:
+                self.db.execute("BEGIN IMMEDIATE")
             self.db.executemany(
                 "UPDATE entry SET build = ? WHERE name = ?",
-                [(self.number, self._name(k)) for k in used if k not in new],
+                [(self.number, self._name(k)) for k in used],
             )
             self.db.execute("DELETE FROM entry WHERE build <= ?", (self.number - KEEP_BUILDS,))
             self.db.execute("INSERT OR REPLACE INTO meta VALUES ('build', ?)", (self.number,))
-
-    def close(self) -> None:
+            crash_point("cache")  # the crash tests: killed here, SQLite keeps none of it
+            self.db.execute("COMMIT")
+        except sqlite3.Error:
+            self._give_up()
+            return
         self.db.close()
+        self.db = None
+
+    def discard(self) -> None:
+        self._give_up()
+
+    def _give_up(self) -> None:
+        """Roll back what this build wrote and use the file no more."""
+        if self.db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                if self.db.in_transaction:
+                    self.db.execute("ROLLBACK")
+            self.db.close()
+        self.db = None
 
 
 def _derive(secret: bytes) -> bytes:

@@ -196,6 +196,7 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         self.cache = None
         self.keys: dict[str, str] = {}  # page -> its render cache key
         self.hits: dict[str, Entry] = {}  # pages rendered before from the same inputs
+        self.reused = 0
         self.search_entries: dict[str, list] = {}
         self.rendering: str | None = None  # the page being rendered (warnings are its own)
         self.warned: set[str] = set()
@@ -460,6 +461,7 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
             if entry is not None:
                 # Rendered before from the same inputs: neither Markdown nor the theme again.
                 self.hits[src] = entry
+                self.reused += 1
                 page.render = functools.partial(_reuse, page, entry)  # type: ignore[method-assign]
                 page.meta["template"] = CACHED_TEMPLATE
             else:
@@ -646,7 +648,7 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
     def on_post_page(self, output: str, *, page, config: MkDocsConfig) -> str:
         src = page.file.src_uri
         self.rendering = None
-        hit = self.hits.get(src)
+        hit = self.hits.pop(src, None)  # not kept once written: 10,000 pages are a lot
         if hit is not None:
             output = hit.output
         elif self.cache is not None and src in self.keys and src not in self.warned:
@@ -701,7 +703,7 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
             log.info(
                 "roadmap: %s: %d of %d pages from the render cache",
                 self.audience,
-                len(self.hits),
+                self.reused,
                 len(self.keys),
             )
         if self.preview:
@@ -742,6 +744,8 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
     def on_build_error(self, *, error: Exception) -> None:
         self._stop_counting()
         self._watch_warnings(False)
+        if self.cache is not None:
+            self.cache.discard()
         self.failed = True
         if self.staging:
             self.staging.discard()
