@@ -22,7 +22,7 @@ from roadmap.load import load
 from roadmap.sites import PublicSite
 
 sys.path.insert(0, str(Path(__file__).parent))
-from scale import make_project  # noqa: E402
+from generate import make_project  # noqa: E402
 
 THEME = Path(material.__file__).parent / "templates"
 

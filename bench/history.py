@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from scale import make_project  # noqa: E402
+from generate import make_project  # noqa: E402
 
 from roadmap import history, load  # noqa: E402
 

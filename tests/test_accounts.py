@@ -609,3 +609,16 @@ def test_an_account_brief_lists_its_shares_and_what_they_see(project):
     assert "<table>" in shared and "|---" not in shared  # HTML, not Markdown left as text
     assert "<td>Pat Owner</td>" in shared and "Shared now" in shared
     assert "They see it</span> on their own link: shared with them since 1 November 2026" in brief
+
+
+def test_the_render_cache_never_holds_an_account_page(project):
+    """The light site's cache is kept in clear: an item shared with one account stays out."""
+    two_accounts(project)
+    assert build(project).code == 0
+    cache = project.root / ".roadmap-cache" / "public.sqlite"
+    assert cache.is_file()  # the light site's pages are kept, beside content/
+    assert not (project.root / "site_config" / ".roadmap-cache").exists()
+    data = cache.read_bytes()
+    assert b"Open for all" in data
+    for shared in (b"Fleet radar for Acme", b"Harbour sync for Zenith", b"Acme Widgets"):
+        assert shared not in data, shared

@@ -29,6 +29,7 @@ its plaintext audited as the light site is, in on_post_build.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import ipaddress
 import logging
@@ -56,6 +57,7 @@ from .asking import ACCOUNT_PLACEHOLDERS, PLACEHOLDERS, fill, template_problem
 from .audience import account_audience, project
 from .audience_markdown import EXTENSION_NAME, filter_html, with_audience
 from .audit import trusted_files
+from .cache import Entry, PageCache, Store, fingerprint, folder_digest
 from .history import DEFAULT_DEPTH, read_history
 from .integrity import (
     add_theme_integrity,
@@ -72,7 +74,13 @@ from .pages import DEFAULT_DISCLAIMER, Settings, place_parts, plan_site, problem
 from .passwords import content_words, found_in_repository, read_passwords
 from .problems import Problem, display_path, report
 from .references import FileUse
-from .rendering import Renderer, SharedBlocks, built_extensions, with_theme_aliases
+from .rendering import (
+    CACHED_TEMPLATE,
+    Renderer,
+    SharedBlocks,
+    built_extensions,
+    with_theme_aliases,
+)
 from .seal import ASSETS, BUILD_FILE, DROPPED, NOT_FOUND
 from .sites import MACHINE_MADE, InternalSite, PublicSite, Rejected
 from .staging import STAGING_DIR, Batch, Staging, StagingError, crash_point
@@ -143,6 +151,9 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         # Set by `roadmap build` around the build of one account's site (accounts.py): the
         # light site's config then builds that account's site into a folder it gives.
         self.account_link: AccountLink | None = None
+        # The render cache kept in memory between `mkdocs serve` rebuilds (cache.py).
+        self._memory: dict[tuple, dict[str, Entry]] = {}
+        self.cache: PageCache | None = None
 
     def load_config(self, options, config_file_path=None):
         # MkDocs keeps one instance of a plugin with on_startup for every config loaded in the
@@ -179,6 +190,13 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         self.mkdocs_config = config
         self.page_scripts: dict[str, set[str]] = {}
         self._scripts_by_base: dict[str, set[str]] = {}
+        self.cache = None
+        self.keys: dict[str, str] = {}  # page -> its render cache key
+        self.hits: dict[str, Entry] = {}  # pages rendered before from the same inputs
+        self.reused = 0
+        self.search_entries: dict[str, list] = {}
+        self.rendering: str | None = None  # the page being rendered (warnings are its own)
+        self.warned: set[str] = set()
         self.started = time.monotonic()
 
         self.warnings = None if self.preview else self._count_warnings(config)
@@ -258,15 +276,53 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
             log.info("roadmap: %s", note)
         config.markdown_extensions.append(RoadmapMarkup(fill(self.config.request_url)))
         self.plan = plan_site(view, settings, _renderer(config), history)
+        extensions = [_described(e) for e in config.markdown_extensions]
         config.markdown_extensions = built_extensions(
             config.markdown_extensions, config.mdx_configs
         )
         config.nav = self.plan.nav
         self._shape_theme(config)
+        # An account's pages hold items shared with it alone: the light site's cache, kept in
+        # clear, must not hold them, and one account's site is built once a build anyway.
+        self.cache = None if link else self._page_cache(config, extensions)
+        self._watch_warnings()
         if not self.preview and not link:  # build and gh-deploy; `roadmap build` stages accounts
             self.staging = PREPARED.pop(final_site(config), None) or staging_for(config)
             config.site_dir = str(self.staging.folder)
         return config
+
+    def _page_cache(self, config: MkDocsConfig, extensions: list) -> PageCache:
+        """The render cache of this build (cache.py): kept in memory for `mkdocs serve`, on disk
+        for builds; the internal site's encrypted, and never on disk unencrypted."""
+        search = config.plugins.get("material/search") or config.plugins.get("search")
+        secret = getattr(self.site, "addresses", None)
+        build = fingerprint(
+            self.audience,
+            self.preview,
+            self.site.sealed,
+            extensions,
+            config.mdx_configs,
+            {k: config.theme[k] for k in sorted(config.theme) if k != "locale"},
+            str(config.theme.get("locale")),
+            folder_digest(Path(config.theme.custom_dir)) if config.theme.custom_dir else "",
+            [config[k] for k in _PAGE_OPTIONS],
+            dict(search.config) if search is not None else None,
+            self.plan.nav,
+            hashlib.sha256(secret).hexdigest() if secret else None,
+        )
+        memory = self._memory.setdefault((self.audience, self.preview, self.site.sealed), {})
+        store = None
+        if not self.preview and (self.audience == "public" or secret):
+            project_dir = content_dir(config).parent  # docs_dir is a placeholder folder
+            store = Store(project_dir, self.audience, secret if self.audience != "public" else None)
+        return PageCache(build, memory, store)
+
+    def _watch_warnings(self, watch: bool = True) -> None:
+        logger = logging.getLogger("mkdocs")
+        for handler in [h for h in logger.handlers if isinstance(h, _PageWarnings)]:
+            logger.removeHandler(handler)  # an earlier build's, or this one's when it ends
+        if watch:
+            logger.addHandler(_PageWarnings(self))
 
     def _shape_theme(self, config: MkDocsConfig) -> None:
         features = config.theme.get("features", [])
@@ -437,6 +493,21 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         for key in ("title", "description"):
             if key in page.meta:
                 page.meta[key] = _escaped(page.meta[key])
+        if self.cache is not None:
+            src = page.file.src_uri
+            refs = self.plan.file_refs.get(src, {})
+            uses = repr(sorted((t, r.media, str(r.refusal)) for t, r in refs.items()))
+            key = self.cache.key(src, page.file.dest_uri, page.file.content_string, uses)
+            self.keys[src] = key
+            entry = self.cache.get(key)
+            if entry is not None:
+                # Rendered before from the same inputs: neither Markdown nor the theme again.
+                self.hits[src] = entry
+                self.reused += 1
+                page.render = functools.partial(_reuse, page, entry)  # type: ignore[method-assign]
+                page.meta["template"] = CACHED_TEMPLATE
+            else:
+                self.rendering = src  # until on_page_content: warnings are this page's
         return markdown
 
     # -- while MkDocs writes ------------------------------------------------------------------
@@ -445,6 +516,15 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
 
     @event_priority(-50)  # after other plugins have edited the HTML: what ships decides
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        self.rendering = None
+        hit = self.hits.get(page.file.src_uri)
+        if hit is not None:
+            # No check below can find anything new: the entry is the HTML of the same inputs,
+            # kept only by a build that passed them all (shadows stop it in on_env, inline
+            # scripts in strict mode, the light site's audit in on_post_build).
+            if self.audience == "public":
+                self.file_use.use(page.file.src_uri, hit.media)
+            return html
         for shadow in theme_data_shadowed(html):
             path, line = self.plan.sources.get(page.file.src_uri, (Path(page.file.src_uri), 1))
             self.shadows.append(
@@ -488,6 +568,7 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         # wrappers the plugin adds to the theme's loader, so overrides/ calls nothing of ours.
         env.loader = with_theme_aliases(env.loader, config.theme.dirs)
         SharedBlocks().install(env)
+        self._cache_search_entries(config)
         if self.audience == "public":
             if self.file_use.problems:
                 raise Abort(
@@ -501,6 +582,26 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         if self.site.sealed:
             self._seal_search_index(config)
         return env
+
+    def _cache_search_entries(self, config: MkDocsConfig) -> None:
+        """Material's search plugin reads each page's HTML for its index entries: a cached page
+        gives back the entries it gave last time; a new one's are kept with it."""
+        search = config.plugins.get("material/search") or config.plugins.get("search")
+        index = getattr(search, "search_index", None)
+        add = getattr(index, "add_entry_from_context", None)
+        if add is None or self.cache is None:
+            return
+
+        def add_entries(page) -> None:
+            hit = self.hits.get(page.file.src_uri)
+            if hit is not None:
+                index.entries.extend(hit.search)
+                return
+            before = len(index.entries)
+            add(page)
+            self.search_entries[page.file.src_uri] = index.entries[before:]
+
+        index.add_entry_from_context = add_entries
 
     def _seal_search_index(self, config: MkDocsConfig) -> None:
         """Material's search plugin writes the string its index returns: make it ciphertext."""
@@ -522,6 +623,7 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         index.generate_search_index = sealed_index
 
     def on_page_context(self, context, *, page, config: MkDocsConfig, nav):
+        self.rendering = page.file.src_uri  # until on_post_page: warnings are this page's
         # Pages the navigation does not list, at one depth, show the same navigation.
         in_nav = page.file.inclusion.is_in_nav() and page in nav.pages
         context["roadmap_shared"] = None if in_nav else str(context.get("base_url", ""))
@@ -588,7 +690,29 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
 
     @event_priority(-100)  # last: the HTML as every other plugin left it
     def on_post_page(self, output: str, *, page, config: MkDocsConfig) -> str:
+        src = page.file.src_uri
+        self.rendering = None
+        hit = self.hits.pop(src, None)  # not kept once written: 10,000 pages are a lot
+        if hit is not None:
+            output = hit.output
+        elif self.cache is not None and src in self.keys and src not in self.warned:
+            self.cache.put(self.keys[src], self._entry(page, output))
         return self._finish_page(output, page.file.dest_uri)
+
+    def _entry(self, page: Page, output: str) -> Entry:
+        src = page.file.src_uri
+        links = {
+            target.src_uri: dict(anchors)
+            for target, anchors in (getattr(page, "links_to_anchors", None) or {}).items()
+        }
+        return Entry(
+            output,
+            self.search_entries.get(src, []),
+            sorted(self.file_use.by_page.get(src, ())) if self.audience == "public" else [],
+            sorted(page.present_anchor_ids or ()),
+            links,
+            page._title_from_render,
+        )
 
     @event_priority(-100)
     def on_post_template(self, output: str, *, template_name: str, config: MkDocsConfig) -> str:
@@ -621,7 +745,17 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
 
     @event_priority(-100)  # after Material's search plugin (0) has written its index
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        self._watch_warnings(False)
+        if self.cache is not None:
+            log.info(
+                "roadmap: %s: %d of %d pages from the render cache",
+                self.audience,
+                self.reused,
+                len(self.keys),
+            )
         if self.preview:
+            if self.cache is not None:
+                self.cache.commit()
             return
         crash_point("built")
         site = Path(config.site_dir)
@@ -643,6 +777,8 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
                 f"Aborted with {found} in strict mode! "
                 f"The previous {self.audience} site is untouched."
             )
+        if self.cache is not None:  # the light site's pages passed the audit: keep them
+            self.cache.commit()
         if self.staging:
             try:
                 self.staging.ready()  # published now, or by whoever holds the batch
@@ -654,6 +790,9 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
 
     def on_build_error(self, *, error: Exception) -> None:
         self._stop_counting()
+        self._watch_warnings(False)
+        if self.cache is not None:
+            self.cache.discard()
         self.failed = True
         if self.staging:
             self.staging.discard()
@@ -677,6 +816,57 @@ def _placeholder_problems(config: MkDocsConfig, content: Path) -> list[Problem]:
             "plugin's content_dir at the sources",
         )
     ]
+
+
+# Options of mkdocs.yml that show on pages (the render cache's fingerprint; see cache.py).
+_PAGE_OPTIONS = (
+    "site_name",
+    "site_url",
+    "site_description",
+    "site_author",
+    "copyright",
+    "use_directory_urls",
+    "repo_url",
+    "repo_name",
+    "edit_uri",
+    "extra",
+    "extra_css",
+    "extra_javascript",
+    "extra_templates",
+    "dev_addr",
+)
+
+
+def _described(extension) -> object:
+    """A Markdown extension as plain data: its name, or its class and options."""
+    if isinstance(extension, str):
+        return extension
+    options = extension.getConfigs() if hasattr(extension, "getConfigs") else {}
+    plain = {k: v for k, v in vars(extension).items() if isinstance(v, str | int | float | bool)}
+    return (type(extension).__module__, type(extension).__qualname__, options, plain)
+
+
+def _reuse(page: Page, entry: Entry, config: MkDocsConfig, files: Files) -> None:
+    """Page.render for a page found in the render cache: its HTML is the cached output; what
+    MkDocs reads from a rendered page elsewhere is put back."""
+    page.content = ""
+    page.present_anchor_ids = set(entry.anchors)
+    page._title_from_render = entry.title
+    if entry.links:
+        linked = ((files.get_file_from_path(uri), anchors) for uri, anchors in entry.links.items())
+        page.links_to_anchors = {f: dict(anchors) for f, anchors in linked if f is not None}
+
+
+class _PageWarnings(logging.Handler):
+    """Pages that logged a warning while rendered: the render cache does not keep them."""
+
+    def __init__(self, plugin: RoadmapPlugin):
+        super().__init__(logging.WARNING)
+        self.plugin = plugin
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.plugin.rendering is not None:
+            self.plugin.warned.add(self.plugin.rendering)
 
 
 def _escaped(text):

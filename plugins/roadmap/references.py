@@ -393,12 +393,18 @@ class FileUse:
     def __init__(self, refs: dict[str, dict[str, FileRef]], sources: dict[str, tuple[Path, int]]):
         self.refs, self.sources = refs, sources
         self.used: set[str] = set()
+        self.by_page: dict[str, set[str]] = {}
         self.problems: list[Problem] = []
 
     def place(self, html_text: str, page_uri: str, page_url: str) -> str:
         """The page's HTML with its file tokens resolved (see place_files)."""
         source = self.sources.get(page_uri, (Path(page_uri), 1))
         placed = place_files(html_text, page_url, self.refs.get(page_uri, {}), source)
-        self.used |= placed.used
+        self.use(page_uri, placed.used)
         self.problems += placed.problems
         return placed.html
+
+    def use(self, page_uri: str, media: Iterable[str]) -> None:
+        """`page_uri` uses these files (read from its HTML now, or when it was cached)."""
+        self.by_page[page_uri] = set(media)
+        self.used |= self.by_page[page_uri]

@@ -50,6 +50,8 @@ class Renderer:
 MATERIAL_ALIAS = "roadmap-material/"  # the theme's own partial, for the wrapper to include
 # Partials the same on every page the navigation does not list, at one folder depth.
 SHARED_PARTIALS = {"partials/nav.html": "nav", "partials/tabs.html": "tabs"}
+# The template of a page found in the render cache (cache.py): its output is the cached one.
+CACHED_TEMPLATE = "roadmap-cached.html"
 
 
 def with_theme_aliases(loader: jinja2.BaseLoader, theme_dirs: Iterable[str]) -> jinja2.BaseLoader:
@@ -59,7 +61,7 @@ def with_theme_aliases(loader: jinja2.BaseLoader, theme_dirs: Iterable[str]) -> 
     render with an engine that runs no plugin. It includes the partial the theme would have
     used (overrides/ first), under MATERIAL_ALIAS: the same name would include itself.
     """
-    sources = {}
+    sources = {CACHED_TEMPLATE: ""}
     for name, key in SHARED_PARTIALS.items():
         for folder in theme_dirs:
             path = Path(folder) / name

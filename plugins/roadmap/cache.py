@@ -1,0 +1,256 @@
+"""The render cache: what a page rendered to (its HTML, search entries, the files it uses), keyed by
+everything it is rendered from, and reused by the next build or `mkdocs serve` rebuild.
+
+A key is a SHA-256 of the page's Markdown (front matter and parts' tokens included: a token is a
+digest of the whole page), its source and output paths, the files it uses, and the build's
+fingerprint: the plugin's and theme's files, the Markdown extensions and their options, the
+nav, the site's options (the "last updated" day among them) and the address key. A page
+whose key is found is not rendered again. A page that logged a warning while rendered is never
+kept: it is rendered, and warns, each time.
+
+Where it lives: in memory for the process (`mkdocs serve` keeps it across rebuilds), and for
+`roadmap build` in `.roadmap-cache/<audience>.sqlite` beside content/ (never inside site/;
+mode 0700, ignored by git from inside). The light site's entries are its own pages, written
+only after the audit passed. The internal site's are encrypted (AES-GCM) with a key derived
+from its page-address key, which comes from the password (or ROADMAP_ADDRESS_KEY) and is never
+on disk; their row names are HMACs. The internal preview (`mkdocs serve`, unencrypted) keeps
+its cache in memory only. Entries not used by the last builds are deleted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import json
+import os
+import sqlite3
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from .staging import crash_point
+
+CACHE_DIR = ".roadmap-cache"
+FORMAT = 2
+KEEP_BUILDS = 3  # entries unused for this many builds are deleted
+_PACKAGE = Path(__file__).parent
+
+
+@dataclass
+class Entry:
+    """What one page rendered to."""
+
+    output: str  # the whole page as the theme wrote it (before sealing)
+    search: list[dict[str, Any]] = field(default_factory=list)  # its search index entries
+    media: list[str] = field(default_factory=list)  # light site: the files it uses
+    # What MkDocs learns from rendering a page and uses elsewhere: the ids it holds and its
+    # links to anchors (MkDocs checks those after every page is rendered), its title from the
+    # first heading (other pages' navigation shows it).
+    anchors: list[str] = field(default_factory=list)
+    links: dict[str, dict[str, str]] = field(default_factory=dict)  # src_uri -> anchor -> link
+    title: str | None = None
+
+
+def fingerprint(*parts: Any) -> bytes:
+    """A digest of the build's inputs besides pages: pass reprs of plain data only."""
+    digest = hashlib.sha256(_code_digest())
+    for part in parts:
+        digest.update(repr(part).encode("utf-8", "surrogatepass"))
+        digest.update(b"\0")
+    return digest.digest()
+
+
+_CODE: dict[tuple, bytes] = {}
+
+
+def _code_digest() -> bytes:
+    """The plugin's code, templates and assets, and the versions of what renders pages."""
+    from importlib import metadata
+
+    files = sorted(p for p in _PACKAGE.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    stamp = tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
+    if stamp not in _CODE:
+        digest = hashlib.sha256(f"format {FORMAT}".encode())
+        for path in files:
+            digest.update(path.relative_to(_PACKAGE).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes())
+        for name in ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "jinja2"):
+            with contextlib.suppress(metadata.PackageNotFoundError):
+                digest.update(f"{name} {metadata.version(name)}\0".encode())
+        _CODE.clear()
+        _CODE[stamp] = digest.digest()
+    return _CODE[stamp]
+
+
+def folder_digest(folder: Path) -> str:
+    """The files of a folder (overrides/), for a fingerprint."""
+    digest = hashlib.sha256()
+    if folder.is_dir():
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+class PageCache:
+    """Entries by key for one build: from the store on disk when there is one (builds), else from
+    memory (`mkdocs serve`). A build's new entries are kept by `commit()` once it passed;
+    `discard()` forgets them."""
+
+    def __init__(self, build: bytes, memory: dict[str, Entry], store: Store | None = None):
+        self.build = build
+        self.memory = memory
+        self.store = store
+        self.new: dict[str, Entry] = {}
+        self.used: set[str] = set()
+
+    def key(self, src_uri: str, dest_uri: str, markdown: str, files: str = "") -> str:
+        """`files`: what the page's file tokens stand for (a published file's path names its
+        content's digest; a refusal its reason)."""
+        digest = hashlib.sha256(self.build)
+        for text in (src_uri, dest_uri, markdown, files):
+            digest.update(text.encode("utf-8", "surrogatepass") + b"\0")
+        return digest.hexdigest()
+
+    def get(self, key: str) -> Entry | None:
+        entry = self.memory.get(key) if self.store is None else self.store.get(key)
+        if entry is not None:
+            self.used.add(key)
+        return entry
+
+    def put(self, key: str, entry: Entry) -> None:
+        self.used.add(key)
+        if self.store is not None:
+            # Written now, inside a transaction only commit() ends: a build of 10,000 pages
+            # does not hold them all in memory, and one that fails keeps none of them.
+            self.store.stage(key, entry)
+        else:
+            self.new[key] = entry
+
+    def commit(self) -> None:
+        """The build passed: remember its entries, forget those of builds long gone."""
+        if self.store is not None:
+            self.store.commit(self.used)
+            return
+        keep = {k: self.memory[k] for k in self.used if k in self.memory}
+        self.memory.clear()
+        self.memory.update(keep)
+        self.memory.update(self.new)
+        self.new = {}
+
+    def discard(self) -> None:
+        """The build failed: nothing it rendered is kept."""
+        self.new = {}
+        if self.store is not None:
+            self.store.discard()
+
+
+class Store:
+    """Entries on disk, one SQLite file per site; encrypted when `secret` is given. The cache is
+    an optimisation: when the file cannot be used (another build of the same site is writing
+    it), this build renders every page and keeps none."""
+
+    def __init__(self, project: Path, name: str, secret: bytes | None = None):
+        folder = project / CACHE_DIR
+        folder.mkdir(mode=0o700, exist_ok=True)
+        os.chmod(folder, 0o700)
+        ignore = folder / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# the render cache of roadmap build: never commit it\n*\n")
+        self.path = folder / f"{name}.sqlite"
+        self.key = _derive(secret) if secret is not None else None
+        self.db: sqlite3.Connection | None = None
+        try:
+            self.db = sqlite3.connect(self.path, timeout=5, isolation_level=None)
+            self.db.execute(
+                "CREATE TABLE IF NOT EXISTS entry "
+                "(name TEXT PRIMARY KEY, build INTEGER, value BLOB)"
+            )
+            self.db.execute(
+                "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER)"
+            )
+            row = self.db.execute("SELECT value FROM meta WHERE name = 'build'").fetchone()
+            self.number = (row[0] if row else 0) + 1
+        except sqlite3.Error:
+            self._give_up()
+
+    def _name(self, key: str) -> str:
+        if self.key is None:
+            return key
+        return hmac.new(self.key, key.encode(), hashlib.sha256).hexdigest()
+
+    def get(self, key: str) -> Entry | None:
+        if self.db is None:
+            return None
+        name = self._name(key)
+        try:
+            row = self.db.execute("SELECT value FROM entry WHERE name = ?", (name,)).fetchone()
+        except sqlite3.Error:
+            return None
+        if row is None:
+            return None
+        data = row[0]
+        if self.key is not None:
+            try:
+                data = AESGCM(self.key).decrypt(data[:12], data[12:], name.encode())
+            except Exception:  # another password's entry, or damaged: render again
+                return None
+        try:
+            return Entry(**json.loads(data))
+        except (ValueError, TypeError):
+            return None
+
+    def stage(self, key: str, entry: Entry) -> None:
+        if self.db is None:
+            return
+        name = self._name(key)
+        data = json.dumps(asdict(entry), ensure_ascii=False).encode("utf-8", "surrogatepass")
+        if self.key is not None:
+            nonce = os.urandom(12)
+            data = nonce + AESGCM(self.key).encrypt(nonce, data, name.encode())
+        try:
+            if not self.db.in_transaction:
+                self.db.execute("BEGIN IMMEDIATE")
+            self.db.execute(
+                "INSERT OR REPLACE INTO entry VALUES (?, ?, ?)", (name, self.number, data)
+            )
+        except sqlite3.Error:
+            self._give_up()
+
+    def commit(self, used: set[str]) -> None:
+        if self.db is None:
+            return
+        try:
+            if not self.db.in_transaction:
+                self.db.execute("BEGIN IMMEDIATE")
+            self.db.executemany(
+                "UPDATE entry SET build = ? WHERE name = ?",
+                [(self.number, self._name(k)) for k in used],
+            )
+            self.db.execute("DELETE FROM entry WHERE build <= ?", (self.number - KEEP_BUILDS,))
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('build', ?)", (self.number,))
+            crash_point("cache")  # the crash tests: killed here, SQLite keeps none of it
+            self.db.execute("COMMIT")
+        except sqlite3.Error:
+            self._give_up()
+            return
+        self.db.close()
+        self.db = None
+
+    def discard(self) -> None:
+        self._give_up()
+
+    def _give_up(self) -> None:
+        """Roll back what this build wrote and use the file no more."""
+        if self.db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                if self.db.in_transaction:
+                    self.db.execute("ROLLBACK")
+            self.db.close()
+        self.db = None
+
+
+def _derive(secret: bytes) -> bytes:
+    return hmac.new(secret, b"roadmap/render-cache/v1", hashlib.sha256).digest()
