@@ -1,0 +1,151 @@
+"""Red team on account sites (issue 13): what a client holding one link, anyone on the light
+site, or a printed brief could learn of other accounts, and what a revoked link still opens."""
+
+from __future__ import annotations
+
+import urllib.request
+
+from test_accounts import ACCOUNTS, SHARE_KEY, build, link_for, open_site, shared_item, two_accounts
+
+from conftest import PASSWORD, all_files, serve, site_text
+from roadmap.account_builds import CLOSED_INDEX
+from roadmap.crypto import open_keyring
+from roadmap.seal import open_page, read_sealed
+
+# Every container Markdown offers, each with an internal block, and links to items the
+# account may not see: the account's site renders none of it.
+BODY = """Public words for the client.
+
+!!! internal
+    Margin talk in a plain block.
+
+??? note "More"
+    Inner public words.
+
+    !!! internal
+        Margin talk in a collapsible.
+
+- A list item
+
+    !!! internal
+        Margin talk in a list.
+
+> A quote
+>
+> !!! internal
+>     Margin talk in a quote.
+
+<div class="internal">Margin talk in raw HTML.</div>
+
+<div markdown>
+!!! internal
+    Margin talk in a markdown div.
+</div>
+
+Public footnote[^1].
+
+[^1]: A footnote clients may read.
+
+<!-- Margin talk in a comment -->
+
+See [the harbour item](for-zenith.md) and [the asked one](asked.md).
+"""
+IDLE = "idle:\n  name: Idle Account Ltd\n"
+
+
+def test_redacct_content_vectors_in_a_shared_item_reach_no_account(project):
+    two_accounts(project)
+    project.write("content/accounts.yml", ACCOUNTS + IDLE)
+    shared_item(project, "for-acme", title="Fleet radar for Acme", body=BODY)
+    result = build(project)
+    assert result.code == 0, result.err
+    acme = link_for(project)
+    text = "\n".join(open_site(project.root / "site" / "accounts" / acme.folder, acme.key).values())
+    assert "Public words for the client." in text and "A footnote clients may read." in text
+    for absent in (
+        "Margin talk",
+        "Harbour sync",
+        "for-zenith",
+        "Still to be asked",
+        "Zenith",
+        "zenith",
+        "Idle Account",
+        "idle",
+        "Pat Owner",
+        "offline sync",
+    ):
+        assert absent not in text, absent
+
+
+def test_redacct_no_host_lists_the_account_folders(project):
+    two_accounts(project)
+    assert build(project).code == 0
+    accounts = project.root / "site" / "accounts"
+    acme, zenith = link_for(project), link_for(project, "zenith")
+    assert sorted(p.name for p in accounts.iterdir()) == sorted(
+        [acme.folder, zenith.folder, "index.html"]
+    )
+    # A host that lists folders without an index (here Python's) shows the page that says
+    # nothing: a client holding one link learns no other folder, nor how many there are.
+    with serve(project.root / "site") as base:
+        page = urllib.request.urlopen(base + "accounts/").read().decode()
+    assert page == CLOSED_INDEX
+    assert acme.folder not in page and zenith.folder not in page
+    # The same bytes with one account less.
+    (project.content / "roadmap" / "for-zenith.md").unlink()
+    assert build(project).code == 0
+    assert (accounts / "index.html").read_text() == CLOSED_INDEX
+    # The light site neither links to the folders nor names them.
+    light = site_text(project.site("public"))
+    assert "accounts/" not in light and acme.folder not in light
+
+
+def test_redacct_a_link_key_is_in_no_file_in_clear_nor_in_the_build_output(project):
+    two_accounts(project)
+    project.configure(light_site_url="https://r.example/")
+    result = build(project)
+    assert result.code == 0, result.err
+    acme = link_for(project)
+    secret = acme.fragment.removeprefix("#k=").encode()
+    for path in all_files(project.root):
+        if "content" not in path.relative_to(project.root).parts:
+            assert secret not in path.read_bytes(), path
+    assert secret.decode() not in result.out + result.err
+    assert SHARE_KEY not in result.out + result.err
+    # It is in the internal site, sealed: the brief of the account, for sales.
+    site = project.site("internal")
+    key = open_keyring(read_sealed((site / "index.html").read_text()), PASSWORD)
+    pages = [
+        open_page(site, p.relative_to(site).as_posix(), key).decode()
+        for p in all_files(site)
+        if p.suffix == ".html"
+    ]
+    assert any(acme.url("https://r.example/") in t for t in pages)
+
+
+def test_redacct_a_printed_brief_carries_no_link(project, page):
+    two_accounts(project)
+    project.item(
+        "asked-by-acme",
+        visibility="internal",
+        customers=[{"name": "Acme Widgets Incorporated"}],
+    )
+    project.configure(light_site_url="https://r.example/")
+    assert build(project).code == 0
+    acme = link_for(project)
+    site = project.site("internal")
+    key = open_keyring(read_sealed((site / "index.html").read_text()), PASSWORD)
+    css = next(p for p in all_files(site) if p.name == "roadmap.css").read_text()
+    briefs = []
+    for path in all_files(site):
+        if path.suffix == ".html":
+            html = open_page(site, path.relative_to(site).as_posix(), key).decode()
+            if acme.fragment in html:
+                briefs.append(html)
+    assert len(briefs) >= 2, "the account's brief and the sharing page show the link"
+    for html in briefs:
+        page.set_content(html.replace("</head>", f"<style>{css}</style></head>", 1))
+        page.emulate_media(media="screen")
+        assert acme.fragment in page.inner_text("body")
+        page.emulate_media(media="print")
+        assert acme.fragment not in page.inner_text("body")

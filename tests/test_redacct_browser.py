@@ -1,0 +1,36 @@
+"""Red team on account sites, in Chromium: what a browser kept of an account's site must not
+open once the account's link was revoked."""
+
+from __future__ import annotations
+
+from test_accounts import build, link_for
+from test_browser_accounts import CLOSED, card_titles, setup_accounts
+
+from conftest import serve
+
+
+def test_redacct_a_cached_page_of_a_revoked_link_opens_nothing(project, browser):
+    setup_accounts(project)
+    assert build(project).code == 0
+    acme = link_for(project)
+    with serve(project.root / "site", cache=True) as base:
+        context = browser.new_context()
+        page = context.new_page()
+        page.goto(base + acme.url(None))
+        assert card_titles(page) == ["Fleet radar for Acme", "Open for all"]
+        (project.content / "roadmap" / "for-acme.md").unlink()  # revoked
+        assert build(project).code == 0
+        assert not (project.root / "site" / "accounts" / acme.folder).exists()
+        # The browser still holds the page (max-age): the link, in a new tab, and the same tab
+        # (its session keeps the key) both find the folder gone and open nothing.
+        again = context.new_page()
+        again.goto(base + acme.url(None))
+        again.wait_for_function("document.getElementById('rm-message').textContent !== ''")
+        assert again.inner_text("#rm-message") == CLOSED
+        assert again.query_selector(".rm-card") is None
+        assert again.evaluate("sessionStorage.getItem('roadmap-link')") is None
+        page.goto(base + acme.path)
+        page.wait_for_function("document.getElementById('rm-message').textContent !== ''")
+        assert page.inner_text("#rm-message") == CLOSED
+        assert page.query_selector(".rm-card") is None
+        context.close()
