@@ -149,3 +149,36 @@ def test_redacct_a_printed_brief_carries_no_link(project, page):
         assert acme.fragment in page.inner_text("body")
         page.emulate_media(media="print")
         assert acme.fragment not in page.inner_text("body")
+
+
+def test_redacct_a_build_killed_in_an_account_audit_leaves_no_plaintext(project):
+    import signal
+    import stat
+
+    from test_crash import run_build, snapshot
+
+    from roadmap.staging import STAGING_DIR
+
+    two_accounts(project)
+    # run_build's SOURCE_DATE_EPOCH is before these approvals: start them earlier.
+    for item in ("for-acme", "for-zenith"):
+        path = project.content / "roadmap" / f"{item}.md"
+        text = path.read_text().replace("on: 2026-11-01", "on: 2026-01-01")
+        path.write_text(text.replace("on: 2026-11-20", "on: 2026-01-01"))
+    env = {"ROADMAP_SHARE_KEY": SHARE_KEY}
+    assert run_build(project, **env).returncode == 0
+    before = snapshot(project.root / "site")
+    done = run_build(project, ROADMAP_CRASH_AT="account-audit:1", **env)
+    assert done.returncode == -signal.SIGKILL, done.stderr
+    assert snapshot(project.root / "site") == before, "a killed build publishes nothing"
+    staging = project.root / STAGING_DIR
+    left = [p for p in all_files(staging) if b"Shared with" in p.read_bytes()]
+    assert left, "killed with the audit's plaintext copy on disk, in the project's staging"
+    assert stat.S_IMODE(staging.stat().st_mode) == 0o700  # the audit's copy: private, and
+    assert run_build(project, **env).returncode == 0  # swept by the next build
+    assert list(staging.iterdir()) == []
+    assert not (project.root / "site_config" / STAGING_DIR).exists()
+    for path in all_files(project.root):
+        if path.relative_to(project.root).parts[0] != "content":
+            data = path.read_bytes()
+            assert b"Fleet radar" not in data and b"Shared with" not in data, path

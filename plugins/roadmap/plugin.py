@@ -312,7 +312,9 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
             roadmap,
             view,
             link,
-            Path(config.docs_dir).parent / STAGING_DIR,
+            # The project's private staging folder, which every build sweeps: docs_dir is
+            # site_config/placeholder, and a folder beside it would be committed.
+            roadmap.content_dir.parent / STAGING_DIR,
         )
 
     def _account_links(self, roadmap: Roadmap) -> dict:
