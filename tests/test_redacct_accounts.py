@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import urllib.request
 
+import pytest
 from test_accounts import ACCOUNTS, SHARE_KEY, build, link_for, open_site, shared_item, two_accounts
 
 from conftest import PASSWORD, all_files, serve, site_text
 from roadmap.account_builds import CLOSED_INDEX
+from roadmap.accounts import SHARE_KEY_ENV, account_links
 from roadmap.crypto import open_keyring
 from roadmap.seal import open_page, read_sealed
 
@@ -182,3 +184,29 @@ def test_redacct_a_build_killed_in_an_account_audit_leaves_no_plaintext(project)
         if path.relative_to(project.root).parts[0] != "content":
             data = path.read_bytes()
             assert b"Fleet radar" not in data and b"Shared with" not in data, path
+
+
+@pytest.mark.parametrize(
+    ("epoch", "zone", "live"),
+    [
+        ("1795995000", "Pacific/Kiritimati", True),  # 2026-11-29 23:30 UTC, the 30th there
+        ("1795996800", "America/Los_Angeles", False),  # 2026-11-30 00:00 UTC, the 29th there
+        ("1795910400", "UTC", True),  # 2026-11-29 00:00 UTC: the first second of `until`
+    ],
+)
+def test_redacct_until_is_the_last_day_shared_in_utc(project, epoch, zone, live):
+    import os
+    import time
+    from unittest import mock
+
+    from roadmap.accounts import read_share_key
+    from roadmap.load import load
+
+    two_accounts(project, until="2026-11-29")
+    with mock.patch.dict(os.environ, {"SOURCE_DATE_EPOCH": epoch, "TZ": zone}):
+        time.tzset()  # the process's local zone is now `zone`
+        roadmap = load(project.content)
+    time.tzset()  # and back
+    links = account_links(roadmap, read_share_key({SHARE_KEY_ENV: SHARE_KEY})[0])
+    assert ("acme" in links) is live
+    assert "zenith" in links  # no `until`: shared from its day on
