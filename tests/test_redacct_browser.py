@@ -4,7 +4,7 @@ open once the account's link was revoked."""
 from __future__ import annotations
 
 from test_accounts import build, link_for
-from test_browser_accounts import CLOSED, card_titles, setup_accounts
+from test_browser_accounts import CLOSED, MESSAGE, card_titles, setup_accounts
 
 from conftest import serve
 
@@ -25,12 +25,12 @@ def test_redacct_a_cached_page_of_a_revoked_link_opens_nothing(project, browser)
         # (its session keeps the key) both find the folder gone and open nothing.
         again = context.new_page()
         again.goto(base + acme.url(None))
-        again.wait_for_function("document.getElementById('rm-message').textContent !== ''")
+        again.wait_for_function(MESSAGE)
         assert again.inner_text("#rm-message") == CLOSED
         assert again.query_selector(".rm-card") is None
         assert again.evaluate("sessionStorage.getItem('roadmap-link')") is None
         page.goto(base + acme.path)
-        page.wait_for_function("document.getElementById('rm-message').textContent !== ''")
+        page.wait_for_function(MESSAGE)
         assert page.inner_text("#rm-message") == CLOSED
         assert page.query_selector(".rm-card") is None
         context.close()
