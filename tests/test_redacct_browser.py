@@ -34,3 +34,24 @@ def test_redacct_a_cached_page_of_a_revoked_link_opens_nothing(project, browser)
         assert page.inner_text("#rm-message") == CLOSED
         assert page.query_selector(".rm-card") is None
         context.close()
+
+
+def test_redacct_an_account_404_page_opens_with_its_folders_build(project, page):
+    import shutil
+
+    setup_accounts(project)
+    assert build(project).code == 0
+    acme = link_for(project)
+    folder = project.root / "site" / "accounts" / acme.folder
+    # Hosts like Cloudflare Pages answer a missing address with the nearest 404.html: here,
+    # the account's own, inside its folder.
+    (folder / "missing").mkdir()
+    shutil.copyfile(folder / "404.html", folder / "missing" / "index.html")
+    with serve(project.root / "site") as base:
+        page.goto(base + acme.url(None))
+        assert card_titles(page) == ["Fleet radar for Acme", "Open for all"]
+        page.goto(base + acme.path + "missing/")
+        page.wait_for_function("!document.getElementById('roadmap-sealed')")
+        assert "This page is not on the roadmap" in page.inner_text("body")
+        key = acme.fragment.removeprefix("#k=")
+        assert page.evaluate("sessionStorage.getItem('roadmap-link')") == key

@@ -611,6 +611,8 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
                 return ""
             raise Abort(f"{template_name}: the internal site cannot encrypt this template")
         root = urlsplit(config.site_url or "/").path  # where MkDocs points the 404 page's links
+        if self.account_link:  # its 404 page checks its own folder's build.json (unlock.js)
+            root = root.rstrip("/") + "/" + self.account_link.path
         return self._finish_page(output, template_name, root=root)
 
     def _finish_page(self, output: str, path: str, root: str | None = None) -> str:
