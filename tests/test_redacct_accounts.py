@@ -93,9 +93,17 @@ def test_redacct_no_host_lists_the_account_folders(project):
         page = urllib.request.urlopen(base + "accounts/").read().decode()
     assert page == CLOSED_INDEX
     assert acme.folder not in page and zenith.folder not in page
-    # The same bytes with one account less.
+    # The same bytes with one account less, with none, and without the key: `accounts/` on
+    # the host answers the same whether any account has a site or not.
     (project.content / "roadmap" / "for-zenith.md").unlink()
     assert build(project).code == 0
+    assert (accounts / "index.html").read_text() == CLOSED_INDEX
+    (project.content / "roadmap" / "for-acme.md").unlink()
+    assert build(project).code == 0
+    assert [p.name for p in accounts.iterdir()] == ["index.html"]
+    assert (accounts / "index.html").read_text() == CLOSED_INDEX
+    assert build(project, key=None).code == 0
+    assert [p.name for p in accounts.iterdir()] == ["index.html"]
     assert (accounts / "index.html").read_text() == CLOSED_INDEX
     # The light site neither links to the folders nor names them.
     light = site_text(project.site("public"))

@@ -21,7 +21,9 @@ from .staging import STAGING_DIR, Staging, StagingError
 
 # site/accounts/index.html: a host that lists a folder without an index (Apache's and nginx's
 # autoindex, `python -m http.server`) would show every account's folder to anyone holding one
-# link, and so how many accounts there are. The same bytes whatever the accounts.
+# link, and so how many accounts there are. The same bytes whatever the accounts, and there
+# once the project has account sites, even none today: `accounts/` answers the same whether
+# any account has a site or not.
 CLOSED_INDEX = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="robots" content="noindex">
 <meta name="referrer" content="no-referrer"><title>Not found</title></head>
@@ -57,7 +59,9 @@ def build_accounts(
             )
             if not final.exists():
                 return []
-            staging.ready()  # an empty accounts/ replaces the previous one: old links close
+            assert staging.folder is not None
+            (staging.folder / "index.html").write_text(CLOSED_INDEX, encoding="utf-8")
+            staging.ready()  # an accounts/ without folders replaces the old one: old links close
             ready = True
             return [("no account site", final)]
         links = account_links(roadmap, share_key)
@@ -79,9 +83,8 @@ def build_accounts(
             finally:
                 config.plugins.on_shutdown()
                 plugin.account_link = None
-        if links:
-            assert staging.folder is not None
-            (staging.folder / "index.html").write_text(CLOSED_INDEX, encoding="utf-8")
+        assert staging.folder is not None
+        (staging.folder / "index.html").write_text(CLOSED_INDEX, encoding="utf-8")
         staging.ready()
         ready = True
         return [(f"{len(links)} account site" + ("s" if len(links) != 1 else ""), final)]
