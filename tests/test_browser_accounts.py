@@ -8,6 +8,8 @@ from test_accounts import ACCOUNTS, build, link_for, shared_item
 from conftest import Project, serve
 
 CLOSED = "This link no longer opens anything; ask your contact for a new one."
+# The locked page has said something (null-safe: a page fetched again is briefly empty).
+MESSAGE = "(document.getElementById('rm-message') || {}).textContent"
 
 
 def setup_accounts(project: Project) -> None:
@@ -51,13 +53,13 @@ def test_an_account_link_opens_exactly_its_items(project, page):
         # Another account's key on this folder opens nothing, and says so.
         other = page.context.new_page()
         other.goto(base + acme.path + link_for(project, "zenith").fragment)
-        other.wait_for_function("document.getElementById('rm-message').textContent !== ''")
+        other.wait_for_function(MESSAGE)
         assert other.inner_text("#rm-message") == CLOSED
         assert other.query_selector(".rm-card") is None
         # Without the key (a copied address): the page says where the key is.
         bare = page.context.browser.new_context().new_page()
         bare.goto(base + acme.path)
-        bare.wait_for_function("document.getElementById('rm-message').textContent !== ''")
+        bare.wait_for_function(MESSAGE)
         assert "opens only from the link you were sent" in bare.inner_text("#rm-message")
         bare.context.close()
 
@@ -77,7 +79,7 @@ def test_revoked_and_rotated_links_open_nothing(project, browser):
         response = page.goto(base + old.url(None))
         assert response.status == 404
         page.goto(base + rotated.path + old.fragment)
-        page.wait_for_function("document.getElementById('rm-message').textContent !== ''")
+        page.wait_for_function(MESSAGE)
         assert page.inner_text("#rm-message") == CLOSED
         page.goto(base + rotated.url(None))
         assert card_titles(page) == ["Fleet radar for Acme", "Open for all"]

@@ -4,7 +4,8 @@ staging.Batch publishes with the light and internal sites, or not at all.
 
 The whole of `site/accounts/` is replaced on every build: a folder whose link was revoked,
 rotated or whose approvals ended is gone with it, and without ROADMAP_SHARE_KEY it is emptied
-(a revoked link must not keep working because a key went missing).
+(a revoked link must not keep working because a key went missing). It holds an index.html that
+says nothing, so that no host lists the folders.
 """
 
 from __future__ import annotations
@@ -17,6 +18,17 @@ from typing import Any
 from .accounts import ACCOUNTS_DIR, SHARE_KEY_ENV, account_links
 from .model import Roadmap
 from .staging import STAGING_DIR, Staging, StagingError
+
+# site/accounts/index.html: a host that lists a folder without an index (Apache's and nginx's
+# autoindex, `python -m http.server`) would show every account's folder to anyone holding one
+# link, and so how many accounts there are. The same bytes whatever the accounts, and there
+# once the project has account sites, even none today: `accounts/` answers the same whether
+# any account has a site or not.
+CLOSED_INDEX = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="robots" content="noindex">
+<meta name="referrer" content="no-referrer"><title>Not found</title></head>
+<body><p>Not found.</p></body></html>
+"""
 
 
 def build_accounts(
@@ -47,7 +59,9 @@ def build_accounts(
             )
             if not final.exists():
                 return []
-            staging.ready()  # an empty accounts/ replaces the previous one: old links close
+            assert staging.folder is not None
+            (staging.folder / "index.html").write_text(CLOSED_INDEX, encoding="utf-8")
+            staging.ready()  # an accounts/ without folders replaces the old one: old links close
             ready = True
             return [("no account site", final)]
         links = account_links(roadmap, share_key)
@@ -69,6 +83,8 @@ def build_accounts(
             finally:
                 config.plugins.on_shutdown()
                 plugin.account_link = None
+        assert staging.folder is not None
+        (staging.folder / "index.html").write_text(CLOSED_INDEX, encoding="utf-8")
         staging.ready()
         ready = True
         return [(f"{len(links)} account site" + ("s" if len(links) != 1 else ""), final)]

@@ -16,7 +16,7 @@ from .model import Roadmap
 from .seal import BUILD_FILE, SEARCH_INDEX, SealError, verify_sealed
 from .sites import INTERNAL_DROPPED_FEATURES, PUBLIC_DROPPED_FEATURES, InternalSite, Rejected
 from .sites import PublicSite as LightAudit
-from .staging import StagingError, scratch
+from .staging import StagingError, crash_point, scratch
 
 
 class AccountSite(InternalSite):
@@ -72,6 +72,7 @@ class AccountSite(InternalSite):
         try:
             with scratch(self.private, "account-audit") as folder:
                 self._plaintext_copy(site, folder)
+                crash_point("account-audit")  # the tests kill here: plaintext on disk
                 self.light.finish(folder, expected, trusted, machine_made)
         except StagingError as e:
             raise Rejected(self._not_published(str(e))) from None

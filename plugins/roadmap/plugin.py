@@ -358,7 +358,9 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
             roadmap,
             view,
             link,
-            Path(config.docs_dir).parent / STAGING_DIR,
+            # The project's private staging folder, which every build sweeps: docs_dir is
+            # site_config/placeholder, and a folder beside it would be committed.
+            roadmap.content_dir.parent / STAGING_DIR,
         )
 
     def _account_links(self, roadmap: Roadmap) -> dict:
@@ -723,6 +725,8 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
                 return ""
             raise Abort(f"{template_name}: the internal site cannot encrypt this template")
         root = urlsplit(config.site_url or "/").path  # where MkDocs points the 404 page's links
+        if self.account_link:  # its 404 page checks its own folder's build.json (unlock.js)
+            root = root.rstrip("/") + "/" + self.account_link.path
         return self._finish_page(output, template_name, root=root)
 
     def _finish_page(self, output: str, path: str, root: str | None = None) -> str:

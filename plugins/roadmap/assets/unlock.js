@@ -175,7 +175,12 @@
     }
     function currentBuild() {
       return fetch(new URL("build.json", siteRoot()), { cache: "no-cache" })
-        .then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status); return r.json(); })
+        .then(function (r) {
+          if (r.ok) return r.json();
+          var e = new Error("HTTP " + r.status);
+          e.gone = r.status === 404 || r.status === 410;  // the site's folder is not published
+          throw e;
+        })
         .then(function (json) { return String(json.build); });
     }
     function show(rawKey) {
@@ -261,11 +266,30 @@
         if (location.hash.indexOf("#k=") === 0) location.reload();
       });
       var key = linkKey();
+      // A page the browser kept (hosts let it keep pages for minutes) is checked against the
+      // host first, whatever key this tab holds: a revoked or rotated link's folder is gone,
+      // and its pages must not open from the cache.
+      root.classList.add("rm-opening");
+      currentBuild().then(function (current) {
+        if (data.build < current) { older(); return; }
+        withLink(key);
+      }, function (e) {
+        if (e && e.gone) {
+          sessionStorage.removeItem(LINK);
+          sessionStorage.removeItem(STORE);
+          refuse(LINK_CLOSED);
+          return;
+        }
+        refuse("Could not check that this page is the current version of the roadmap. " +
+          "Reload the page to try again.");
+      });
+    }
+    function withLink(key) {
       var saved = stored();
       if (saved && saved.build === data.build && key === sessionStorage.getItem(LINK)) {
         show(bytes(saved.key)).catch(function () {
           sessionStorage.removeItem(STORE);
-          fromLink();
+          withLink(key);
         });
         return;
       }
