@@ -267,3 +267,45 @@ def test_raw_html_a_browser_reads_otherwise_stops_the_build(tmp_path: Path):
     ) in result.err, result.err
     assert "close each element with the class internal" in result.err
     assert not project.site("public").exists()
+
+
+SHOWN_HEADS = {
+    "indented-code": ("Fine.\n\n    !!! internal\n        Margin talk.\n", 3, "!!! internal"),
+    "tab-of-another-tool": (
+        'Fine.\n\n=== "Details"\n\n    !!! internal\n        Margin talk.\n',
+        5,
+        "!!! internal",
+    ),
+    "fenced-code": ("Fine.\n\n```\n??? internal\n    Margin talk.\n```\n", 4, "??? internal"),
+    "github-alert": ("Fine.\n\n> [!INTERNAL]\n> Margin talk.\n", 3, "[!INTERNAL]"),
+    "fenced-div": ("Fine.\n\n::: internal\nMargin talk.\n:::\n", 3, "::: internal"),
+    "titled-in-code": (
+        'Fine.\n\n    !!! note "Internal only"\n        Margin talk.\n',
+        3,
+        '!!! note "Internal only"',
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SHOWN_HEADS))
+def test_an_internal_marker_shown_as_text_stops_the_build(tmp_path: Path, name: str):
+    """A marker Markdown did not read as an internal block shows, with what follows it, as
+    text on the light site: the author meant those lines for staff, so the build stops."""
+    body, line, marker = SHOWN_HEADS[name]
+    project = new_project(tmp_path / "project")
+    project.item("x", body)
+    result = project.run("build", "--audience", "public")
+    assert result.code == 1, result.out
+    first = project.root / "content/roadmap/x.md"
+    body_line = first.read_text().split("\n").index("---", 1) + 2
+    assert (
+        f"content/roadmap/x.md:{body_line + line - 1}: '{marker}' shows on the light site as "
+        "text (inside code, or in a syntax this Markdown does not read as a block)"
+    ) in result.err, result.err
+    assert not project.site("public").exists()
+
+
+def test_markers_that_are_not_internal_build(tmp_path: Path):
+    project = new_project(tmp_path / "project")
+    project.item("x", "Fine.\n\n    !!! note\n        In code.\n\n!!! internal\n    Hidden.\n")
+    assert project.run("build", "--audience", "public").code == 0

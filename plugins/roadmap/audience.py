@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .audience_markdown import (
+    internal_heads_shown,
     internal_passages,
     misread_by_browsers,
     normalise_separators,
@@ -399,6 +400,9 @@ class LightSitePassages:
     # Public bodies whose raw HTML a browser reads otherwise than the audience extension: what
     # the light site would show that the internal site shows inside an internal element.
     misread: list[InternalText] = field(default_factory=list)
+    # Public bodies that show an internal marker as text (in code, or in a syntax Markdown does
+    # not read): what follows it was meant for staff.
+    heads_shown: list[InternalText] = field(default_factory=list)
 
 
 def light_site_passages(roadmap: Roadmap, shown: View | None = None) -> LightSitePassages:
@@ -411,8 +415,14 @@ def light_site_passages(roadmap: Roadmap, shown: View | None = None) -> LightSit
             internal.append(InternalText(text, _rel(path, roadmap), line, what))
 
     misread: list[InternalText] = []
+    heads_shown: list[InternalText] = []
 
     def body_parts(body: str, path: Path, first: int) -> None:
+        head = internal_heads_shown(body)
+        if head is not None:
+            heads_shown.append(
+                InternalText(head.text, _rel(path, roadmap), first + head.line - 1, "")
+            )
         found = misread_by_browsers(body)
         if found is not None:
             misread.append(
@@ -494,7 +504,7 @@ def light_site_passages(roadmap: Roadmap, shown: View | None = None) -> LightSit
     for page in view.pages:
         public += [page.rel, page.title or "", page.description or ""]
         public.append(render(page.body, "public"))
-    return LightSitePassages(internal, public, misread)
+    return LightSitePassages(internal, public, misread, heads_shown)
 
 
 def _line_in(source: str, text: str) -> int:

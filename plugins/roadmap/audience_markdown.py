@@ -979,6 +979,38 @@ def misread_by_browsers(text: str) -> Passage | None:
     return Passage(run, line + 1)
 
 
+# A line that marks what follows as internal, in a syntax this Markdown did not read as a block
+# (indented or fenced code, a tab of another tool, GitHub's alerts, Pandoc's and MyST's fenced
+# divs): shown as text on the light site, with what the author meant to hide after it.
+_SHOWN_HEAD = re.compile(
+    r"^[\s>*+\-\d.):|]*(?:"
+    r'(?:!!!|\?\?\?\+?)[ \t]*(?P<classes>[^"\n]*)(?P<title>".*)?'
+    r"|\[!(?P<alert>[^\]\n]*)\]"
+    r"|:{3,}[ \t]*\{?[ \t]*\.?(?P<div>[^\s}]*)"
+    r")",
+)
+
+
+def internal_heads_shown(text: str) -> Passage | None:
+    """The first line of the light site's rendering of `text` that marks what follows as
+    internal in a form Markdown did not take as an internal block; None when there is none.
+    The build stops on one (fail closed): its author meant the lines after it for staff."""
+    html = render(normalise_separators(text), "public")
+    tree = LexborHTMLParser(f"<!DOCTYPE html><body>{html}</body>")
+    for line in (tree.body.text(deep=True) if tree.body else "").split("\n"):
+        m = _SHOWN_HEAD.match(line)
+        if not m:
+            continue
+        words = (m["classes"] or "").split() + [m["alert"] or "", m["div"] or ""]
+        said = any(is_internal_word(w) for w in words)
+        if said or (m["title"] and _title_says_internal(m["title"].strip().strip('"'))):
+            shown = line.strip()
+            source = text.split("\n")
+            at = next((k for k, ln in enumerate(source) if shown[:12] in ln), 0)
+            return Passage(shown, at + 1)
+    return None
+
+
 def _inside_internal(node: Any) -> bool:
     """Whether a Lexbor node sits inside another element with the class `internal`."""
     parent = node.parent

@@ -100,6 +100,13 @@ class PublicSite:
             "paragraph or block it opens in, or use an '!!! internal' block"
             for m in self.passages.misread
         ]
+        problems += [
+            f"{m.path}:{m.line}: '{m.text}' shows on the light site as text (inside code, or in "
+            "a syntax this Markdown does not read as a block), with what follows it: start an "
+            "internal block with '!!! internal' at the beginning of a line, its text indented "
+            "by four spaces; to show the syntax itself, do it on an internal page"
+            for m in self.passages.heads_shown
+        ]
         findings = audit(
             site,
             self.secrets,
