@@ -418,7 +418,7 @@ def light_site_passages(roadmap: Roadmap, shown: View | None = None) -> LightSit
     heads_shown: list[InternalText] = []
 
     def body_parts(body: str, path: Path, first: int) -> None:
-        head = internal_heads_shown(body)
+        head = internal_heads_shown(public_markdown(body), source=body)
         if head is not None:
             heads_shown.append(
                 InternalText(head.text, _rel(path, roadmap), first + head.line - 1, "")

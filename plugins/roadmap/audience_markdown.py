@@ -991,12 +991,16 @@ _SHOWN_HEAD = re.compile(
 )
 
 
-def internal_heads_shown(text: str) -> Passage | None:
+def internal_heads_shown(text: str, source: str | None = None) -> Passage | None:
     """The first line of the light site's rendering of `text` that marks what follows as
     internal in a form Markdown did not take as an internal block; None when there is none.
-    The build stops on one (fail closed): its author meant the lines after it for staff."""
+    The build stops on one (fail closed): its author meant the lines after it for staff.
+    Fenced code (``` or ~~~) is left alone: there the author asked for code, and code stays
+    code; indented code is what a block indented too far, or a tab of another tool, becomes."""
     html = render(normalise_separators(text), "public")
     tree = LexborHTMLParser(f"<!DOCTYPE html><body>{html}</body>")
+    for fenced in tree.css(".highlight"):  # a fence is code its author asked for: shown as is
+        fenced.decompose()
     for line in (tree.body.text(deep=True) if tree.body else "").split("\n"):
         m = _SHOWN_HEAD.match(line)
         if not m:
@@ -1005,8 +1009,8 @@ def internal_heads_shown(text: str) -> Passage | None:
         said = any(is_internal_word(w) for w in words)
         if said or (m["title"] and _title_says_internal(m["title"].strip().strip('"'))):
             shown = line.strip()
-            source = text.split("\n")
-            at = next((k for k, ln in enumerate(source) if shown[:12] in ln), 0)
+            lines = (source or text).split("\n")  # the line as written, before any pre-strip
+            at = next((k for k, ln in enumerate(lines) if shown[:12] in ln), 0)
             return Passage(shown, at + 1)
     return None
 
