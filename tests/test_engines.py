@@ -5,6 +5,7 @@ ProperDocs builds the same sites as MkDocs (the `engines` marker: `make test-eng
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import re
 import socket
@@ -18,7 +19,15 @@ import pytest
 import yaml
 from mkdocs.utils.yaml import yaml_load
 
-from conftest import ROOT, Project, all_files, new_project, site_text
+from conftest import (
+    PASSWORD,
+    ROOT,
+    SAMPLE_ADDRESS_KEY,
+    Project,
+    all_files,
+    new_project,
+    site_text,
+)
 from roadmap.audience import project
 from roadmap.engines import ENGINES
 from roadmap.load import load
@@ -351,12 +360,6 @@ def test_a_file_the_engine_adds_on_its_own_is_refused(project: Project, monkeypa
     assert not list((project.root / ".roadmap-staging").glob("render*"))
 
 
-def test_render_only_builds_the_light_site_only(project: Project):
-    result = project.run("build", "--engine", "mkdocs-render-only")
-    assert result.code == 2
-    assert "builds the light site only" in result.err
-
-
 def test_the_shared_navigation_is_rendered_once_per_key(tmp_path):
     """The plugin's loader wraps the theme's nav and tabs in roadmap_once: overrides/ need not,
     and pages that share a key (not in the nav, one folder depth) share one rendering."""
@@ -411,9 +414,12 @@ def test_integrity_is_added_to_the_theme_part_of_a_written_page():
 
 @pytest.fixture(scope="module")
 def sample_render_only(tmp_path_factory) -> Project:
+    """Both sites of the sample through the render-only pipeline, keyed as `sample` is."""
     project = new_project(tmp_path_factory.mktemp("sample-ro") / "project", ROOT / "content")
-    result = project.run("build", "--audience", "public", "--engine", "mkdocs-render-only")
+    env = {"ROADMAP_ADDRESS_KEY": SAMPLE_ADDRESS_KEY}
+    result = project.run("build", "--engine", "mkdocs-render-only", env=env)
     assert result.code == 0, result.err
+    assert "internal site (" in result.out and "render-only" in result.out
     return project
 
 
@@ -454,3 +460,180 @@ def test_render_only_pages_are_the_plugin_pages(sample: Project, sample_render_o
 
     pages = [n for n in names if n.endswith(".html")]
     assert [n for n in pages if normal(ours / n) != normal(theirs / n)] == []
+
+
+# --- The render-only internal site: token addresses, every file sealed -----------------------
+
+
+def _internal_secrets(content: Path) -> list[str]:
+    """Customer names and the titles of every item the light site does not show."""
+    roadmap = load(content)
+    hidden = {i.id for i in roadmap.items} - {i.id for i in project(roadmap, "public").items}
+    secrets = ["Halyard", "Kestrel", "Bellwether", "Sunita Varga"]
+    secrets += [c.name for i in roadmap.items for c in i.customers]
+    secrets += [roadmap.item(i).title for i in hidden]
+    assert hidden and len(secrets) > 10
+    return secrets
+
+
+@pytest.mark.engines
+def test_render_only_internal_site_has_the_plugin_addresses(
+    sample: Project, sample_render_only: Project
+):
+    """The same content and address key: the same files at the same token addresses."""
+    ours, theirs = sample.site("internal"), sample_render_only.site("internal")
+    names = sorted(p.relative_to(ours).as_posix() for p in all_files(ours))
+    assert names == sorted(p.relative_to(theirs).as_posix() for p in all_files(theirs))
+    assert len([n for n in names if re.fullmatch(r"[0-9a-f]{20}/index\.html", n)]) > 30
+
+
+@pytest.mark.engines
+def test_render_only_internal_site_is_sealed_in_every_byte(sample_render_only: Project):
+    from roadmap.crypto import open_keyring
+    from roadmap.seal import open_page, read_sealed
+
+    site = sample_render_only.site("internal")
+    text = site_text(site).casefold()
+    secrets = _internal_secrets(sample_render_only.content)
+    assert [s for s in secrets if s.casefold() in text] == []
+    assert "roadmap-sealed" in text
+    assert list((sample_render_only.root / ".roadmap-staging").iterdir()) == []
+    # Opened with the password, the pages hold the roadmap, and every link between them leads
+    # to a page of the site (each was retargeted to its token address).
+    key = open_keyring(read_sealed((site / "index.html").read_text()), PASSWORD)
+    assert key is not None
+    opened = "".join(
+        open_page(site, p.relative_to(site).as_posix(), key).decode() for p in site.rglob("*.html")
+    )
+    assert [s for s in secrets if s.casefold() not in opened.casefold()] == []
+    links = 0
+    for path in site.glob("*/index.html"):
+        html = open_page(site, path.relative_to(site).as_posix(), key).decode()
+        for href in re.findall(r'<a [^>]*href="([^"#?:]+/)["#?]', html):
+            target = (path.parent / href).resolve()
+            assert (target / "index.html").is_file(), (path.parent.name, href)
+            links += 1
+    assert links > 1000
+    index = json.loads(open_page(site, "search/search_index.json", key))
+    assert any("Halyard" in doc["text"] for doc in index["docs"])
+
+
+@pytest.mark.engines
+@pytest.mark.browser
+def test_render_only_internal_site_opens_with_the_password(page, sample_render_only: Project):
+    from playwright.sync_api import expect
+    from test_browser_internal import INTERNAL_TITLE, expect_locked, expect_unlocked, unlock
+
+    from conftest import serve
+
+    with serve(sample_render_only.site("internal")) as url:
+        page.goto(url)
+        unlock(page, "not the password at all")
+        expect_locked(page, "Wrong password")
+        unlock(page)
+        expect(page.locator(".rm-board .rm-card__title", has_text=INTERNAL_TITLE)).to_be_visible()
+        expect_unlocked(page)
+        page.locator(".rm-board .rm-card__title a", has_text=INTERNAL_TITLE).click()
+        expect(page.locator(".md-content h1")).to_contain_text(INTERNAL_TITLE)
+        expect_unlocked(page)
+        assert re.fullmatch(r"/[0-9a-f]{20}/", page.evaluate("location.pathname"))
+        box = page.locator(".md-search__input")
+        box.click()
+        box.press_sequentially("Halyard")
+        results = page.locator(".md-search-result__item")
+        expect(results.locator("h1", has_text=INTERNAL_TITLE)).to_have_count(1)
+
+
+def test_render_only_checks_the_password_before_building(project: Project):
+    result = project.run("build", "--engine", "mkdocs-render-only", password="password")
+    assert result.code == 1
+    assert "ROADMAP_PASSWORD:1: too short" in result.err
+    assert "nothing was built" in result.err
+    assert not project.site("public").exists() and not project.site("internal").exists()
+
+
+@pytest.mark.engines
+def test_render_only_publishes_both_sites_or_neither(project: Project, monkeypatch):
+    """A failure of the internal site leaves the light site unpublished too."""
+    from roadmap import render_only
+
+    def failing(proj, render, today, secrets):
+        raise render_only.RenderError("the engine stopped")
+
+    monkeypatch.setattr(render_only, "build_internal_site", failing)
+    result = project.run("build", "--engine", "mkdocs-render-only")
+    assert result.code == 1
+    assert "the engine stopped; the previous sites are untouched" in result.err
+    assert not project.site("public").exists()
+    assert list((project.root / ".roadmap-staging").iterdir()) == []
+
+
+@pytest.mark.engines
+def test_render_only_plaintext_stays_in_staging_when_killed(tmp_path):
+    """Killed right after the engine wrote the internal pages in clear: they are inside
+    .roadmap-staging/ only, nothing was published, and the next build sweeps them."""
+    from test_crash import SECRETS, crash_project, run_build
+
+    project = crash_project(tmp_path / "project")
+    args = ("--engine", "mkdocs-render-only", "--audience", "internal")
+    done = run_build(project, *args, ROADMAP_CRASH_AT="rendered")
+    assert done.returncode == -9, done.stderr
+    assert not project.site("internal").exists()
+    staged = b""
+    for path in project.root.rglob("*"):
+        rel = path.relative_to(project.root)
+        if path.is_file() and rel.parts[0] != "content":
+            data = path.read_bytes()
+            found = [s for s in SECRETS if s.encode() in data]
+            assert not found or rel.parts[0] == ".roadmap-staging", rel
+            staged += data if found else b""
+    assert b"Gannetfold Ledger" in staged  # the engine's output was there, in clear
+    again = run_build(project, *args)
+    assert again.returncode == 0, again.stderr
+    assert list((project.root / ".roadmap-staging").iterdir()) == []
+    assert "Gannetfold Ledger" not in site_text(project.site("internal"))
+
+
+@pytest.mark.engines
+def test_render_only_refuses_a_link_left_at_its_source_address(project: Project, monkeypatch):
+    """Each page is written under its token name with its links retargeted; a link the engine
+    could not turn into a token address stops the build."""
+    from roadmap import render_only
+
+    project.item("linked-one", title="Linked one")
+    project.page("links.md", "# Links\n\nSee [the item](../roadmap/linked-one.md).\n")
+    args = ("build", "--engine", "mkdocs-render-only", "--audience", "internal")
+    assert project.run(*args).code == 0
+    before = sorted(p.name for p in all_files(project.site("internal")))
+    monkeypatch.setattr(render_only, "rewrite", lambda text, target: text)
+    result = project.run(*args)
+    assert result.code == 1
+    assert "/index.html: a link to items/linked-one.md did not get its page's address" in result.err
+    assert result.err.rstrip().endswith("the previous one is untouched.")
+    assert sorted(p.name for p in all_files(project.site("internal"))) == before
+
+
+@pytest.mark.engines
+def test_a_page_the_engine_adds_to_the_internal_site_is_refused(project: Project, monkeypatch):
+    """The engine writes into the private folder; what it adds on its own reaches the staged
+    site only to be refused by the seal check, and nothing is published."""
+    from roadmap import render_only
+
+    project.item("with-customer", customers=[{"name": "Quillfeather Plumbing"}])
+    real = render_only.build_internal_site
+
+    def adding(proj, render, today, secrets):
+        def render_and_add(config: Path) -> None:
+            render(config)
+            site = Path(yaml.safe_load(config.read_text())["site_dir"])
+            assert ".roadmap-staging" in site.parts
+            (site / "0123456789abcdef0123.html").write_text("<p>Quillfeather Plumbing</p>")
+
+        return real(proj, render_and_add, today, secrets)
+
+    monkeypatch.setattr(render_only, "build_internal_site", adding)
+    result = project.run("build", "--engine", "mkdocs-render-only", "--audience", "internal")
+    assert result.code == 1
+    assert "0123456789abcdef0123.html: not a locked page" in result.err
+    assert not project.site("internal").exists()
+    assert list((project.root / ".roadmap-staging").iterdir()) == []

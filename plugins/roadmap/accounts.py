@@ -184,6 +184,15 @@ def account_links(roadmap: Roadmap, share_key: bytes | None) -> dict[str, Accoun
     return {k: v for k, v in links.items() if v is not None}
 
 
+def brief_links(roadmap: Roadmap, light_site_url: str | None) -> dict[str, str]:
+    """Each account's link as the internal site's briefs show it, from ROADMAP_SHARE_KEY; none
+    without a valid key (an invalid one stops `roadmap build` before any site is built)."""
+    key, problems = read_share_key()
+    if problems:
+        return {}
+    return {k: link.url(light_site_url) for k, link in account_links(roadmap, key).items()}
+
+
 # --- The audit's secrets -----------------------------------------------------------------------
 
 

@@ -116,8 +116,6 @@ def main(argv: list[str] | None = None) -> int:
             again = ["-C", os.getcwd(), "build", "--engine", engine.name]
             again += ["--audience", args.audience] if args.audience else []
             return run_elsewhere(engine, again + (["-v"] if args.verbose else []))
-        if not engine.runs_plugin and args.audience != "public":
-            build.error(f"--engine {engine.name} builds the light site only: add --audience public")
     audiences = [args.audience] if getattr(args, "audience", None) else list(AUDIENCES)
     for audience in audiences:
         if not (CONFIG_DIR / f"{audience}.yml").is_file():
@@ -132,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "links":
             return _links()
         if not ENGINES[args.engine].runs_plugin:
-            return _build_render_only(args.verbose)
+            return _build_render_only(audiences, args.verbose)
         # The account sites come with a whole build: `--audience` builds that one site only.
         return _build(audiences, verbose=args.verbose, accounts=args.audience is None)
     except KeyboardInterrupt:
@@ -459,28 +457,56 @@ def _build(audiences: list[str], verbose: bool, accounts: bool = False) -> int:
     return 0
 
 
-def _build_render_only(verbose: bool) -> int:
-    """The light site through the render-only pipeline (engines.build_render_only)."""
+def _build_render_only(audiences: list[str], verbose: bool) -> int:
+    """The sites through the render-only pipeline (engines.build_render_only), published
+    together when every one passed, as _build publishes them (no account sites)."""
     from mkdocs.exceptions import ConfigurationError
 
     from .engines import build_render_only
     from .render_only import RenderError
     from .sites import Rejected
-    from .staging import StagingError
+    from .staging import Batch
 
     _quiet_logging(verbose)
+    if "internal" in audiences:  # a bad password stops the build before any site is rebuilt
+        from .plugin import password_context
+
+        try:
+            config = _load_config("internal")
+        except ConfigurationError as e:
+            print(f"roadmap: configuration error: {e}", file=sys.stderr)
+            return 1
+        roadmap, problems = load_with_problems(_content_dir(config))
+        terms = config.plugins["roadmap"].config.confidential_terms
+        context = password_context(config, terms, roadmap)
+        problems += read_passwords(asked_by=CONFIG_DIR / "internal.yml", context=context)[1]
+        if problems:
+            print(report(problems), file=sys.stderr)
+            print("roadmap: nothing was built; the previous sites are untouched", file=sys.stderr)
+            return 1
+    built = []
+    batch = Batch.open()
     try:
-        summary = build_render_only(CONFIG_DIR / "public.yml")
+        for audience in audiences:
+            summary = build_render_only(CONFIG_DIR / f"{audience}.yml")
+            site = Path(_load_config(audience).site_dir)
+            built.append(f"roadmap: {audience} site ({summary}, render-only) -> {_rel(site)}/")
+        if batch:
+            batch.close(publish=True)
     except Rejected as e:
         print(str(e), file=sys.stderr)
         return 1
     except (RenderError, StagingError) as e:
-        print(f"roadmap: {e}; the previous light site is untouched", file=sys.stderr)
+        print(f"roadmap: {e}; the previous sites are untouched", file=sys.stderr)
         return 1
     except ConfigurationError as e:
         print(f"roadmap: configuration error: {e}", file=sys.stderr)
         return 1
-    print(f"roadmap: public site ({summary}, render-only) -> {_rel(Path('site/public'))}/")
+    finally:
+        if batch:
+            batch.close(publish=False)  # after a failure, discards what was staged
+    for line in built:
+        print(line)
     return 0
 
 

@@ -6,7 +6,7 @@ which package the `mkdocs.*` imports load. One process holds one engine: once a 
 imported as `mkdocs`, the other cannot be, so a build asked of the other runs in a fresh
 interpreter (`run_elsewhere`). An engine that runs no plugin (Zensical) needs the render-only
 pipeline (render_only.py): `mkdocs-render-only`, an experimental engine, runs plain MkDocs that
-way, without our plugin, for the light site; a Zensical adapter would differ in the `render`
+way, without our plugin, for both sites; a Zensical adapter would differ in the `render`
 function of build_render_only (and in reading its config).
 """
 
@@ -48,7 +48,7 @@ class Engine:
 ENGINES = {
     "mkdocs": Engine("mkdocs", "mkdocs", "pip install 'mkdocs>=1.6,<2'"),
     "properdocs": Engine("properdocs", "properdocs", "pip install -e '.[properdocs]'"),
-    # Experimental: the render-only pipeline, proven with plain MkDocs (light site only).
+    # Experimental: the render-only pipeline, proven with plain MkDocs.
     "mkdocs-render-only": Engine(
         "mkdocs-render-only", "mkdocs", "pip install 'mkdocs>=1.6,<2'", runs_plugin=False
     ),
@@ -74,15 +74,18 @@ def run_elsewhere(engine: Engine, argv: list[str]) -> int:
 
 
 def build_render_only(config_file: Path) -> str:
-    """The light site of `config_file` through the render-only pipeline, rendered by plain
-    MkDocs in a process of its own that loads no plugin of ours; its summary line. Raises
-    sites.Rejected or render_only.RenderError; the published site stays as it was then."""
+    """The site of `config_file` (light or internal, by its audience) through the render-only
+    pipeline, rendered by plain MkDocs in a process of its own that loads no plugin of ours;
+    its summary line. Raises sites.Rejected or render_only.RenderError; the published site
+    stays as it was then (a site built inside an open staging.Batch waits for it)."""
     from mkdocs.config import load_config
     from mkdocs.utils.yaml import yaml_load
 
+    from .addresses import read_address_secret
     from .load import build_date
-    from .plugin import _placeholder_problems, content_dir
-    from .render_only import Project, RenderError, build_light_site
+    from .passwords import found_in_repository, read_passwords
+    from .plugin import _placeholder_problems, content_dir, password_context
+    from .render_only import Project, RenderError, build_internal_site, build_light_site
 
     config = load_config(config_file=str(config_file))
     plugin = config.plugins["roadmap"]
@@ -111,4 +114,17 @@ def build_render_only(config_file: Path) -> str:
             said = [line for line in (done.stderr + done.stdout).splitlines() if line.strip()]
             raise RenderError(said[-1] if said else f"mkdocs exited with {done.returncode}")
 
-    return build_light_site(project, render, build_date()[0])
+    if options["audience"] != "internal":
+        return build_light_site(project, render, build_date()[0])
+
+    def secrets(roadmap):
+        """As the plugin's on_config: the passwords checked against the content's words."""
+        context = password_context(config, options["confidential_terms"], roadmap)
+        credentials, problems = read_passwords(asked_by=config_file, context=context)
+        addresses, found = read_address_secret(config_file.parent, create=True)
+        if credentials:
+            for warning in found_in_repository(credentials, config_file.parent):
+                print(f"WARNING: {warning}", file=sys.stderr)
+        return credentials, addresses, problems + found
+
+    return build_internal_site(project, render, build_date()[0], secrets)

@@ -51,7 +51,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import CountHandler
 
 from .account_site import AccountSite, shared_only_files
-from .accounts import AccountLink, account_links, read_share_key
+from .accounts import AccountLink, brief_links
 from .addresses import read_address_secret
 from .asking import ACCOUNT_PLACEHOLDERS, PLACEHOLDERS, fill, template_problem
 from .audience import account_audience, project
@@ -82,7 +82,7 @@ from .rendering import (
     with_theme_aliases,
 )
 from .seal import ASSETS, BUILD_FILE, DROPPED, NOT_FOUND
-from .sites import MACHINE_MADE, InternalSite, PublicSite, Rejected
+from .sites import MACHINE_MADE, InternalSite, PublicSite, Rejected, theme_settings
 from .staging import STAGING_DIR, Batch, Staging, StagingError, crash_point
 
 log = logging.getLogger("mkdocs.plugins.roadmap")
@@ -331,17 +331,15 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
             config.repo_url = config.repo_name = config.edit_uri = None
         config.extra_css.append("assets/roadmap/roadmap.css")
         config.extra_javascript.append("assets/roadmap/board.js")
-        config.extra["roadmap"] = {
-            "audience": self.audience,
-            "disclaimer": self.config.disclaimer if self.audience == "public" else "",
-            "updated": f"{self.today.day} {self.today:%B %Y}",
-            "preview": self.preview and self.audience == "internal",
-            "sealed": self.site.sealed,
-            "feed": "feed.xml" if self.audience == "public" else None,
-            "changes": "changes/" if config.use_directory_urls else "changes.html",
-            "problems": [],
-            "request": fill(self.config.request_url) if self.audience == "public" else None,
-        }
+        config.extra["roadmap"] = theme_settings(
+            self.audience,
+            self.config.disclaimer,
+            self.today,
+            config.use_directory_urls,
+            fill(self.config.request_url),
+            sealed=self.site.sealed,
+            preview=self.preview,
+        )
         if self.account_link:  # its files are sealed: no feed a reader could open
             config.extra["roadmap"]["feed"] = None
 
@@ -364,13 +362,8 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         )
 
     def _account_links(self, roadmap: Roadmap) -> dict:
-        """Each account's link, for the internal site's briefs; none without a share key
-        (an invalid key stops `roadmap build` before this)."""
-        key, problems = read_share_key()
-        if problems:
-            return {}
-        site_url = self.config.light_site_url
-        return {k: link.url(site_url) for k, link in account_links(roadmap, key).items()}
+        """Each account's link, for the internal site's briefs (accounts.brief_links)."""
+        return brief_links(roadmap, self.config.light_site_url)
 
     def _count_warnings(self, config: MkDocsConfig) -> CountHandler | None:
         """In strict mode, the counter MkDocs aborts on (mkdocs/commands/build.py adds it to

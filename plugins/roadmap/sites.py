@@ -45,6 +45,32 @@ MACHINE_MADE = (
 )
 
 
+def theme_settings(
+    audience: str,
+    disclaimer: str,
+    today,
+    directory_urls: bool,
+    request: str | None,
+    *,
+    sealed: bool,
+    preview: bool = False,
+) -> dict:
+    """`config.extra.roadmap`, what overrides/ read (see overrides/main.html): the same for
+    every engine, set by the plugin or written into the render-only engine's config."""
+    public = audience == "public"
+    return {
+        "audience": audience,
+        "disclaimer": disclaimer if public else "",
+        "updated": f"{today.day} {today:%B %Y}",
+        "preview": preview and not public,
+        "sealed": sealed,
+        "feed": "feed.xml" if public else None,
+        "changes": "changes/" if directory_urls else "changes.html",
+        "problems": [],
+        "request": request if public else None,
+    }
+
+
 class Rejected(Exception):
     """The built site must not be published; the message says why, one problem per line."""
 
