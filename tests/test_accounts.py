@@ -562,22 +562,27 @@ def test_the_account_site_history_shows_the_item_when_approved(project):
     assert "Fleet radar" not in text and "fleet-radar" not in text
 
 
-def test_internal_site_shows_who_sees_what(project):
+def internal_pages(project: Project) -> dict[str, str]:
+    """Every page of the built internal site, decrypted with the test password, by path."""
     from conftest import PASSWORD
     from roadmap.crypto import open_keyring
 
-    two_accounts(project, until="2026-12-20")  # within 30 days of the build date
-    project.configure(light_site_url="https://r.example/")
-    assert build(project).code == 0
     site = project.site("internal")
     key = open_keyring(read_sealed((site / "index.html").read_text()), PASSWORD)
-    pages = {
+    return {
         p.relative_to(site).as_posix(): open_page(
             site, p.relative_to(site).as_posix(), key
         ).decode()
         for p in all_files(site)
         if p.suffix == ".html"
     }
+
+
+def test_internal_site_shows_who_sees_what(project):
+    two_accounts(project, until="2026-12-20")  # within 30 days of the build date
+    project.configure(light_site_url="https://r.example/")
+    assert build(project).code == 0
+    pages = internal_pages(project)
     share = next(t for t in pages.values() if '<h1 id="share-case-by-case">' in t)
     assert "Expiring soon" in share
     assert "20 December 2026" in share and "Acme Widgets Incorporated" in share
@@ -588,9 +593,6 @@ def test_internal_site_shows_who_sees_what(project):
 
 
 def test_an_account_brief_lists_its_shares_and_what_they_see(project):
-    from conftest import PASSWORD
-    from roadmap.crypto import open_keyring
-
     project.write("content/accounts.yml", ACCOUNTS)
     project.write(
         "content/roadmap/radar.md",
@@ -600,13 +602,7 @@ def test_an_account_brief_lists_its_shares_and_what_they_see(project):
         "share_with:\n  - account: acme\n    approved_by: Pat Owner\n    on: 2026-11-01\n---\n",
     )
     assert build(project).code == 0
-    site = project.site("internal")
-    key = open_keyring(read_sealed((site / "index.html").read_text()), PASSWORD)
-    pages = [
-        open_page(site, p.relative_to(site).as_posix(), key).decode()
-        for p in all_files(site)
-        if p.suffix == ".html"
-    ]
+    pages = internal_pages(project).values()
     brief = next(t for t in pages if "rm-brief-shared" in t and "<h1" in t)
     shared = brief[brief.index("rm-brief-shared") :]
     assert "<table>" in shared and "|---" not in shared  # HTML, not Markdown left as text

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 from mkdocs.utils.yaml import yaml_load
+from test_leaks import leaky_project
 
 from conftest import (
     PASSWORD,
@@ -273,27 +274,11 @@ def test_properdocs_sites_keep_the_canaries_out(sample_properdocs: Project):
 # --- The render-only pipeline: plain MkDocs without our plugin (experimental engine) ----------
 
 
-def _leaky(root: Path) -> Project:
-    """The leak corpus with the repository, edit links and a site URL switched on."""
-    from test_leaks import CORPUS, SITE_URL
-
-    project = new_project(root, CORPUS)
-    config_path = project.root / "mkdocs.yml"
-    config = yaml.safe_load(config_path.read_text())
-    config["site_url"] = SITE_URL
-    config["repo_url"] = "https://github.com/acme/LEAKREPO"
-    config["repo_name"] = "acme/LEAKREPO"
-    config["edit_uri"] = "edit/main/content/"
-    config["theme"]["features"] += ["content.action.edit", "content.action.view"]
-    config_path.write_text(yaml.safe_dump(config, sort_keys=False))
-    return project
-
-
 @pytest.fixture(scope="module")
 def render_only(tmp_path_factory) -> Project:
     from test_leaks import BUILD_EPOCH
 
-    project = _leaky(tmp_path_factory.mktemp("render-only") / "project")
+    project = leaky_project(tmp_path_factory.mktemp("render-only") / "project")
     result = project.run(
         "build",
         "--audience",
@@ -322,7 +307,7 @@ def test_render_only_light_site_keeps_every_leak_vector_out(render_only: Project
 def test_render_only_publishes_the_files_the_plugin_does(tmp_path, render_only: Project):
     from test_leaks import BUILD_EPOCH
 
-    plugin_built = _leaky(tmp_path / "project")
+    plugin_built = leaky_project(tmp_path / "project")
     env = {"SOURCE_DATE_EPOCH": str(BUILD_EPOCH)}
     assert plugin_built.run("build", "--audience", "public", env=env).code == 0
     ours, theirs = plugin_built.site("public"), render_only.site("public")

@@ -389,12 +389,9 @@ class Built:
         return self.project.site("public")
 
 
-@pytest.fixture(
-    scope="module", params=["mkdocs", pytest.param("properdocs", marks=pytest.mark.engines)]
-)
-def built(tmp_path_factory, request) -> Built:
-    """The corpus built by each engine (ProperDocs with `make test-engines`)."""
-    project = new_project(tmp_path_factory.mktemp("leaky") / "project", CORPUS)
+def leaky_project(root: Path) -> Project:
+    """The leak corpus with the repository, edit links and a site URL switched on."""
+    project = new_project(root, CORPUS)
     config_path = project.root / "mkdocs.yml"
     config = yaml.safe_load(config_path.read_text())
     config["site_url"] = SITE_URL
@@ -403,6 +400,15 @@ def built(tmp_path_factory, request) -> Built:
     config["edit_uri"] = "edit/main/content/"
     config["theme"]["features"] += ["content.action.edit", "content.action.view"]
     config_path.write_text(yaml.safe_dump(config, sort_keys=False))
+    return project
+
+
+@pytest.fixture(
+    scope="module", params=["mkdocs", pytest.param("properdocs", marks=pytest.mark.engines)]
+)
+def built(tmp_path_factory, request) -> Built:
+    """The corpus built by each engine (ProperDocs with `make test-engines`)."""
+    project = leaky_project(tmp_path_factory.mktemp("leaky") / "project")
     result = project.run(
         "build",
         "--audience",

@@ -6,13 +6,20 @@ from __future__ import annotations
 import urllib.request
 
 import pytest
-from test_accounts import ACCOUNTS, SHARE_KEY, build, link_for, open_site, shared_item, two_accounts
+from test_accounts import (
+    ACCOUNTS,
+    SHARE_KEY,
+    build,
+    internal_pages,
+    link_for,
+    open_site,
+    shared_item,
+    two_accounts,
+)
 
-from conftest import PASSWORD, all_files, serve, site_text
+from conftest import all_files, serve, site_text
 from roadmap.account_builds import CLOSED_INDEX
 from roadmap.accounts import SHARE_KEY_ENV, account_links
-from roadmap.crypto import open_keyring
-from roadmap.seal import open_page, read_sealed
 
 # Every container Markdown offers, each with an internal block, and links to items the
 # account may not see: the account's site renders none of it.
@@ -123,14 +130,7 @@ def test_redacct_a_link_key_is_in_no_file_in_clear_nor_in_the_build_output(proje
     assert secret.decode() not in result.out + result.err
     assert SHARE_KEY not in result.out + result.err
     # It is in the internal site, sealed: the brief of the account, for sales.
-    site = project.site("internal")
-    key = open_keyring(read_sealed((site / "index.html").read_text()), PASSWORD)
-    pages = [
-        open_page(site, p.relative_to(site).as_posix(), key).decode()
-        for p in all_files(site)
-        if p.suffix == ".html"
-    ]
-    assert any(acme.url("https://r.example/") in t for t in pages)
+    assert any(acme.url("https://r.example/") in t for t in internal_pages(project).values())
 
 
 def test_redacct_a_printed_brief_carries_no_link(project, page):
@@ -144,14 +144,8 @@ def test_redacct_a_printed_brief_carries_no_link(project, page):
     assert build(project).code == 0
     acme = link_for(project)
     site = project.site("internal")
-    key = open_keyring(read_sealed((site / "index.html").read_text()), PASSWORD)
     css = next(p for p in all_files(site) if p.name == "roadmap.css").read_text()
-    briefs = []
-    for path in all_files(site):
-        if path.suffix == ".html":
-            html = open_page(site, path.relative_to(site).as_posix(), key).decode()
-            if acme.fragment in html:
-                briefs.append(html)
+    briefs = [html for html in internal_pages(project).values() if acme.fragment in html]
     assert len(briefs) >= 2, "the account's brief and the sharing page show the link"
     for html in briefs:
         page.set_content(html.replace("</head>", f"<style>{css}</style></head>", 1))
