@@ -209,6 +209,15 @@ def test_the_sample_content_shares_on_the_record():
         ("hunter 2!", "not hex or base64: a share key is random bytes"),
         ("c2hvcnQga2V5", "too short: 9 bytes; a share key needs 32 random bytes"),
         ("00" * 40, "not random: its bytes repeat"),
+        # 48 letters read as base64 are 36 bytes: the length alone would pass them.
+        (
+            "correcthorsebatterystaplemarbletulipharbornineab",
+            "chosen by a person, not random: about 10^34 guesses (random bytes: 10^40 or more)",
+        ),
+        (
+            "OurCompanyShareKeyForTheRoadmapLinksIn2026xyzab",
+            "chosen by a person, not random: about 10^39 guesses (random bytes: 10^40 or more)",
+        ),
     ],
 )
 def test_a_weak_share_key_stops_the_build(project, key, message):
@@ -228,6 +237,20 @@ def test_share_key_command_prints_a_key_the_build_accepts(project):
     key = result.out.strip()
     assert read_share_key({SHARE_KEY_ENV: key})[0] == base64.urlsafe_b64decode(key + "=")
     assert key != new_share_key()
+
+
+def test_random_keys_in_every_spelling_pass():
+    """Hex and base64 of random bytes, as `roadmap share-key` or `openssl rand` print them."""
+    for _ in range(20):
+        raw = os.urandom(32)
+        for text in (
+            raw.hex(),
+            base64.b64encode(raw).decode(),
+            base64.urlsafe_b64encode(raw).decode().rstrip("="),
+            new_share_key(),
+        ):
+            key, problems = read_share_key({SHARE_KEY_ENV: text})
+            assert problems == [] and key is not None, text
 
 
 # --- The projection -----------------------------------------------------------------------------

@@ -32,6 +32,10 @@ from .problems import Problem
 
 SHARE_KEY_ENV = "ROADMAP_SHARE_KEY"
 MIN_KEY_BYTES = 32
+# zxcvbn rates random base64 of 32 bytes at 10^43 guesses (its brute-force ceiling, one digit a
+# character) and a sentence of dictionary words at 10^35 or less, though both decode to 32 bytes.
+# HKDF does not stretch the key, so a link is only as strong as the text it came from.
+MIN_KEY_GUESSES_LOG10 = 40
 ACCOUNTS_DIR = "accounts"  # site/accounts/<folder>/, next to the light site
 EXPIRING_DAYS = 30  # "Expiring soon": approvals that end within this many days
 _CONTEXT = b"roadmap/account-link/v1"
@@ -69,6 +73,19 @@ def read_share_key(environ=os.environ) -> tuple[bytes | None, list[Problem]]:
         ]
     if len(set(key)) < len(key) // 4:  # "aaaa...", a repeated word: not random
         return None, [Problem(Path(SHARE_KEY_ENV), 1, "not random: its bytes repeat", hint)]
+    from zxcvbn import zxcvbn  # imported late: it loads its word lists on import
+
+    guesses = zxcvbn(text[:100])["guesses_log10"]
+    if guesses < MIN_KEY_GUESSES_LOG10:  # letters of a passphrase read as base64
+        return None, [
+            Problem(
+                Path(SHARE_KEY_ENV),
+                1,
+                f"chosen by a person, not random: about 10^{guesses:.0f} guesses "
+                f"(random bytes: 10^{MIN_KEY_GUESSES_LOG10} or more)",
+                hint,
+            )
+        ]
     return key, []
 
 
