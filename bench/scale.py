@@ -194,18 +194,28 @@ def bench(n: int, runs: int, commits: int, serve: bool, work: Path) -> dict:
 
 def table(results: list[dict], serve: bool) -> str:
     head = (
-        "| N | plain Material | `roadmap build` (both) | ratio | ms/item | peak memory "
-        "| light site | internal site | light board (gzip) | warm `roadmap build` |"
+        "| N | plain Material | `roadmap build` (both) | ratio | ms/item | ms per added item "
+        "| peak memory | light site | internal site | light board (gzip) | warm `roadmap build` |"
     )
-    rule = "|---|---|---|---|---|---|---|---|---|---|"
+    rule = "|---|---|---|---|---|---|---|---|---|---|---|"
     if serve:
         head += " warm `make serve` | warm `make serve-internal` |"
         rule += "---|---|"
     rows = [head, rule]
-    for r in results:
+    for before, r in zip([None, *results], results, strict=False):
+        # Flat cost per item, without the fixed part (starting MkDocs twice, the theme, the
+        # playbook) that ms/item spreads over fewer items at small sizes: the slope from the
+        # size before, for the roadmap and (in brackets) the plain build.
+        added = ""
+        if before and r["n"] > before["n"]:
+            grown = r["n"] - before["n"]
+            added = (
+                f"{1000 * (r['cold'] - before['cold']) / grown:.1f} "
+                f"({1000 * (r['plain'] - before['plain']) / grown:.1f})"
+            )
         row = (
             f"| {r['n']:,} | {r['plain']:.1f} s | {r['cold']:.1f} s | {r['cold'] / r['plain']:.2f} "
-            f"| {1000 * r['cold'] / r['n']:.1f} | {r['peak'] / 2**20:.0f} MB "
+            f"| {1000 * r['cold'] / r['n']:.1f} | {added} | {r['peak'] / 2**20:.0f} MB "
             f"| {r['public'] / 2**20:.1f} MB | {r['internal'] / 2**20:.1f} MB "
             f"| {r['board_gz'] / 1024:.0f} KB "
             f"| {r['warm']:.2f} s ({100 * r['warm'] / r['cold']:.0f}%) |"
