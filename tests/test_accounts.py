@@ -490,6 +490,26 @@ def test_without_a_share_key_accounts_are_skipped_and_old_ones_removed(project):
     assert [p.name for p in (project.root / "site" / "accounts").iterdir()] == ["index.html"]
 
 
+def test_a_render_only_build_closes_every_account_link(project):
+    """The render-only pipeline makes no account sites: it must not leave the last plugin
+    build's folders open (one may hold a link revoked since)."""
+    two_accounts(project)
+    assert build(project).code == 0
+    env = {"SOURCE_DATE_EPOCH": EPOCH, SHARE_KEY_ENV: SHARE_KEY}
+    result = project.run("build", "--engine", "mkdocs-render-only", env=env)
+    assert result.code == 0, result.err
+    assert (
+        "roadmap: account sites are not built by the render-only pipeline: site/accounts/ is "
+        "emptied, every account link is closed until `roadmap build` builds them again"
+    ) in result.lines
+    assert [p.name for p in (project.root / "site" / "accounts").iterdir()] == ["index.html"]
+    assert "roadmap: no account site -> site/accounts/" in result.out
+    # One site alone leaves the account sites as they are, as `roadmap build --audience` does.
+    assert build(project).code == 0
+    project.run("build", "--engine", "mkdocs-render-only", "--audience", "public", env=env)
+    assert len(list((project.root / "site" / "accounts").iterdir())) == 3
+
+
 def test_revoking_removes_the_old_folder(project):
     two_accounts(project)
     assert build(project).code == 0

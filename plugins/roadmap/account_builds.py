@@ -51,19 +51,14 @@ def build_accounts(
     ready = False
     try:
         if share_key is None:
-            print(
+            ready = _close(
+                staging,
+                final,
                 f"roadmap: account sites skipped: {SHARE_KEY_ENV} is not set; set it (a CI "
                 "secret; `roadmap share-key` makes one) to build a site for each account an "
                 "item is shared with",
-                file=sys.stderr,
             )
-            if not final.exists():
-                return []
-            assert staging.folder is not None
-            (staging.folder / "index.html").write_text(CLOSED_INDEX, encoding="utf-8")
-            staging.ready()  # an accounts/ without folders replaces the old one: old links close
-            ready = True
-            return [("no account site", final)]
+            return [("no account site", final)] if ready else []
         links = account_links(roadmap, share_key)
         for link in links.values():
             config = load_config()
@@ -91,3 +86,34 @@ def build_accounts(
     finally:
         if not ready:
             staging.discard()
+
+
+def close_accounts(content_dir: Path, site_dir: Path, why: str) -> list[tuple[str, Path]] | None:
+    """Empty `site/accounts/` in the batch (for a build that cannot make account sites), saying
+    `why`: a revoked link must not keep working because this build did not rebuild it. What was
+    closed, or None after a failure (printed)."""
+    final = site_dir.parent / ACCOUNTS_DIR
+    try:
+        staging = Staging(final, content_dir.parent / STAGING_DIR)
+    except StagingError as e:
+        print(f"roadmap: {e}", file=sys.stderr)
+        return None
+    ready = False
+    try:
+        ready = _close(staging, final, why)
+        return [("no account site", final)] if ready else []
+    finally:
+        if not ready:
+            staging.discard()
+
+
+def _close(staging: Staging, final: Path, why: str) -> bool:
+    """Stage an accounts/ without folders, which replaces the old one, so old links close;
+    nothing when there never were account sites. Whether anything was staged."""
+    print(why, file=sys.stderr)
+    if not final.exists():
+        return False
+    assert staging.folder is not None
+    (staging.folder / "index.html").write_text(CLOSED_INDEX, encoding="utf-8")
+    staging.ready()
+    return True

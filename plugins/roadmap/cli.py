@@ -130,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "links":
             return _links()
         if not ENGINES[args.engine].runs_plugin:
-            return _build_render_only(audiences, args.verbose)
+            return _build_render_only(audiences, args.verbose, accounts=args.audience is None)
         # The account sites come with a whole build: `--audience` builds that one site only.
         return _build(audiences, verbose=args.verbose, accounts=args.audience is None)
     except KeyboardInterrupt:
@@ -457,9 +457,11 @@ def _build(audiences: list[str], verbose: bool, accounts: bool = False) -> int:
     return 0
 
 
-def _build_render_only(audiences: list[str], verbose: bool) -> int:
+def _build_render_only(audiences: list[str], verbose: bool, accounts: bool = False) -> int:
     """The sites through the render-only pipeline (engines.build_render_only), published
-    together when every one passed, as _build publishes them (no account sites)."""
+    together when every one passed, as _build publishes them. It makes no account sites: a
+    whole build closes them (site/accounts/ emptied), or a link revoked since the last plugin
+    build would keep opening its old folder."""
     from mkdocs.exceptions import ConfigurationError
 
     from .engines import build_render_only
@@ -491,6 +493,20 @@ def _build_render_only(audiences: list[str], verbose: bool) -> int:
             summary = build_render_only(CONFIG_DIR / f"{audience}.yml")
             site = Path(_load_config(audience).site_dir)
             built.append(f"roadmap: {audience} site ({summary}, render-only) -> {_rel(site)}/")
+        if accounts:
+            from .account_builds import close_accounts
+
+            config = _load_config("public")
+            closed = close_accounts(
+                _content_dir(config),
+                Path(config.site_dir),
+                "roadmap: account sites are not built by the render-only pipeline: "
+                "site/accounts/ is emptied, every account link is closed until `roadmap build` "
+                "builds them again",
+            )
+            if closed is None:
+                return 1
+            built += [f"roadmap: {what} -> {_rel(final)}/" for what, final in closed]
         if batch:
             batch.close(publish=True)
     except Rejected as e:
