@@ -38,6 +38,7 @@ def test_an_account_link_opens_exactly_its_items(project, page):
         page.goto(base + acme.url(None))
         assert card_titles(page) == ["Fleet radar for Acme", "Open for all"]
         assert page.inner_text(".rm-card__shared") == "Shared with Acme Widgets Incorporated"
+        assert page.inner_text("[data-rm-logout]") == "Lock"  # no password to log out of
         # The key left the address bar at once, and stays in this tab's session only.
         assert page.url == base + acme.path
         key = acme.fragment.removeprefix("#k=")

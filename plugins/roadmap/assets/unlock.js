@@ -516,8 +516,12 @@
       button.type = "button";
       button.className = "rm-logout";
       button.setAttribute("data-rm-logout", "");
-      button.textContent = "Log out";
-      button.title = "Lock the roadmap in every tab of this browser";
+      // A client opened an account's site from a link, with no password: "Log out" of what?
+      var fromLink = !!sessionStorage.getItem(LINK);
+      button.textContent = fromLink ? "Lock" : "Log out";
+      button.title = fromLink
+        ? "Lock this roadmap in this browser; the link you were sent opens it again"
+        : "Lock the roadmap in every tab of this browser";
       header.appendChild(button);
     }
     if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", addLogOut);
