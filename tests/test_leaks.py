@@ -622,8 +622,11 @@ def test_every_file_is_explained(built: Built):
 def test_search_index_has_public_pages_only(built: Built):
     index = json.loads((built.site / "search/search_index.json").read_text())
     pages = {doc["location"].split("#")[0] for doc in index["docs"]}
-    # The board, theme, shipped and changes listings repeat the items' text: not indexed.
-    listings = {"", "shipped/", "changes/"} | {p for p in PUBLIC_PAGES if p.startswith("themes/")}
+    # The board, horizon, theme, shipped and changes listings repeat the items' text: not
+    # indexed.
+    listings = {"", "shipped/", "changes/"} | {
+        p for p in PUBLIC_PAGES if p.startswith(("themes/", "horizons/"))
+    }
     assert pages == PUBLIC_PAGES - listings
     titles = " ".join(doc["title"] for doc in index["docs"]).casefold()
     assert not [t for t in HIDDEN_TITLES if t.casefold() in titles]
