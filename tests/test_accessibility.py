@@ -28,6 +28,7 @@ LIGHT_PAGES = {
     "theme": "themes/field-app/",
     "themes overview": "themes/",
     "shipped": "shipped/",
+    "a horizon's every card": "horizons/next/",
     "hand-written page": "about/",
 }
 INTERNAL_PAGES = {
@@ -38,6 +39,7 @@ INTERNAL_PAGES = {
     "theme": "themes/scheduling-dispatch.md",
     "themes overview": "themes/index.md",
     "shipped": "shipped.md",
+    "a horizon's every card": "horizons/next.md",
     "playbook": "playbook/index.md",
     "account briefs": "playbook/accounts/index.md",
     "account brief": "playbook/accounts/harrow-finch-property-services.md",

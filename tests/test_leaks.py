@@ -68,6 +68,7 @@ PUBLIC_PAGES = {
     "shipped/",
     "changes/",
     "themes/",
+    *(f"horizons/{h}/" for h in ("now", "next", "later")),  # every card of a horizon
     *(f"items/{i}/" for i in PUBLIC_ITEMS),
     *(f"themes/{t}/" for t in PUBLIC_THEMES),
 }
@@ -621,8 +622,11 @@ def test_every_file_is_explained(built: Built):
 def test_search_index_has_public_pages_only(built: Built):
     index = json.loads((built.site / "search/search_index.json").read_text())
     pages = {doc["location"].split("#")[0] for doc in index["docs"]}
-    # The board, theme, shipped and changes listings repeat the items' text: not indexed.
-    listings = {"", "shipped/", "changes/"} | {p for p in PUBLIC_PAGES if p.startswith("themes/")}
+    # The board, horizon, theme, shipped and changes listings repeat the items' text: not
+    # indexed.
+    listings = {"", "shipped/", "changes/"} | {
+        p for p in PUBLIC_PAGES if p.startswith(("themes/", "horizons/"))
+    }
     assert pages == PUBLIC_PAGES - listings
     titles = " ".join(doc["title"] for doc in index["docs"]).casefold()
     assert not [t for t in HIDDEN_TITLES if t.casefold() in titles]
@@ -726,6 +730,29 @@ def test_board_counts_public_items_only(built: Built):
     assert {h: c for h, (c, _) in field.items()} == {"now": 2, "next": 1, "later": 1}
     office = _columns((built.site / "themes/aa-office/index.html").read_text())
     assert {h: c for h, (c, _) in office.items()} == {"now": 1, "next": 0, "later": 2}
+
+
+def test_horizon_pages_list_the_board_columns_and_nothing_hidden(built: Built):
+    """horizons/<h>/ lists what the board's column does (every card, not cut), public only:
+    no hidden item of the corpus (internal, ask-first, paused, in an internal theme...) is on
+    any horizon page, by id or title."""
+    columns = _columns((built.site / "index.html").read_text())
+    for h, (count, titles) in columns.items():
+        page = (built.site / f"horizons/{h}/index.html").read_text()
+        listed = re.findall(r'class="rm-card__title"><a href="[^"]*">(.*?)</a>', page)
+        assert listed == titles and len(listed) == count, h
+        assert f'data-rm-total="{count}"' in page
+    text = site_text(built.site / "horizons")
+    hidden = [
+        path
+        for path in (CORPUS / "roadmap").rglob("*.md")
+        if path.stem not in PUBLIC_ITEMS and path.stem != "override-title"
+    ]
+    assert len(hidden) >= 10
+    for path in hidden:
+        title = re.search(r"^title: (.*)$", path.read_text(), re.M)
+        for needle in (path.stem, title[1].strip("'\"") if title else path.stem):
+            assert needle not in text, (path.name, needle)
 
 
 def test_build_date_is_the_one_given(built: Built, roadmap_json: dict):

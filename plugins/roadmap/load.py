@@ -37,6 +37,7 @@ RESERVED_PAGE_NAMES = (
     "assets",
     "search",
     "shipped",
+    "horizons",
     "timeline",
     "changes",
     "review",

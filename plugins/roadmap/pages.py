@@ -82,6 +82,9 @@ DEFAULT_DISCLAIMER = (
     "purchasing decisions on it."
 )
 JSON_VERSION = 1
+# The internal site's list of paused and cancelled items, capped on the board as a column is.
+STOPPED_LIST = "stopped"
+STOPPED_LABEL = ("Paused and cancelled", "Never shown to clients. Do not mention them as coming")
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,7 @@ class Settings:
     site_name: str = "Roadmap"
     site_url: str | None = None
     light_site_url: str | None = None  # the light site's address, for links sales send
+    board_cards: int = 50  # cards a board column shows before "Show all" (horizons/<h>.md)
     # Internal site: each account's link to its own site (accounts.py), by account id.
     account_links: dict[str, str] = field(default_factory=dict)
 
@@ -430,6 +434,9 @@ class _Planner:
             themes=self.themes,
             settings=self.settings,
             html=lifted.lift,
+            cap=self.settings.board_cards,
+            # A page's address as printed on paper (text, where link() is for href).
+            address=lambda to: self._href("index.md", to),
             **ctx,
         )
         front = _yaml_front_matter(meta)
@@ -447,6 +454,7 @@ class _Planner:
             reverse=True,
         )
         self._home(board, shipped)
+        self._horizons(board)
         for item in view.items:
             uri = f"items/{item.id}.md"
             self._add(
@@ -552,16 +560,49 @@ class _Planner:
             has_heading=starts_with_heading(rendered),
             title=title,
             columns={h: [i for i in board if i.horizon == h] for h in HORIZONS},
-            filter_themes=[t for t in view.themes if any(i.theme == t.id for i in shown)],
-            filter_statuses=[s for s in STATUS_LABELS if any(i.status == s for i in shown)],
-            filter_customers=sorted(accounts(shown), key=lambda a: a.name.casefold())
-            if self.internal
-            else [],
             recent=recent,
             stopped=stopped,
-            total=len(shown),
             request=fill(self.settings.request_url) if not self.internal else None,
+            **self._filters(shown),
         )
+
+    def _filters(self, shown: list) -> dict[str, Any]:
+        """The filter bar's choices for a page of cards: what its cards hold (every card the
+        page stands for, the ones a capped column leaves to horizons/<h>.md included)."""
+        return {
+            "filter_themes": [t for t in self.view.themes if any(i.theme == t.id for i in shown)],
+            "filter_statuses": [s for s in STATUS_LABELS if any(i.status == s for i in shown)],
+            "filter_customers": sorted(accounts(shown), key=lambda a: a.name.casefold())
+            if self.internal
+            else [],
+            "total": len(shown),
+        }
+
+    def _horizons(self, board: list) -> None:
+        """horizons/<h>.md: every open card of one horizon, in the board's order, with the
+        board's filters; where a capped column's "Show all" leads, and what board.js fetches to
+        fill the column in place. The internal site adds horizons/stopped.md (paused and
+        cancelled). Made whatever the board's size, so links to them always lead somewhere;
+        out of the nav and of search, as the board is."""
+        lists = [(h, HORIZON_LABELS[h], HORIZON_HINTS[h]) for h in HORIZONS]
+        lists += [(STOPPED_LIST, *STOPPED_LABEL)] if self.internal else []
+        for key, label, hint in lists:
+            items = (
+                self._stopped(self.view.items)
+                if key == STOPPED_LIST
+                else [i for i in board if i.horizon == key]
+            )
+            self._add(
+                f"horizons/{key}.md",
+                "horizon.md.j2",
+                {"title": label, "hide": ["navigation", "toc"], "search": hist.LISTING},
+                in_nav=False,
+                key=key,
+                label=label,
+                hint=hint,
+                items=items,
+                **self._filters(items),
+            )
 
     def _theme(self, theme, shipped: list) -> dict[str, str]:
         uri = f"themes/{theme.id}.md"

@@ -114,6 +114,9 @@ class RoadmapConfig(Config):
     # Commits that changed content/ read for the changelogs, feeds and item histories, newest
     # first; 0 reads none. Each costs one load of the content it held (cached per process).
     history_depth = c.Type(int, default=DEFAULT_DEPTH)
+    # Cards a board column (and the internal "Paused and cancelled") shows before its "Show all"
+    # link to horizons/<h>.md: keeps the board light at any size.
+    board_cards = c.Type(int, default=50)
 
 
 # `roadmap build` makes each site's staging folder before it forks a process per site (cli.py):
@@ -267,6 +270,7 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
             stale_after_days=self.config.stale_after_days,
             use_directory_urls=config.use_directory_urls,
             light_site_url=self.config.light_site_url,
+            board_cards=self.config.board_cards,
             site_name=config.site_name,
             site_url=config.site_url,
             account_links=self._account_links(roadmap) if self.audience == "internal" else {},
@@ -409,6 +413,11 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
             if why:
                 path, line = _option_line(config.config_file_path, name)
                 problems.append(Problem(path, line, f"{name}: {why[0]}", why[1]))
+        if self.config.board_cards < 1:
+            path, line = _option_line(config.config_file_path, "board_cards")
+            problems.append(
+                Problem(path, line, "board_cards must be 1 or more", "the default is 50")
+            )
         return problems
 
     @staticmethod

@@ -139,6 +139,7 @@ def _plan(proj: Project, roadmap: Roadmap, audience: str, today, links=None) -> 
         stale_after_days=proj.options["stale_after_days"],
         use_directory_urls=cfg.get("use_directory_urls", True),
         light_site_url=proj.options["light_site_url"],
+        board_cards=proj.options["board_cards"],
         site_name=cfg["site_name"],
         site_url=cfg.get("site_url"),
         account_links=links or {},

@@ -1,8 +1,9 @@
 /* The board's filters, kept in the address (?theme=&status=&tag=&text=, and &customer= on the
  * internal site) so a filtered view can be sent to a colleague and Back restores the previous
  * one; the phone's "More" on the intro; the page address on paper; list filter boxes and
- * copy buttons. No server: everything happens in the page.
- * Without JavaScript the filter bar stays hidden and every card shows. */
+ * copy buttons; long lists cut to their first cards (below). No server: everything happens in
+ * the page. Without JavaScript the filter bar stays hidden and every card the page holds shows;
+ * a cut list ends with a link to the page that lists it all. */
 (function () {
   "use strict";
   // Not `q`: Material's search opens its dialog for an address with ?q=.
@@ -51,44 +52,189 @@
     return true;
   }
 
-  function setUpFilters() {
+
+  /* Long lists (a board column, the internal "Paused and cancelled") hold their first cards and
+   * link to the page that lists them all (horizons/<h>/, with ?theme= on a theme page). "Show
+   * all", and any filter on the board, fetch that page and add the rest of its cards in place,
+   * so filters and counts cover every item. The internal site's pages are sealed: unlock.js
+   * opens them (window.roadmapPage, on unlocked pages only). */
+  var fetched = {};  // page address -> promise of its cards
+
+  function pageCards(address) {
+    if (!fetched[address]) {
+      var text = window.roadmapPage ? window.roadmapPage(address)
+        : fetch(address).then(function (r) {
+          if (!r.ok) throw new Error("HTTP " + r.status);
+          return r.text();
+        });
+      fetched[address] = text.then(function (html) {
+        var list = new DOMParser().parseFromString(html, "text/html")
+          .querySelector("[data-rm-list]");
+        if (!list) throw new Error("not a list of cards");
+        return Array.prototype.map.call(list.querySelectorAll(".rm-card"), function (card) {
+          // Its links were written for that page's address, not this one.
+          card.querySelectorAll("a[href]").forEach(function (a) {
+            a.setAttribute("href", new URL(a.getAttribute("href"), address).href);
+          });
+          return card;
+        });
+      });
+      fetched[address].catch(function () { delete fetched[address]; });  // the next try fetches
+    }
+    return fetched[address];
+  }
+
+  function cardKey(card) {
+    var a = card.querySelector(".rm-card__title a");
+    return a ? a.href : "";
+  }
+
+  function Capped(cap) {
+    this.cap = cap;
+    this.list = cap.parentNode;
+    this.link = cap.querySelector("[data-rm-cap-link]");
+    this.label = this.link.textContent;
+    this.error = cap.querySelector("[data-rm-cap-error]");
+    this.total = Number(cap.dataset.rmTotal) || 0;
+    var url = new URL(this.link.href);
+    this.theme = url.searchParams.get("theme") || "";
+    url.search = "";
+    url.hash = "";
+    this.address = url.href;
+    this.open = false;  // "Show all" pressed: every card shows
+    this.done = false;  // every card is in the list
+    this.failed = false;
+    this.loading = null;
+    var where = cap.querySelector("[data-rm-cap-where]");
+    if (where) where.textContent = this.link.href;  // on paper: the whole address
+  }
+
+  Capped.prototype.load = function () {
+    var self = this;
+    if (self.done) return Promise.resolve();
+    if (self.loading) return self.loading;
+    self.failed = false;
+    self.error.hidden = true;
+    self.loading = pageCards(self.address).then(function (cards) {
+      var have = {};
+      self.cards().forEach(function (card) { have[cardKey(card)] = true; });
+      cards.forEach(function (card) {
+        if ((self.theme && card.dataset.theme !== self.theme) || have[cardKey(card)]) return;
+        var node = document.importNode(card, true);
+        node.setAttribute("data-rm-extra", "");
+        node.hidden = !self.open;
+        self.list.insertBefore(node, self.cap);
+      });
+      self.done = true;
+      self.loading = null;
+    }, function () {
+      self.failed = true;
+      self.loading = null;
+      self.error.textContent = "Could not load the rest of this list. Check your connection " +
+        "and press the button to try again, or open the full list.";
+      self.error.hidden = false;
+    });
+    return self.loading;
+  };
+
+  Capped.prototype.cards = function () {
+    return Array.prototype.filter.call(this.list.children, function (el) {
+      return el.classList.contains("rm-card");
+    });
+  };
+
+  // How the list shows: every card once opened or `filtering` (the filters decide then), the
+  // first ones otherwise; the button while some are missing.
+  Capped.prototype.render = function (filtering) {
+    var self = this, busy = Boolean(self.loading);
+    self.cards().forEach(function (card) {
+      if (!filtering && card.hasAttribute("data-rm-extra")) card.hidden = !self.open;
+    });
+    self.cap.hidden = self.done && (self.open || filtering);
+    self.link.textContent = busy ? "Loading all " + self.total + "…" : self.label;
+    self.link.setAttribute("aria-busy", busy ? "true" : "false");
+    self.list.setAttribute("aria-busy", busy ? "true" : "false");
+  };
+
+  function setUpCapped() {
+    var board = { lists: [] };
+    document.querySelectorAll("[data-rm-cap]").forEach(function (cap) {
+      if (cap.dataset.rmReady) return;
+      cap.dataset.rmReady = "1";
+      board.lists.push(new Capped(cap));
+    });
+    // Without a filter bar (a theme page) the lists only open; setUpFilters takes this over.
+    board.update = function () {
+      board.lists.forEach(function (list) { list.render(false); });
+    };
+    board.lists.forEach(function (list) {
+      list.link.addEventListener("click", function (event) {
+        // A new tab or window gets the page itself.
+        if (event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
+        event.preventDefault();
+        list.open = true;
+        list.list.dataset.rmOpen = "1";
+        var done = list.load();
+        board.update();
+        done.then(function () { board.update(); });
+      });
+    });
+    return board;
+  }
+
+  function setUpFilters(board) {
     var bar = document.querySelector("[data-rm-filters]");
     if (!bar || bar.dataset.rmReady) return;
     bar.dataset.rmReady = "1";
     bar.hidden = false;
     var content = bar.closest(".md-content") || document;
-    var cards = Array.prototype.slice.call(content.querySelectorAll(".rm-card"));
     var text = bar.querySelector("[data-rm-filter-text]");
     var customer = bar.querySelector("select[data-rm-filter]");
     var tagChip = bar.querySelector("[data-rm-tag-chip]");
     var shownText = bar.querySelector("[data-rm-shown]");
     var noMatch = content.querySelector("[data-rm-nomatch]");
+    var error = bar.querySelector("[data-rm-filters-error]");
     var state = fromAddress();
     var typing = false;  // one history entry per search typed, not one per key
 
     function apply(fromHistory) {
       var shown = 0, active = KEYS.some(function (key) { return state[key]; });
-      cards.forEach(function (card) {
+      var lists = board.lists;
+      var missing = active && lists.some(function (list) { return !list.done; });
+      var failed = active && lists.some(function (list) { return list.failed; });
+      // Read again each time: a cut list gains cards when the rest of it arrives.
+      content.querySelectorAll(".rm-card").forEach(function (card) {
         var ok = matches(card, state);
-        card.hidden = !ok;
+        var extra = card.hasAttribute("data-rm-extra");
+        card.hidden = !ok || (extra && !active && !card.parentNode.dataset.rmOpen);
         if (ok) shown++;
       });
+      lists.forEach(function (list) { list.render(active); });
       content.querySelectorAll(".rm-board .rm-column").forEach(function (column) {
-        var all = column.querySelectorAll(".rm-card").length;
-        var here = column.querySelectorAll(".rm-card:not([hidden])").length;
+        var cap = column.querySelector("[data-rm-cap]");
+        var all = cap ? Number(cap.dataset.rmTotal) : column.querySelectorAll(".rm-card").length;
+        var here = active ? column.querySelectorAll(".rm-card:not([hidden])").length : all;
         var count = column.querySelector("[data-rm-count]");
         if (count) count.textContent = here;
         var none = column.querySelector(".rm-empty--filtered");
         // One message for the whole page when nothing matches; a quiet line per column otherwise.
-        if (none) none.hidden = !(all && !here && shown);
+        if (none) none.hidden = !(all && !here && shown) || missing;
       });
       content.querySelectorAll("[data-rm-section]").forEach(function (section) {
         section.hidden = active && !section.querySelector(".rm-card:not([hidden])");
       });
-      if (noMatch) noMatch.hidden = shown > 0;
-      shownText.textContent = active
-        ? "Showing " + shown + " of " + cards.length
-        : cards.length === 1 ? "1 item" : "All " + cards.length + " items";
+      if (noMatch) noMatch.hidden = shown > 0 || (missing && !failed);
+      var total = Number(shownText.dataset.rmTotal) || content.querySelectorAll(".rm-card").length;
+      shownText.textContent = !active
+        ? total === 1 ? "1 item" : "All " + total + " items"
+        : missing && !failed ? "Looking through all " + total + " items…"
+          : "Showing " + shown + " of " + total;
+      shownText.setAttribute("aria-busy", missing && !failed ? "true" : "false");
+      if (error) {
+        error.hidden = !failed;
+        error.textContent = failed ? "Could not load every item, so these results may miss " +
+          "some. Check your connection and change a filter to try again." : "";
+      }
       bar.querySelectorAll("button[data-rm-filter]").forEach(function (button) {
         var on = state[button.dataset.rmFilter] === button.dataset.value;
         button.setAttribute("aria-pressed", on ? "true" : "false");
@@ -118,7 +264,19 @@
       var address = toAddress(state);
       if (replace) window.history.replaceState({ rmFilters: true }, "", address);
       else window.history.pushState({ rmFilters: true }, "", address);
-      apply();
+      show();
+    }
+
+    // Filters cover every item: a filter on a cut list fetches the rest of it first. Only a
+    // change of the filters (not a list arriving) starts a fetch, so a failed one is not
+    // retried in a loop.
+    function show(fromHistory) {
+      if (KEYS.some(function (key) { return state[key]; })) {
+        board.lists.forEach(function (list) {
+          if (!list.done && !list.loading) list.load().then(function () { apply(); });
+        });
+      }
+      apply(fromHistory);
     }
 
     function clear() {
@@ -170,9 +328,10 @@
     window.addEventListener("popstate", function () {
       typing = false;
       state = fromAddress();
-      apply(true);
+      show(true);
     });
-    apply();
+    board.update = function () { apply(); };
+    show();
   }
 
   /* Phones: the intro's first paragraph, the rest behind "More", so the first card shows. */
@@ -245,7 +404,7 @@
   }
 
   function setUp() {
-    setUpFilters();
+    setUpFilters(setUpCapped());
     setUpIntro();
     setUpAddress();
     setUpListFilters();

@@ -6,8 +6,9 @@
  *   key this tab holds, a key handed over by the tab this one was opened from, or the password,
  *   and writes the decrypted page in place;
  * - in an unlocked page (loaded from the page's head) it answers Material's search index
- *   request with the decrypted index, hands the key to tabs opened from it, and wires "Log out",
- *   which locks every tab of the site.
+ *   request with the decrypted index, opens other sealed pages for the board
+ *   (window.roadmapPage), hands the key to tabs opened from it, and wires "Log out", which locks
+ *   every tab of the site.
  *
  * An account's site (kdf "LINK") has no password: the key is in its link's fragment, #k=<key>.
  * The page reads it, takes it out of the address bar and keeps it in this tab's session
@@ -436,6 +437,28 @@
           send.call(xhr);
         })
         .catch(function () { open.call(xhr, target[0], target[1]); send.call(xhr); });
+    };
+
+    // Another page of this site, opened with the key this tab holds, as the search index is:
+    // the board fetches the page that lists a whole horizon (board.js) and reads its cards.
+    // Only a page of this origin and this build, at the address it was sealed for, opens.
+    window.roadmapPage = function (address) {
+      var url = new URL(address, location.href);
+      if (url.origin !== location.origin) return Promise.reject(new Error("another site"));
+      return fetch(url.href, { cache: "no-cache" }).then(function (r) {
+        if (!r.ok) throw new Error("HTTP " + r.status);
+        return r.text();
+      }).then(function (text) {
+        var el = new DOMParser().parseFromString(text, "text/html")
+          .getElementById("roadmap-sealed");
+        if (!el) throw new Error("not a locked page");
+        var data = JSON.parse(el.textContent), now = stored();
+        if (!now || data.build !== now.build) throw new Error("another build: reload the page");
+        var here = decodeURIComponent(url.pathname).replace(/index\.html$/, "");
+        var want = String(data.path).replace(/index\.html$/, "");
+        if (!want || !here.endsWith("/" + want)) throw new Error("a page out of its place");
+        return openEnvelope(bytes(now.key), data.page, data.build, data.path);
+      }).then(function (html) { return new TextDecoder().decode(html); });
     };
 
     function lock() {
