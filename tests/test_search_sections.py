@@ -5,6 +5,7 @@ that exercise each of its rules and on every page of real builds."""
 from __future__ import annotations
 
 import copy
+import json
 import os
 import re
 import sys
@@ -108,12 +109,14 @@ class _Capture(BasePlugin):
         return context
 
 
-def _built_pages(root: Path) -> list[SimpleNamespace]:
-    capture = _Capture()
+def _built_pages(root: Path) -> dict[str, list[SimpleNamespace]]:
+    """Each site's pages, built as `mkdocs build` builds them."""
+    pages = {}
     os.chdir(root)
     try:
         with mock.patch.dict(os.environ, {"ROADMAP_PASSWORD": PASSWORD}):
             for audience in ("public", "internal"):
+                capture = _Capture()
                 config = load_config(config_file=f"site_config/{audience}.yml")
                 config.plugins["capture"] = capture
                 config.plugins.on_startup(command="build", dirty=False)
@@ -121,9 +124,10 @@ def _built_pages(root: Path) -> list[SimpleNamespace]:
                     build(config)
                 finally:
                     config.plugins.on_shutdown()
+                pages[audience] = capture.pages
     finally:
         os.chdir(ROOT)
-    return capture.pages
+    return pages
 
 
 def _same_index(pages: list[SimpleNamespace]) -> None:
@@ -139,9 +143,19 @@ def _same_index(pages: list[SimpleNamespace]) -> None:
     assert compared > len(pages)  # sections under headings were compared, not just prefaces
 
 
+def _written_index(root: Path) -> list[dict]:
+    """The light site's search index as the build wrote it (the internal one is sealed)."""
+    index = json.loads((root / "site/public/search/search_index.json").read_text())
+    return index["docs"]
+
+
 def test_sample_sites_index_as_material_would(tmp_path: Path):
     project = new_project(tmp_path / "project", ROOT / "content")
-    _same_index(_built_pages(project.root))
+    pages = _built_pages(project.root)
+    _same_index([*pages["public"], *pages["internal"]])
+    # What the plugin wrote is what Material would have written.
+    written = _written_index(project.root)
+    assert _plain(written) == _plain([e for page in pages["public"] for e in _material(page)])
 
 
 def test_generated_roadmap_indexes_as_material_would(tmp_path: Path):
@@ -149,5 +163,8 @@ def test_generated_roadmap_indexes_as_material_would(tmp_path: Path):
     root.mkdir()
     make_project(root, 40)
     pages = _built_pages(root)
-    assert any(re.search(r"data-search-exclude", p.content) for p in pages)
-    _same_index(pages)
+    everything = [*pages["public"], *pages["internal"]]
+    assert any(re.search(r"data-search-exclude", p.content) for p in everything)
+    _same_index(everything)
+    written = _written_index(root)
+    assert _plain(written) == _plain([e for page in pages["public"] for e in _material(page)])
