@@ -213,6 +213,7 @@ class Lifted:
         """(the text with its parts in place, with tokens in their place, token -> part)."""
         if not self.parts:
             return text, text, {}
+
         # One pattern for every marker (compiling one per page cost a millisecond a page).
         def placed(by: Callable[[int], str]) -> Callable[[re.Match], str]:
             return lambda m: by(int(m[2])) if m[1] == self.marker else m[0]
@@ -685,13 +686,13 @@ class _Planner:
             body = '<p class="rm-client-view__same">Their description is the one above.</p>'
         else:
             # The body rendered on its own and put in as HTML: inside `markdown="1"` md_in_html
-            # read it again, tag by tag (most of this panel's time).
-            rendered = self.render_html(rewrite(twin.body, lambda ref: None))
-            body = lifted.lift(
-                lambda: '<details class="rm-client-view__body">\n'
-                "<summary>Their description: the one above without its internal parts</summary>"
-                f"\n{rendered}\n</details>"
+            # read it again, tag by tag.
+            rendered = (
+                '<details class="rm-client-view__body">\n'
+                "<summary>Their description: the one above without its internal parts</summary>\n"
+                f"{self.render_html(rewrite(twin.body, lambda ref: None))}\n</details>"
             )
+            body = lifted.lift(lambda: rendered)
         markdown = _ENV.get_template("item.md.j2").render(
             internal=False,
             link=lambda to: relative(uri, to),
