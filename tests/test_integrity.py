@@ -89,6 +89,10 @@ def test_content_cannot_stand_in_for_the_themes_settings(project):
     ]
     assert theme_data_shadowed('<h2 id="__config">A heading</h2>') == ["__config"]
     assert theme_data_shadowed('<h2 id="config">Config</h2><div id="__md">x</div>') == []
+    # Pages are read only when an id could spell it: written with character references too.
+    for spelled in ("&#95;_con&#x66;ig", "&lowbar;&UnderBar;&#99;onfig", "&#95&#95config"):
+        assert theme_data_shadowed(f'<div id="{spelled}">x</div>') == ["__config"], spelled
+    assert theme_data_shadowed('<p id="x">&para; &amp; &lowbar;&lowbar;</p>') == []
     project.item(
         "settings",
         body='Intro.\n\n<script type="application/json" id="__config">'

@@ -11,6 +11,7 @@ so any engine renders them.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import re
 from collections.abc import Callable, Iterable
@@ -153,7 +154,17 @@ def theme_data_shadowed(html: str) -> list[str]:
     """Ids in a page's content that would stand in for the theme's settings: an element
     `id="__config"` (a heading titled so, or raw HTML) replaces Material's, whose settings
     then come from the content (search highlighting back on, search fetched elsewhere)."""
+    if not any(_could_name(html, name) for name in THEME_DATA_IDS):
+        return []  # most pages: no need to parse them
     return sorted({i for i in scan(html).ids if i.strip() in THEME_DATA_IDS})
+
+
+def _could_name(html: str, name: str) -> bool:
+    """Whether an attribute of `html` could read as `name` once its character references are
+    decoded. Named references exist for no ASCII letter (html.entities.html5), so a value
+    holding a letter of `name` not written as is needs a numeric one ("&#")."""
+    letters = name.strip("_")
+    return letters in html or "&#" in html
 
 
 def sri(data: bytes) -> str:
@@ -166,22 +177,32 @@ def add_integrity(html: str, integrity: Callable[[str], str | None]) -> tuple[st
 
     Returns the HTML and the addresses it had none for (left as they were).
     """
-    page = scan(html)
     edits: list[tuple[int, str]] = []
     missing = []
-    for tag in [*page.scripts, *page.stylesheets]:
-        url = tag.url
-        if not url or "integrity" in tag.attrs:
-            continue
+    for url, close in _asset_tags(html):
         value = integrity(url)
         if value is None:
             missing.append(url)
             continue
-        close = tag.end - (2 if html[tag.start : tag.end].endswith("/>") else 1)
         edits.append((close, f' integrity="{value}"'))
     for at, text in sorted(edits, reverse=True):
         html = html[:at] + text + html[at:]
     return html, missing
+
+
+@functools.lru_cache(maxsize=64)
+def _asset_tags(html: str) -> tuple[tuple[str, int], ...]:
+    """(address, where its integrity attribute goes) of each script and stylesheet tag without
+    one. Remembered: the theme writes the same <head> and closing scripts on every page of a
+    folder depth, and the internal site's pages each sit in a folder of their own."""
+    page = scan(html)
+    found = []
+    for tag in [*page.scripts, *page.stylesheets]:
+        url = tag.url
+        if url and "integrity" not in tag.attrs:
+            close = tag.end - (2 if html[tag.start : tag.end].endswith("/>") else 1)
+            found.append((url, close))
+    return tuple(found)
 
 
 # Material writes its settings, then its script tags, last in <body>: content cannot carry this

@@ -217,14 +217,19 @@ class Lifted:
         """(the text with its parts in place, with tokens in their place, token -> part)."""
         if not self.parts:
             return text, text, {}
-        pattern = re.compile(re.escape(self.marker) + r"(\d+)")
-        inline = pattern.sub(lambda m: self.parts[int(m[1])], text)
+
+        # One pattern for every marker (compiling one per page cost a millisecond a page).
+        def placed(by: Callable[[int], str]) -> Callable[[re.Match], str]:
+            return lambda m: by(int(m[2])) if m[1] == self.marker else m[0]
+
+        inline = _MARKER.sub(placed(self.parts.__getitem__), text)
         digest = hashlib.sha256(inline.encode("utf-8", "surrogatepass")).hexdigest()[:24]
+        source = _MARKER.sub(placed(lambda n: f"rmpart{digest}x{n}"), text)
         tokens = {n: f"rmpart{digest}x{n}" for n in range(len(self.parts))}
-        source = pattern.sub(lambda m: tokens[int(m[1])], text)
         return inline, source, {tokens[n]: part for n, part in enumerate(self.parts)}
 
 
+_MARKER = re.compile(r"(rm[0-9a-f]{32}x)(\d+)")  # Lifted.marker and a part's number
 # A relative address in a part's href (no scheme, not absolute, not only an #anchor).
 _LINK = re.compile(r'(?<=\shref=")([^"#?:/][^"#?:]*)(?=[#?"])')
 
@@ -277,7 +282,9 @@ def href(url: str) -> str:
 
 def _yaml_front_matter(meta: dict[str, Any]) -> str:
     meta = {k: v for k, v in meta.items() if v is not None}
-    dumped = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=10_000)
+    # libyaml's emitter where PyYAML has it (a millisecond a page in pure Python).
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    dumped = yaml.dump(meta, Dumper=dumper, allow_unicode=True, sort_keys=False, width=10_000)
     return f"---\n{dumped}---\n\n"
 
 
@@ -289,6 +296,7 @@ def _env() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # the package's own templates: no file date to check on each page
     )
     env.filters["md"] = md_text
     env.filters["month"] = lambda ym: date.fromisoformat(f"{ym}-01").strftime("%B %Y")
@@ -714,15 +722,18 @@ class _Planner:
         """
         uri = f"items/{twin.id}.md"
         same = twin.body.strip() == item.body.strip() and not internal_passages(item.body)
+        lifted = Lifted()
         if same:
             body = '<p class="rm-client-view__same">Their description is the one above.</p>'
         else:
-            body = (
-                '<details class="rm-client-view__body" markdown="1">\n'
-                "<summary>Their description: the one above without its internal parts</summary>"
-                f"\n\n{rewrite(twin.body, lambda ref: None)}\n\n</details>\n"
+            # The body rendered on its own and put in as HTML: inside `markdown="1"` md_in_html
+            # read it again, tag by tag.
+            rendered = (
+                '<details class="rm-client-view__body">\n'
+                "<summary>Their description: the one above without its internal parts</summary>\n"
+                f"{self.render_html(rewrite(twin.body, lambda ref: None))}\n</details>"
             )
-        lifted = Lifted()
+            body = lifted.lift(lambda: rendered)
         markdown = _ENV.get_template("item.md.j2").render(
             internal=False,
             link=lambda to: relative(uri, to),

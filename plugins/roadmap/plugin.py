@@ -82,6 +82,7 @@ from .rendering import (
     with_theme_aliases,
 )
 from .seal import ASSETS, BUILD_FILE, DROPPED, NOT_FOUND
+from .search_sections import sections
 from .sites import MACHINE_MADE, InternalSite, PublicSite, Rejected, theme_settings
 from .staging import STAGING_DIR, Batch, Staging, StagingError, crash_point
 
@@ -572,7 +573,7 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         # wrappers the plugin adds to the theme's loader, so overrides/ calls nothing of ours.
         env.loader = with_theme_aliases(env.loader, config.theme.dirs)
         SharedBlocks().install(env)
-        self._cache_search_entries(config)
+        self._search_entries(config)
         if self.audience == "public":
             if self.file_use.problems:
                 raise Abort(
@@ -587,14 +588,18 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
             self._seal_search_index(config)
         return env
 
-    def _cache_search_entries(self, config: MkDocsConfig) -> None:
-        """Material's search plugin reads each page's HTML for its index entries: a cached page
-        gives back the entries it gave last time; a new one's are kept with it."""
+    def _search_entries(self, config: MkDocsConfig) -> None:
+        """Material's search plugin reads each page's HTML for its index entries with a parser in
+        pure Python: the sections come from Lexbor instead (search_sections.py), and Material
+        makes its entries of them. A cached page gives back the entries it gave last time; a
+        new one's are kept with it."""
         search = config.plugins.get("material/search") or config.plugins.get("search")
         index = getattr(search, "search_index", None)
         add = getattr(index, "add_entry_from_context", None)
-        if add is None or self.cache is None:
+        if add is None:
             return
+        entry_for = getattr(index, "create_entry_for_section", None)
+        materials = type(index).__module__.startswith("material.") and entry_for is not None
 
         def add_entries(page) -> None:
             hit = self.hits.get(page.file.src_uri)
@@ -602,8 +607,14 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
                 index.entries.extend(hit.search)
                 return
             before = len(index.entries)
-            add(page)
-            self.search_entries[page.file.src_uri] = index.entries[before:]
+            if not materials:
+                add(page)
+            elif not (page.meta.get("search") or {}).get("exclude"):
+                for section in sections(page.content or ""):
+                    if not section.is_excluded():
+                        entry_for(section, page.toc, page.url, page)
+            if self.cache is not None:
+                self.search_entries[page.file.src_uri] = index.entries[before:]
 
         index.add_entry_from_context = add_entries
 
