@@ -2,10 +2,12 @@
 
 Each file is read as its reader would see it (reader.py finds the texts, words.py reads them:
 decoded, unescaped, tags dropped, invisible characters, case, width, accents and look-alikes
-folded) and streamed through one Aho-Corasick automaton over normalised words, so memory stays
-flat in a file's size and time linear in the site. The automaton knows the forbidden phrases
-(audience.light_site_secrets) and every run of SHINGLE words of internal text that no public
-text contains (audience.light_site_passages). A file the audit cannot read fails the build.
+folded) and streamed over normalised words, so memory stays flat in a file's size and time
+linear in the site: one Aho-Corasick automaton finds the forbidden phrases
+(audience.light_site_secrets), one dict lookup per window of SHINGLE words finds the runs of
+internal text that no public text contains (audience.light_site_passages): millions of runs at
+10,000 items, which an automaton would hold at twice the memory. A file the audit cannot read
+fails the build.
 Files the build machinery makes and files byte-identical to a trusted source (the theme
 package, the plugin's own assets) cannot carry content: their bytes are not read and their
 names are theirs.
