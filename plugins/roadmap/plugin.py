@@ -696,10 +696,15 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
 
         # The theme writes the same scripts on every page of a folder depth: read once each.
         done: dict[str, dict[str, tuple[str, list[str]]]] = {}
+        # Only the last folders': a sealed page has a folder of its own (its token), so a memo
+        # per folder never kept for the site would hold two parts of every page (65 MB at 10k).
+        recent = 64
         warned: set[str] = set()
 
         def add(html: str, dest_uri: str) -> str:
             page_dir = posixpath.dirname(dest_uri)
+            if page_dir not in done and len(done) >= recent:
+                del done[next(iter(done))]
             html, missing = add_theme_integrity(
                 html, lambda url: integrity(url, page_dir), done.setdefault(page_dir, {})
             )
