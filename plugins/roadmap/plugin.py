@@ -696,8 +696,8 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
 
         # The theme writes the same scripts on every page of a folder depth: read once each.
         done: dict[str, dict[str, tuple[str, list[str]]]] = {}
-        # Only the last folders': a sealed page has a folder of its own (its token), so a memo
-        # per folder never kept for the site would hold two parts of every page (65 MB at 10k).
+        # For the last 64 folders only: each sealed page has a folder of its own (its token),
+        # and a memo of every folder would hold two parts of every page (65 MB at 10,000 items).
         recent = 64
         warned: set[str] = set()
 
