@@ -2,10 +2,12 @@
 
 Each file is read as its reader would see it (reader.py finds the texts, words.py reads them:
 decoded, unescaped, tags dropped, invisible characters, case, width, accents and look-alikes
-folded) and streamed through one Aho-Corasick automaton over normalised words, so memory stays
-flat in a file's size and time linear in the site. The automaton knows the forbidden phrases
-(audience.light_site_secrets) and every run of SHINGLE words of internal text that no public
-text contains (audience.light_site_passages). A file the audit cannot read fails the build.
+folded) and streamed over normalised words, so memory stays flat in a file's size and time
+linear in the site: one Aho-Corasick automaton finds the forbidden phrases
+(audience.light_site_secrets), one dict lookup per window of SHINGLE words finds the runs of
+internal text that no public text contains (audience.light_site_passages): millions of runs at
+10,000 items, which an automaton would hold at twice the memory. A file the audit cannot read
+fails the build.
 Files the build machinery makes and files byte-identical to a trusted source (the theme
 package, the plugin's own assets) cannot carry content: their bytes are not read and their
 names are theirs.
@@ -20,7 +22,7 @@ import posixpath
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from itertools import repeat
+from itertools import count, repeat
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -58,6 +60,11 @@ _RUN_HINT = (
     "(a public body, title or summary) if clients may read it"
 )
 _OTHER = "\x01"  # the code of every word no needle contains
+# Word codes count up from here, skipping the surrogates: two or three bytes of UTF-8 each for
+# the first 63,000 words, which keeps the automaton's states (one per byte) about half of what
+# four-byte codes need, and Python's coded strings two bytes a character.
+_FIRST_CODE = 0x80
+_SURROGATES = 0xD800
 _LINK_TARGET = re.compile(r"\]\([^)]*\)|^\s{0,3}\[[^\]]+\]:\s*\S+.*$", re.M)
 
 
@@ -93,9 +100,10 @@ class Refused:
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Run:
-    """A run of words of internal text."""
+    """A run of words of internal text (one per line of a text: the runs of a line share it,
+    as there are millions of runs at 10,000 items)."""
 
     text: InternalText
     line: int  # of the run's first word in its source file
@@ -136,36 +144,38 @@ class Matcher:
                 for i in range(len(coded) - SHINGLE + 1):
                     runs.pop(coded[i : i + SHINGLE], None)
                 self._cover(coded)
-        for key, run in runs.items():
-            everywhere.setdefault(key, run)
-        self.everywhere = _Automaton(everywhere)
-        self.addresses = _Automaton(addresses)
+        for key in everywhere:  # a forbidden phrase is reported as such, not as a run
+            runs.pop(key, None)
+        self.everywhere = _Needles(_Automaton(everywhere), runs)
+        self.addresses = _Needles(_Automaton(addresses))
 
     def _learn(self, phrase: Iterable[str]) -> str:
         codes = self.codes
-        return "".join(codes.setdefault(w, chr(0x10000 + len(codes))) for w in phrase)
+        return "".join(codes.setdefault(w, _code(len(codes))) for w in phrase)
 
     def code(self, tokens: Iterable[str]) -> str:
         return "".join(map(self.codes.get, tokens, repeat(_OTHER)))
 
     def word_of(self, code: str) -> str:
-        """The word a code stands for (codes are given in order, from 0x10000)."""
+        """The word a code stands for (codes are given in order: _code)."""
         if len(self.vocabulary) != len(self.codes):
             self.vocabulary = list(self.codes)
-        return self.vocabulary[ord(code) - 0x10000]
+        n = ord(code) - _FIRST_CODE
+        return self.vocabulary[n if n < _SURROGATES - _FIRST_CODE else n - 0x800]
 
     def _runs(self, internal: Iterable[InternalText]) -> dict[str, _Run]:
         runs: dict[str, _Run] = {}
         for text in internal:
             tokens: list[str] = []
-            lines: list[int] = []
+            lines: list[_Run] = []
             for n, line in enumerate(text.text.split("\n")):
+                at = _Run(text, text.line + n)
                 for sequence in _sequences(line):
                     tokens += sequence
-                    lines += [text.line + n] * len(sequence)
+                    lines += [at] * len(sequence)
             coded = self._learn(tokens)
             for i in range(len(coded) - SHINGLE + 1):
-                runs.setdefault(coded[i : i + SHINGLE], _Run(text, lines[i]))
+                runs.setdefault(coded[i : i + SHINGLE], lines[i])
         return runs
 
     def _cover(self, coded: str) -> None:
@@ -207,6 +217,12 @@ class Matcher:
         return found
 
 
+def _code(n: int) -> str:
+    """The code of the n-th word learned."""
+    point = _FIRST_CODE + n
+    return chr(point if point < _SURROGATES else point + 0x800)
+
+
 @functools.lru_cache(maxsize=1 << 16)  # the theme's and the templates' text, build after build
 def _sequences(text: str) -> tuple[list[str], ...]:
     """The word sequences of a piece of Markdown or template text, as a reader of its HTML
@@ -220,13 +236,13 @@ class _Automaton:
     constant-time however many words the needles use)."""
 
     def __init__(self, needles: dict[str, object]):
-        self.keys = list(needles)
+        # The keys are not kept: the automaton holds them, and they are millions of strings.
         self.needles = list(needles.values())
-        self.longest = max(map(len, self.keys), default=0)
-        self.automaton = ahocorasick_rs.AhoCorasick(self.keys) if self.keys else None
+        self.longest = max(map(len, needles), default=0)
+        self.automaton = ahocorasick_rs.AhoCorasick(list(needles)) if needles else None
 
     def __len__(self) -> int:
-        return len(self.keys)
+        return len(self.needles)
 
     def find(self, coded: str) -> list[tuple[int, int, object]]:
         """(start, end, needle) of every needle in coded text, overlapping ones too."""
@@ -234,6 +250,32 @@ class _Automaton:
             return []
         found = self.automaton.find_matches_as_indexes(coded, overlapping=True)
         return [(start, end, self.needles[i]) for i, start, end in found]
+
+
+class _Needles:
+    """The phrases in an automaton; the runs of internal text, millions at 10,000 items, in a
+    dict looked up at every SHINGLE-word window: an automaton of them took some 280 bytes a run
+    (600 MB at 10,000 items), the dict takes about 120 and holds the runs it already had."""
+
+    def __init__(self, phrases: _Automaton, runs: dict[str, _Run] | None = None):
+        self.phrases = phrases
+        self.runs = runs or {}
+        self.longest = max(phrases.longest, SHINGLE if self.runs else 0)
+
+    def __len__(self) -> int:
+        return len(self.phrases) + len(self.runs)
+
+    def find(self, coded: str) -> list[tuple[int, int, object]]:
+        """(start, end, needle) of every needle in coded text, overlapping ones too."""
+        found = self.phrases.find(coded)
+        if self.runs and len(coded) >= SHINGLE:
+            get = self.runs.get
+            starts = range(len(coded) - SHINGLE + 1)
+            windows = map(coded.__getitem__, map(slice, starts, count(SHINGLE)))
+            for start, run in enumerate(map(get, windows)):
+                if run is not None:
+                    found.append((start, start + SHINGLE, run))
+        return found
 
 
 class _Scan:

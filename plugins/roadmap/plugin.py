@@ -36,6 +36,7 @@ import logging
 import os
 import posixpath
 import time
+import zlib
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -48,6 +49,7 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import get_toc
 from mkdocs.utils import CountHandler
 
 from .account_site import AccountSite, shared_only_files
@@ -199,6 +201,7 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         self.hits: dict[str, Entry] = {}  # pages rendered before from the same inputs
         self.reused = 0
         self.search_entries: dict[str, list] = {}
+        self.held: dict[str, bytes] = {}  # rendered pages not yet written, compressed (_hold)
         self.rendering: str | None = None  # the page being rendered (warnings are its own)
         self.warned: set[str] = set()
         self.started = time.monotonic()
@@ -521,6 +524,27 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
 
     @event_priority(-50)  # after other plugins have edited the HTML: what ships decides
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        html = self._page_content(html, page, files)
+        return self._hold(page, html)
+
+    def _hold(self, page: Page, html: str) -> str:
+        """A rendered page until MkDocs writes it: MkDocs renders every page before it writes
+        the first, so at 10,000 items the pages' HTML, Markdown and plan would all be held at
+        once. The Markdown and the plan's strings are read no more; the HTML is kept compressed
+        (a fifth of its size) and put back in on_page_context, before anything reads it."""
+        src = page.file.src_uri
+        page.markdown = None
+        page.file.content_string = ""
+        planned = self.plan.pages.get(src)
+        if planned is not None:
+            planned.markdown = planned.source = ""
+            planned.parts = {}
+        if not html:
+            return html
+        self.held[src] = zlib.compress(html.encode("utf-8", "surrogatepass"), 1)
+        return ""
+
+    def _page_content(self, html: str, page: Page, files: Files) -> str:
         self.rendering = None
         hit = self.hits.get(page.file.src_uri)
         if hit is not None:
@@ -637,7 +661,11 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
 
         index.generate_search_index = sealed_index
 
+    @event_priority(100)  # first: the page's HTML back before Material's search reads it (0)
     def on_page_context(self, context, *, page, config: MkDocsConfig, nav):
+        held = self.held.pop(page.file.src_uri, None)
+        if held is not None:
+            page.content = zlib.decompress(held).decode("utf-8", "surrogatepass")
         self.rendering = page.file.src_uri  # until on_post_page: warnings are this page's
         # Pages the navigation does not list, at one depth, show the same navigation.
         in_nav = page.file.inclusion.is_in_nav() and page in nav.pages
@@ -688,10 +716,15 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
 
         # The theme writes the same scripts on every page of a folder depth: read once each.
         done: dict[str, dict[str, tuple[str, list[str]]]] = {}
+        # For the last 64 folders only: each sealed page has a folder of its own (its token),
+        # and a memo of every folder would hold two parts of every page (65 MB at 10,000 items).
+        recent = 64
         warned: set[str] = set()
 
         def add(html: str, dest_uri: str) -> str:
             page_dir = posixpath.dirname(dest_uri)
+            if page_dir not in done and len(done) >= recent:
+                del done[next(iter(done))]
             html, missing = add_theme_integrity(
                 html, lambda url: integrity(url, page_dir), done.setdefault(page_dir, {})
             )
@@ -712,6 +745,11 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
             output = hit.output
         elif self.cache is not None and src in self.keys and src not in self.warned:
             self.cache.put(self.keys[src], self._entry(page, output))
+        self.search_entries.pop(src, None)  # in the cache now, and in the search index
+        # Written: what MkDocs reads of a page from now on is its address, title, anchors and
+        # links (anchor checks, the sitemap, other pages' navigation), never its text.
+        page.content = None
+        page.toc = get_toc([])
         return self._finish_page(output, page.file.dest_uri)
 
     def _entry(self, page: Page, output: str) -> Entry:
