@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import gc
 import io
 import logging
 import os
@@ -95,6 +96,18 @@ class _Child:
     fd: int  # the read end of the pipe its messages come through
     data: bytes = b""
     status: int | None = None  # as os.waitstatus_to_exitcode gives it
+
+
+def collect_less() -> None:
+    """Run Python's cycle collector about seventy times less often during a build.
+
+    A build allocates millions of objects that live to its end (the content, its history and
+    projections, the plan, MkDocs' pages), and each collection of the older generations walks
+    them again, so the collector's share grows faster than the roadmap. Measured on a 5,000-item
+    generated roadmap, cold, one after the other: 152.4 s with Python's thresholds (700, 10, 10),
+    131.7 s with these, at the same peak memory (971 and 981 MB).
+    """
+    gc.set_threshold(50_000, 20, 100)
 
 
 def build_in_parallel(

@@ -366,10 +366,11 @@ def _build(audiences: list[str], verbose: bool, accounts: bool = False) -> int:
     from mkdocs.commands.build import build
     from mkdocs.exceptions import ConfigurationError
 
-    from .builds import build_in_parallel, build_site, parallel
+    from .builds import build_in_parallel, build_site, collect_less, parallel
     from .staging import Batch
 
     _quiet_logging(verbose)
+    collect_less()
     # Everything that can be known before building is checked for all audiences first, so a
     # bad password does not leave the light site rebuilt and the internal one stale.
     try:
@@ -464,12 +465,14 @@ def _build_render_only(audiences: list[str], verbose: bool, accounts: bool = Fal
     build would keep opening its old folder."""
     from mkdocs.exceptions import ConfigurationError
 
+    from .builds import collect_less
     from .engines import build_render_only
     from .render_only import RenderError
     from .sites import Rejected
     from .staging import Batch
 
     _quiet_logging(verbose)
+    collect_less()
     if "internal" in audiences:  # a bad password stops the build before any site is rebuilt
         from .plugin import password_context
 
