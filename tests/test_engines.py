@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 from mkdocs.utils.yaml import yaml_load
-from test_leaks import leaky_project
+from test_leaks import leaky_light_site
 
 from conftest import (
     PASSWORD,
@@ -227,6 +227,11 @@ def test_unknown_engine_is_a_usage_error(project: Project):
 # --- ProperDocs: the same sites (make test-engines) -----------------------------------------
 
 
+def file_names(site: Path) -> list[str]:
+    """Every file of a site, by its path in the site, sorted."""
+    return sorted(p.relative_to(site).as_posix() for p in all_files(site))
+
+
 def _normalised(path: Path) -> bytes:
     data = path.read_bytes()
     if path.suffix == ".html":
@@ -237,8 +242,8 @@ def _normalised(path: Path) -> bytes:
 @pytest.mark.engines
 def test_properdocs_builds_the_same_light_site(sample: Project, sample_properdocs: Project):
     ours, theirs = sample.site("public"), sample_properdocs.site("public")
-    names = sorted(p.relative_to(ours).as_posix() for p in all_files(ours))
-    assert names == sorted(p.relative_to(theirs).as_posix() for p in all_files(theirs))
+    names = file_names(ours)
+    assert names == file_names(theirs)
     assert len(names) > 20
     differ = [n for n in names if _normalised(ours / n) != _normalised(theirs / n)]
     assert not differ
@@ -251,20 +256,15 @@ def test_properdocs_builds_the_internal_site_at_the_same_addresses(
     sample: Project, sample_properdocs: Project
 ):
     ours, theirs = sample.site("internal"), sample_properdocs.site("internal")
-    names = sorted(p.relative_to(ours).as_posix() for p in all_files(ours))
-    assert names == sorted(p.relative_to(theirs).as_posix() for p in all_files(theirs))
+    names = file_names(ours)
+    assert names == file_names(theirs)
 
 
 @pytest.mark.engines
 def test_properdocs_sites_keep_the_canaries_out(sample_properdocs: Project):
     light = site_text(sample_properdocs.site("public")).casefold()
     internal = site_text(sample_properdocs.site("internal")).casefold()
-    roadmap = load(sample_properdocs.content)
-    hidden = {i.id for i in roadmap.items} - {i.id for i in project(roadmap, "public").items}
-    secrets = ["Halyard", "Kestrel", "Bellwether", "Sunita Varga"]
-    secrets += [c.name for i in roadmap.items for c in i.customers]
-    secrets += [roadmap.item(i).title for i in hidden]
-    assert hidden and len(secrets) > 10
+    secrets = _internal_secrets(sample_properdocs.content)
     assert not [s for s in secrets if s.casefold() in light]
     # The internal site is sealed: nothing of the roadmap in any byte or file name.
     assert not [s for s in secrets if s.casefold() in internal]
@@ -276,20 +276,10 @@ def test_properdocs_sites_keep_the_canaries_out(sample_properdocs: Project):
 
 @pytest.fixture(scope="module")
 def render_only(tmp_path_factory) -> Project:
-    from test_leaks import BUILD_EPOCH
-
-    project = leaky_project(tmp_path_factory.mktemp("render-only") / "project")
-    result = project.run(
-        "build",
-        "--audience",
-        "public",
-        "--engine",
-        "mkdocs-render-only",
-        env={"SOURCE_DATE_EPOCH": str(BUILD_EPOCH)},
-    )
-    assert result.code == 0, result.err
-    assert "render-only" in result.out
-    return project
+    root = tmp_path_factory.mktemp("render-only") / "project"
+    built = leaky_light_site(root, "mkdocs-render-only")
+    assert "render-only" in built.result.out
+    return built.project
 
 
 @pytest.mark.engines
@@ -305,15 +295,9 @@ def test_render_only_light_site_keeps_every_leak_vector_out(render_only: Project
 
 @pytest.mark.engines
 def test_render_only_publishes_the_files_the_plugin_does(tmp_path, render_only: Project):
-    from test_leaks import BUILD_EPOCH
-
-    plugin_built = leaky_project(tmp_path / "project")
-    env = {"SOURCE_DATE_EPOCH": str(BUILD_EPOCH)}
-    assert plugin_built.run("build", "--audience", "public", env=env).code == 0
+    plugin_built = leaky_light_site(tmp_path / "project", "mkdocs").project
     ours, theirs = plugin_built.site("public"), render_only.site("public")
-    assert sorted(p.relative_to(ours).as_posix() for p in all_files(ours)) == sorted(
-        p.relative_to(theirs).as_posix() for p in all_files(theirs)
-    )
+    assert file_names(ours) == file_names(theirs)
     assert (ours / "roadmap.json").read_bytes() == (theirs / "roadmap.json").read_bytes()
 
 
@@ -435,8 +419,8 @@ def test_render_only_pages_are_the_plugin_pages(sample: Project, sample_render_o
     """Page for page the same HTML as the plugin build, but for the policy (the render-only
     one lists only the inline scripts the page holds) and the titles' escaping."""
     ours, theirs = sample.site("public"), sample_render_only.site("public")
-    names = sorted(p.relative_to(ours).as_posix() for p in all_files(ours))
-    assert names == sorted(p.relative_to(theirs).as_posix() for p in all_files(theirs))
+    names = file_names(ours)
+    assert names == file_names(theirs)
     policy = re.compile(r'<meta http-equiv="Content-Security-Policy" content="[^"]*">')
 
     def normal(path: Path) -> str:
@@ -467,8 +451,8 @@ def test_render_only_internal_site_has_the_plugin_addresses(
 ):
     """The same content and address key: the same files at the same token addresses."""
     ours, theirs = sample.site("internal"), sample_render_only.site("internal")
-    names = sorted(p.relative_to(ours).as_posix() for p in all_files(ours))
-    assert names == sorted(p.relative_to(theirs).as_posix() for p in all_files(theirs))
+    names = file_names(ours)
+    assert names == file_names(theirs)
     assert len([n for n in names if re.fullmatch(r"[0-9a-f]{20}/index\.html", n)]) > 30
 
 

@@ -404,22 +404,27 @@ def leaky_project(root: Path) -> Project:
     return project
 
 
-@pytest.fixture(
-    scope="module", params=["mkdocs", pytest.param("properdocs", marks=pytest.mark.engines)]
-)
-def built(tmp_path_factory, request) -> Built:
-    """The corpus built by each engine (ProperDocs with `make test-engines`)."""
-    project = leaky_project(tmp_path_factory.mktemp("leaky") / "project")
+def leaky_light_site(root: Path, engine: str) -> Built:
+    """The corpus's light site, built by `engine` at the corpus's build date."""
+    project = leaky_project(root)
     result = project.run(
         "build",
         "--audience",
         "public",
         "--engine",
-        request.param,
+        engine,
         env={"SOURCE_DATE_EPOCH": str(BUILD_EPOCH)},
     )
     assert result.code == 0, result.err
     return Built(project, result)
+
+
+@pytest.fixture(
+    scope="module", params=["mkdocs", pytest.param("properdocs", marks=pytest.mark.engines)]
+)
+def built(tmp_path_factory, request) -> Built:
+    """The corpus built by each engine (ProperDocs with `make test-engines`)."""
+    return leaky_light_site(tmp_path_factory.mktemp("leaky") / "project", request.param)
 
 
 @pytest.fixture(scope="module")
