@@ -295,3 +295,28 @@ def test_configs_loaded_together_still_build_their_own_audience(project: Project
         os.chdir(ROOT)
     assert (project.site("public") / "items/first-item/index.html").is_file()
     assert not project.site("internal").exists()
+
+
+def test_a_build_keeps_no_page_markdown_alive(project: Project):
+    # Each page's Markdown instance (about 45 KB with its processors and tree) must go when the
+    # page is done. Extension instances shared between pages kept every one to the end of the
+    # build: pymdownx.superfences adds its default fence, bound to that page's Markdown, to a
+    # list on the extension at each registration, and formatted every page's code with the
+    # first page's.
+    import gc
+
+    import markdown
+
+    for n in range(12):
+        project.item(f"item-{n}", body=f"Text {n}.\n\n```python\nx = {n}\n```\n")
+
+    def alive() -> int:
+        gc.collect()
+        return sum(isinstance(o, markdown.Markdown) for o in gc.get_objects())
+
+    before = alive()
+    result = project.run("build", env={"ROADMAP_JOBS": "1"})
+    assert result.code == 0, result.err
+    assert alive() - before <= 4  # the planner's and the audit's own, at most
+    page = (project.site("public") / "items/item-7/index.html").read_text()
+    assert '<span class="n">x</span> <span class="o">=</span> <span class="mi">7</span>' in page

@@ -80,7 +80,6 @@ from .rendering import (
     CACHED_TEMPLATE,
     Renderer,
     SharedBlocks,
-    built_extensions,
     with_theme_aliases,
 )
 from .seal import ASSETS, BUILD_FILE, DROPPED, NOT_FOUND
@@ -285,9 +284,6 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         config.markdown_extensions.append(RoadmapMarkup(fill(self.config.request_url)))
         self.plan = plan_site(view, settings, _renderer(config), history)
         extensions = [_described(e) for e in config.markdown_extensions]
-        config.markdown_extensions = built_extensions(
-            config.markdown_extensions, config.mdx_configs
-        )
         config.nav = self.plan.nav
         self._shape_theme(config)
         # An account's pages hold items shared with it alone: the light site's cache, kept in
