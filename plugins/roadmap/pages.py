@@ -117,18 +117,22 @@ class Settings:
 
 @dataclass
 class GeneratedPage:
-    """A planned page. `markdown` is what it is made of; MkDocs renders `source`, where each of
-    `parts` (HTML the templates write: cards, facts, tables) stands as one token paragraph, so
-    Markdown parses bodies and headings only (place_parts puts the parts back)."""
+    """A planned page. MkDocs renders `source`, where each of `parts` (HTML the templates write:
+    cards, facts, tables) stands as one token paragraph, so Markdown parses bodies and headings
+    only (place_parts puts the parts back). `markdown` is the page with its parts in place,
+    made when asked: at 10,000 items a second copy of every page held to its render cost
+    hundreds of megabytes."""
 
     src_uri: str
-    markdown: str
+    source: str
     in_nav: bool = True
-    source: str = ""
     parts: dict[str, str] = field(default_factory=dict)
 
-    def __post_init__(self):
-        self.source = self.source or self.markdown
+    @property
+    def markdown(self) -> str:
+        if not self.parts:
+            return self.source
+        return _PART_TOKEN.sub(lambda m: self.parts.get(m[0], m[0]), self.source)
 
 
 @dataclass
@@ -213,10 +217,10 @@ class Lifted:
         self.parts.append(str(caller()).strip())
         return f"\n\n{self.marker}{len(self.parts) - 1}\n\n"
 
-    def split(self, text: str) -> tuple[str, str, dict[str, str]]:
-        """(the text with its parts in place, with tokens in their place, token -> part)."""
+    def split(self, text: str) -> tuple[str, dict[str, str]]:
+        """(the text with a token in each part's place, token -> part)."""
         if not self.parts:
-            return text, text, {}
+            return text, {}
 
         # One pattern for every marker (compiling one per page cost a millisecond a page).
         def placed(by: Callable[[int], str]) -> Callable[[re.Match], str]:
@@ -224,12 +228,13 @@ class Lifted:
 
         inline = _MARKER.sub(placed(self.parts.__getitem__), text)
         digest = hashlib.sha256(inline.encode("utf-8", "surrogatepass")).hexdigest()[:24]
+        del inline
         source = _MARKER.sub(placed(lambda n: f"rmpart{digest}x{n}"), text)
-        tokens = {n: f"rmpart{digest}x{n}" for n in range(len(self.parts))}
-        return inline, source, {tokens[n]: part for n, part in enumerate(self.parts)}
+        return source, {f"rmpart{digest}x{n}": part for n, part in enumerate(self.parts)}
 
 
 _MARKER = re.compile(r"(rm[0-9a-f]{32}x)(\d+)")  # Lifted.marker and a part's number
+_PART_TOKEN = re.compile(r"rmpart[0-9a-f]{24}x\d+")  # a part's place in GeneratedPage.source
 # A relative address in a part's href (no scheme, not absolute, not only an #anchor).
 _LINK = re.compile(r'(?<=\shref=")([^"#?:/][^"#?:]*)(?=[#?"])')
 
@@ -448,8 +453,8 @@ class _Planner:
             **ctx,
         )
         front = _yaml_front_matter(meta)
-        markdown, source, parts = lifted.split(body)
-        self.plan_.pages[uri] = GeneratedPage(uri, front + markdown, in_nav, front + source, parts)
+        source, parts = lifted.split(body)
+        self.plan_.pages[uri] = GeneratedPage(uri, front + source, in_nav, parts)
 
     # The pages -------------------------------------------------------------------------------
 
@@ -745,7 +750,7 @@ class _Planner:
             feedback=fill(self.settings.feedback_url, twin),
             request=fill(self.settings.request_url, twin),
         )
-        _, source, parts = lifted.split(markdown)
+        source, parts = lifted.split(markdown)
         rendered = place_parts(self.render_html(source), parts, lambda path: None)
         rendered = re.sub(r'<a class="headerlink"[^>]*>.*?</a>', "", rendered, flags=re.S)
         rendered = re.sub(r"<a\b([^>]*)>(.*?)</a>", _unlink, rendered, flags=re.S)

@@ -68,7 +68,17 @@ def read_passwords(
     `context` holds words an attacker of this site would try first: the site's and the
     company's name. Team labels are added to them.
     """
-    environ = os.environ if environ is None else environ
+    try:
+        return _read_passwords(os.environ if environ is None else environ, asked_by, context)
+    finally:
+        # Every run of words of a large roadmap's phrases (56 MB at 3,000 items) is read for
+        # this build's passwords only; the build that follows must not carry it.
+        _known.cache_clear()
+
+
+def _read_passwords(
+    environ: Mapping[str, str], asked_by: Path, context: Sequence[str]
+) -> tuple[list[Credential], list[Problem]]:
     file_name = environ.get(ENV_FILE, "")
     if file_name.strip():
         return _read_file(Path(file_name.strip()), context)
@@ -295,7 +305,7 @@ def estimate(password: str, context: Iterable[str] = ()) -> tuple[float, str]:
     return lowest, whole["feedback"].get("warning") or ""
 
 
-@functools.lru_cache(maxsize=8)  # one context per build, estimated once per password
+@functools.lru_cache(maxsize=8)  # one context per read_passwords, estimated once per password
 def _known(phrases: tuple[str, ...]) -> tuple[list[str], frozenset[tuple[str, ...]]]:
     """zxcvbn's user inputs for these phrases, and every run of two or more of their words."""
     user_inputs = sorted({w for text in phrases for w in _words(text)})

@@ -533,7 +533,7 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         page.file.content_string = ""
         planned = self.plan.pages.get(src)
         if planned is not None:
-            planned.markdown = planned.source = ""
+            planned.source = ""
             planned.parts = {}
         if not html:
             return html
