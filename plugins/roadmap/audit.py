@@ -139,13 +139,13 @@ class Matcher:
         self.covers: set[str] = set()  # starts and ends of public texts, and short ones whole
         runs = self._runs(internal)
         for text in (*public, *allow):
-            for sequence in _sequences(text):
+            for sequence in _read(text):
                 coded = self.code(sequence)
                 for i in range(len(coded) - SHINGLE + 1):
-                    runs.pop(coded[i : i + SHINGLE], None)
+                    runs.pop(_run_key(coded[i : i + SHINGLE]), None)
                 self._cover(coded)
         for key in everywhere:  # a forbidden phrase is reported as such, not as a run
-            runs.pop(key, None)
+            runs.pop(_run_key(key), None)
         self.everywhere = _Needles(_Automaton(everywhere), runs)
         self.addresses = _Needles(_Automaton(addresses))
 
@@ -163,19 +163,19 @@ class Matcher:
         n = ord(code) - _FIRST_CODE
         return self.vocabulary[n if n < _SURROGATES - _FIRST_CODE else n - 0x800]
 
-    def _runs(self, internal: Iterable[InternalText]) -> dict[str, _Run]:
-        runs: dict[str, _Run] = {}
+    def _runs(self, internal: Iterable[InternalText]) -> dict[int, _Run]:
+        runs: dict[int, _Run] = {}
         for text in internal:
             tokens: list[str] = []
             lines: list[_Run] = []
             for n, line in enumerate(text.text.split("\n")):
                 at = _Run(text, text.line + n)
-                for sequence in _sequences(line):
+                for sequence in _read(line):
                     tokens += sequence
                     lines += [at] * len(sequence)
             coded = self._learn(tokens)
             for i in range(len(coded) - SHINGLE + 1):
-                runs.setdefault(coded[i : i + SHINGLE], lines[i])
+                runs.setdefault(_run_key(coded[i : i + SHINGLE]), lines[i])
         return runs
 
     def _cover(self, coded: str) -> None:
@@ -223,12 +223,20 @@ def _code(n: int) -> str:
     return chr(point if point < _SURROGATES else point + 0x800)
 
 
-@functools.lru_cache(maxsize=1 << 16)  # the theme's and the templates' text, build after build
-def _sequences(text: str) -> tuple[list[str], ...]:
+def _read(text: str) -> tuple[list[str], ...]:
     """The word sequences of a piece of Markdown or template text, as a reader of its HTML
-    meets them: link targets dropped, tags dropped, the text inside tags apart."""
+    meets them: link targets dropped, tags dropped, the text inside tags apart. Not cached:
+    the texts are the content's, each read once a build (a cache held them all, 50 MB at
+    3,000 items)."""
     r = readings(decode(_LINK_TARGET.sub("]", text)))
     return (r.spaced, r.markup) if r.markup else (r.spaced,)
+
+
+def _run_key(run: str) -> int:
+    """A run as the number its codes spell (a 48-byte int where the six-character string took
+    96 bytes: there are millions of runs at 10,000 items). Exact: codes are never surrogates
+    nor NUL (_code), so UTF-16 spells each run one way and its first unit is never zero."""
+    return int.from_bytes(run.encode("utf-16-be"))
 
 
 class _Automaton:
@@ -257,7 +265,7 @@ class _Needles:
     dict looked up at every SHINGLE-word window: an automaton of them took some 280 bytes a run
     (600 MB at 10,000 items), the dict takes about 120 and holds the runs it already had."""
 
-    def __init__(self, phrases: _Automaton, runs: dict[str, _Run] | None = None):
+    def __init__(self, phrases: _Automaton, runs: dict[int, _Run] | None = None):
         self.phrases = phrases
         self.runs = runs or {}
         self.longest = max(phrases.longest, SHINGLE if self.runs else 0)
@@ -272,7 +280,8 @@ class _Needles:
             get = self.runs.get
             starts = range(len(coded) - SHINGLE + 1)
             windows = map(coded.__getitem__, map(slice, starts, count(SHINGLE)))
-            for start, run in enumerate(map(get, windows)):
+            keys = map(int.from_bytes, map(str.encode, windows, repeat("utf-16-be")))  # _run_key
+            for start, run in enumerate(map(get, keys)):
                 if run is not None:
                     found.append((start, start + SHINGLE, run))
         return found
