@@ -19,6 +19,7 @@ from roadmap.crypto import (
     decrypt_page,
     derive_key,
     encrypt_page,
+    encrypt_text,
     make_keyring,
     new_build_id,
     open_keyring,
@@ -43,6 +44,20 @@ def test_page_round_trip_binds_the_path():
     assert b"secret" not in envelope.ct
     with pytest.raises(InvalidTag):  # the same ciphertext served at another address
         decrypt_page(envelope, key, "def/index.html", BUILD)
+
+
+def test_a_long_text_compressed_piece_by_piece_opens_whole():
+    # The search index is compressed a megabyte of text at a time: characters of two, three and
+    # four bytes across every piece boundary come back byte for byte, bound to the path.
+    key = make_keyring(["a passphrase of some length"], FAST).content_key
+    text = "".join(f"entry {n}: Zoë ➜ 🚀 {'é' * (n % 7)}\n" for n in range(120_000))
+    assert len(text) > 2 * (1 << 20)
+    envelope = encrypt_text(text, key, "search/search_index.json", BUILD)
+    opened = decrypt_page(envelope, key, "search/search_index.json", BUILD)
+    assert opened == text.encode("utf-8")
+    assert b"entry" not in envelope.ct
+    with pytest.raises(InvalidTag):
+        decrypt_page(envelope, key, "search/other.json", BUILD)
 
 
 def test_page_is_bound_to_its_build():

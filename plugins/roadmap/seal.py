@@ -18,7 +18,15 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from .crypto import FORMAT_VERSION, LINK_KDF, Envelope, Keyring, decrypt_page, encrypt_page
+from .crypto import (
+    FORMAT_VERSION,
+    LINK_KDF,
+    Envelope,
+    Keyring,
+    decrypt_page,
+    encrypt_page,
+    encrypt_text,
+)
 from .integrity import content_security_policy, script_hash
 
 SEARCH_INDEX = "search/search_index.json"
@@ -108,7 +116,7 @@ def seal_page(
 
 def seal_index(keyring: Keyring, text: str) -> str:
     """The search index, encrypted: unlocked pages fetch and open it with the key they hold."""
-    envelope = encrypt_page(text.encode("utf-8"), keyring.content_key, SEARCH_INDEX, keyring.build)
+    envelope = encrypt_text(text, keyring.content_key, SEARCH_INDEX, keyring.build)
     return json.dumps(
         {"v": FORMAT_VERSION, "build": keyring.build, "path": SEARCH_INDEX, **envelope.to_json()},
         separators=(",", ":"),
