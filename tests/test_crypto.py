@@ -58,6 +58,10 @@ def test_a_long_text_compressed_piece_by_piece_opens_whole():
     assert b"entry" not in envelope.ct
     with pytest.raises(InvalidTag):
         decrypt_page(envelope, key, "search/other.json", BUILD)
+    # Given in parts of any size (the search index, a batch of entries at a time): the same.
+    parts = [text[i : i + 777_777] for i in range(0, len(text), 777_777)]
+    envelope = encrypt_text(iter(parts), key, "search/search_index.json", BUILD)
+    assert decrypt_page(envelope, key, "search/search_index.json", BUILD) == text.encode("utf-8")
 
 
 def test_page_is_bound_to_its_build():

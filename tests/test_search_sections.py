@@ -20,7 +20,7 @@ from mkdocs.config import load_config
 from mkdocs.plugins import BasePlugin, event_priority
 
 from conftest import PASSWORD, ROOT, new_project
-from roadmap.search_sections import sections
+from roadmap.search_sections import index_json, sections
 
 sys.path.insert(0, str(ROOT / "bench"))
 from generate import make_project  # noqa: E402
@@ -168,3 +168,22 @@ def test_generated_roadmap_indexes_as_material_would(tmp_path: Path):
     _same_index(everything)
     written = _written_index(root)
     assert _plain(written) == _plain([e for page in pages["public"] for e in _material(page)])
+
+
+@pytest.mark.parametrize("count", [0, 1, 499, 500, 1234])
+def test_the_index_in_parts_is_materials_index_to_the_byte(count: int):
+    # The sealed sites' search index is written a batch of entries at a time (index_json):
+    # joined, it must be the text Material's generate_search_index returns, whatever the count
+    # (batches of 500: none, one, exactly one, three), the characters, or a value only str() reads.
+    index = SearchIndex(
+        lang=["en"], separator=r"[\s\-]+", pipeline=["stemmer"], fields={"title": {"boost": 1e3}}
+    )
+    index.entries = [
+        {"location": f"items/{n}/#s", "title": f'Zoë ➜ {n} "quoted"', "text": "<p>🚀</p>" * (n % 3)}
+        | ({"tags": [Path(f"tag-{n}")]} if n % 7 == 0 else {})
+        for n in range(count)
+    ]
+    parts = list(index_json(index))
+    assert "".join(parts) == index.generate_search_index(None)
+    assert len(parts) == 2 + -(-count // 500)
+    json.loads("".join(parts))  # and it reads as JSON

@@ -57,8 +57,9 @@ class AccountSite(InternalSite):
         self.plaintext[path] = html
         return super().seal_page(html, path, page_scripts, root=root)
 
-    def seal_search_index(self, text: str) -> str:
-        self.plaintext[SEARCH_INDEX] = text
+    def seal_search_index(self, text: str | Iterable[str]) -> str:
+        # Whole: the audit reads it (an account's site holds its shared items only).
+        self.plaintext[SEARCH_INDEX] = text = text if isinstance(text, str) else "".join(text)
         return super().seal_search_index(text)
 
     def finish(

@@ -28,6 +28,7 @@ import random
 import struct
 import unicodedata
 import zlib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -126,15 +127,21 @@ def encrypt_page(data: bytes, key: bytes, path: str, build: str) -> Envelope:
     return _seal(key, pad(gzip.compress(data, COMPRESS_LEVEL, mtime=0)), page_aad(build, path))
 
 
-def encrypt_text(text: str, key: bytes, path: str, build: str) -> Envelope:
-    """encrypt_page of a text's UTF-8, compressed a megabyte of text at a time: the internal
-    search index is tens of megabytes at a few thousand items, and its bytes whole beside it
-    were the build's highest point of memory."""
+def encrypt_text(text: str | Iterable[str], key: bytes, path: str, build: str) -> Envelope:
+    """encrypt_page of a text's UTF-8 (or of the text its parts make, in order), compressed a
+    megabyte of text at a time: the internal search index is tens of megabytes at a few
+    thousand items, and its bytes whole beside its text doubled what it held."""
+    parts = _megabytes(text) if isinstance(text, str) else text
     gz = zlib.compressobj(COMPRESS_LEVEL, zlib.DEFLATED, 31)  # 31: gzip, mtime 0
+    out = [gz.compress(part.encode("utf-8")) for part in parts]
+    out.append(gz.flush())
+    return _seal(key, pad(b"".join(out)), page_aad(build, path))
+
+
+def _megabytes(text: str) -> Iterator[str]:
     step = 1 << 20
-    parts = [gz.compress(text[i : i + step].encode("utf-8")) for i in range(0, len(text), step)]
-    parts.append(gz.flush())
-    return _seal(key, pad(b"".join(parts)), page_aad(build, path))
+    for start in range(0, len(text), step):
+        yield text[start : start + step]
 
 
 def decrypt_page(envelope: Envelope, key: bytes, path: str, build: str) -> bytes:

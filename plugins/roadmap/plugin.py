@@ -83,7 +83,7 @@ from .rendering import (
     with_theme_aliases,
 )
 from .seal import ASSETS, BUILD_FILE, DROPPED, NOT_FOUND
-from .search_sections import sections
+from .search_sections import index_json, sections
 from .sites import MACHINE_MADE, InternalSite, PublicSite, Rejected, theme_settings
 from .staging import STAGING_DIR, Batch, Staging, StagingError, crash_point
 
@@ -651,8 +651,13 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
                 "as it is written; use Material's search plugin (plugins: [search])"
             )
 
+        parts = type(index).__module__.startswith("material.") and hasattr(index, "entries")
+
         def sealed_index(*args, **kwargs) -> str:
             crash_point("index")
+            prev = args[0] if args else kwargs.get("prev")
+            if parts and not prev:  # prev: a dirty rebuild, Material merges the entries
+                return self.site.seal_search_index(index_json(index))
             return self.site.seal_search_index(generate(*args, **kwargs))
 
         index.generate_search_index = sealed_index

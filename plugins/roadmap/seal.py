@@ -13,6 +13,7 @@ import functools
 import hashlib
 import json
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 import jinja2
@@ -114,8 +115,9 @@ def seal_page(
     )
 
 
-def seal_index(keyring: Keyring, text: str) -> str:
-    """The search index, encrypted: unlocked pages fetch and open it with the key they hold."""
+def seal_index(keyring: Keyring, text: str | Iterable[str]) -> str:
+    """The search index (its text, or its parts in order), encrypted: unlocked pages fetch and
+    open it with the key they hold."""
     envelope = encrypt_text(text, keyring.content_key, SEARCH_INDEX, keyring.build)
     return json.dumps(
         {"v": FORMAT_VERSION, "build": keyring.build, "path": SEARCH_INDEX, **envelope.to_json()},

@@ -11,7 +11,9 @@ inside a <p>), Lexbor reads it as browsers do, and the text keeps the markup the
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html import escape
 
@@ -152,3 +154,21 @@ def _close(data: list[str], tag: str) -> None:
         data.append(f"</{tag}>")
     else:
         del data[index:]
+
+
+def index_json(index, batch: int = 500) -> Iterator[str]:
+    """The text Material's `SearchIndex.generate_search_index(None)` returns, in parts (its
+    entries a batch at a time), so a large index is never one string (the internal site's is
+    over 100 MB of JSON at 10,000 items, twice that while json.dumps grows it)."""
+    config = {key: index.config[key] for key in ["lang", "separator", "pipeline", "fields"]}
+    head = _dumps({"config": config, "docs": []})
+    assert head.endswith("[]}")
+    yield head[:-2]
+    entries = index.entries
+    for start in range(0, len(entries), batch):
+        yield ("," if start else "") + _dumps(entries[start : start + batch])[1:-1]
+    yield "]}"
+
+
+def _dumps(data) -> str:
+    return json.dumps(data, separators=(",", ":"), default=str)  # as Material writes its index

@@ -207,7 +207,7 @@ class InternalSite:
         except SealError as e:
             raise Rejected(_not_published(str(e))) from None
 
-    def seal_search_index(self, text: str) -> str:
+    def seal_search_index(self, text: str | Iterable[str]) -> str:
         assert self.keyring is not None
         return seal_index(self.keyring, text)
 
