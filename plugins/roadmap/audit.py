@@ -232,11 +232,14 @@ def _read(text: str) -> tuple[list[str], ...]:
     return (r.spaced, r.markup) if r.markup else (r.spaced,)
 
 
+_KEY_SPELLING = "utf-16-be"
+
+
 def _run_key(run: str) -> int:
     """A run as the number its codes spell (a 48-byte int where the six-character string took
     96 bytes: there are millions of runs at 10,000 items). Exact: codes are never surrogates
     nor NUL (_code), so UTF-16 spells each run one way and its first unit is never zero."""
-    return int.from_bytes(run.encode("utf-16-be"))
+    return int.from_bytes(run.encode(_KEY_SPELLING))
 
 
 class _Automaton:
@@ -280,7 +283,7 @@ class _Needles:
             get = self.runs.get
             starts = range(len(coded) - SHINGLE + 1)
             windows = map(coded.__getitem__, map(slice, starts, count(SHINGLE)))
-            keys = map(int.from_bytes, map(str.encode, windows, repeat("utf-16-be")))  # _run_key
+            keys = map(int.from_bytes, map(str.encode, windows, repeat(_KEY_SPELLING)))  # _run_key
             for start, run in enumerate(map(get, keys)):
                 if run is not None:
                     found.append((start, start + SHINGLE, run))

@@ -298,7 +298,7 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
     def _page_cache(self, config: MkDocsConfig, extensions: list) -> PageCache:
         """The render cache of this build (cache.py): kept in memory for `mkdocs serve`, on disk
         for builds; the internal site's encrypted, and never on disk unencrypted."""
-        search = config.plugins.get("material/search") or config.plugins.get("search")
+        search = _search_plugin(config)
         secret = getattr(self.site, "addresses", None)
         build = fingerprint(
             self.audience,
@@ -613,13 +613,13 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         pure Python: the sections come from Lexbor instead (search_sections.py), and Material
         makes its entries of them. A cached page gives back the entries it gave last time; a
         new one's are kept with it."""
-        search = config.plugins.get("material/search") or config.plugins.get("search")
+        search = _search_plugin(config)
         index = getattr(search, "search_index", None)
         add = getattr(index, "add_entry_from_context", None)
         if add is None:
             return
         entry_for = getattr(index, "create_entry_for_section", None)
-        materials = type(index).__module__.startswith("material.") and entry_for is not None
+        materials = _is_materials(index) and entry_for is not None
 
         def add_entries(page) -> None:
             hit = self.hits.get(page.file.src_uri)
@@ -640,7 +640,7 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
 
     def _seal_search_index(self, config: MkDocsConfig) -> None:
         """Material's search plugin writes the string its index returns: make it ciphertext."""
-        search = config.plugins.get("material/search") or config.plugins.get("search")
+        search = _search_plugin(config)
         if search is None:
             return
         index = getattr(search, "search_index", None)
@@ -651,7 +651,7 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
                 "as it is written; use Material's search plugin (plugins: [search])"
             )
 
-        parts = type(index).__module__.startswith("material.") and hasattr(index, "entries")
+        parts = _is_materials(index) and hasattr(index, "entries")
 
         def sealed_index(*args, **kwargs) -> str:
             crash_point("index")
@@ -891,6 +891,15 @@ _PAGE_OPTIONS = (
     "extra_templates",
     "dev_addr",
 )
+
+
+def _search_plugin(config: MkDocsConfig):
+    return config.plugins.get("material/search") or config.plugins.get("search")
+
+
+def _is_materials(index) -> bool:
+    """Whether a search plugin's index is Material's (whose entries and text we know)."""
+    return type(index).__module__.startswith("material.")
 
 
 def _described(extension) -> object:
