@@ -106,6 +106,34 @@ def test_both_sites_are_published_only_when_both_passed(project: Project):
     assert list((project.root / ".roadmap-staging").iterdir()) == []
 
 
+def test_a_light_site_that_fails_publishes_neither(project: Project, monkeypatch):
+    """The other way round: the light site (its own process) fails its audit while the internal
+    one (built in the process that runs `roadmap build`) passes. One fork only: a third process
+    waiting for two would hold a third copy of the content."""
+    project.item("first-item")
+    assert project.run("build").code == 0
+    before = {a: snapshot(project.site(a)) for a in ("public", "internal")}
+    project.item("second-item", body="Our codename is Bluefinch.")
+    project.configure(confidential_terms=["Bluefinch"])
+    forks = []
+    fork = os.fork
+
+    def counted() -> int:
+        pid = fork()
+        if pid:
+            forks.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", counted)
+    result = project.run("build")
+    assert result.code == 1
+    assert len(forks) == 1
+    assert "items/second-item/index.html" in result.err and "'Bluefinch'" in result.err
+    assert "public site ->" not in result.out
+    assert {a: snapshot(project.site(a)) for a in ("public", "internal")} == before
+    assert list((project.root / ".roadmap-staging").iterdir()) == []
+
+
 def test_published_sites_are_world_readable(project: Project):
     project.item("first-item")
     assert project.run("build").code == 0

@@ -1,11 +1,13 @@
 """`roadmap build`: each site built by MkDocs, both published together only when both passed.
 
 With both sites asked for, on Linux, the content is loaded, checked, projected and its history
-read once; then one forked process builds each site, on its own core, from that state (MkDocs
-shares a plugin's instance between the configs of one process, so a process per site is what
-lets them run at once). The parent holds both staging folders: it publishes them together when
-both processes passed, and discards them otherwise. A process killed by a signal takes the
-build with it: the parent stops the other, discards, and ends by the same signal.
+read once; then a forked process builds the light site, on its own core, from that state while
+this one builds the internal site (MkDocs shares a plugin's instance between the configs of one
+process, so a process per site is what lets them run at once; a third process, waiting, would
+hold a third copy of the content). This process holds both staging folders: it publishes them
+together when both sites passed, and discards them otherwise. A process killed by a signal
+takes the build with it: the other is stopped, both discarded, and the build ends by the same
+signal.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import pickle
 import select
 import signal
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -125,6 +128,7 @@ def build_in_parallel(
             _warm(roadmap, configs)
     stagings: dict[str, Staging] = {}
     children: list[_Child] = []
+    reading = threading.Thread(target=_read_all, args=(children,), daemon=True)
     previous = {sig: signal.getsignal(sig) for sig in _SIGNALS}
 
     def stop(signum, frame) -> None:  # the parent is told to stop: so are the children
@@ -142,34 +146,42 @@ def build_in_parallel(
         for sig in _SIGNALS:
             previous[sig] = signal.getsignal(sig)
             signal.signal(sig, stop)
-        for audience in audiences:
+        *forked, here = audiences
+        for audience in forked:
             PREPARED[final_site(configs[audience])] = stagings[audience]
             children.append(_fork(audience, load_config))
         PREPARED.clear()
-        _collect(children)
+        reading.start()
+        PREPARED[final_site(configs[here])] = stagings[here]
+        try:
+            own = _build_here(here, load_config)
+        finally:
+            PREPARED.clear()
+        reading.join()
+        _wait(children)
     except Abort as e:
         print(str(e.format_message()).strip(), file=sys.stderr)
-        _end(children, stagings)
+        _end(children, stagings, reading)
         return 1, []
     except BaseException:
-        _end(children, stagings)
+        _end(children, stagings, reading)
         raise
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     code = 0
     killed = None
-    for child in children:
-        out, err = pickle.loads(child.data) if child.data else ("", "")
+    results = [(*_messages(child), child.status) for child in children]
+    for out, err, status in [*results, own]:
         sys.stdout.write(out)
         sys.stderr.write(err)
-        exit_code = child.status if child.status is not None else 1
+        exit_code = status if status is not None else 1
         if exit_code < 0:
             killed = killed or -exit_code
         elif exit_code:
             code = code or exit_code
     if killed or code:
-        _end(children, stagings)
+        _end(children, stagings, reading)
         if killed == signal.SIGINT:
             return 130, []
         if killed:  # end as the child did, after cleaning up
@@ -200,16 +212,7 @@ def _fork(audience: str, load_config) -> _Child:
     out, err = io.StringIO(), io.StringIO()
     try:
         _as_child()
-        sys.stdout, sys.stderr = out, err
-        for handler in logging.getLogger("mkdocs").handlers:
-            if isinstance(handler, logging.StreamHandler):
-                handler.setStream(err)
-        try:
-            config = load_config(audience)
-        except ConfigurationError as e:
-            print(f"roadmap: configuration error: {e}", file=sys.stderr)
-        else:
-            code = build_site(config, audience)
+        code = _build_captured(audience, load_config, out, err)
     except KeyboardInterrupt:
         code = 130
     except BaseException as e:  # a bug of ours: one line, as main() prints it
@@ -222,6 +225,43 @@ def _fork(audience: str, load_config) -> _Child:
         os._exit(code)
 
 
+def _build_here(audience: str, load_config) -> tuple[str, str, int]:
+    """The last site, built in this process while the others build in theirs: (its messages
+    out, err, its exit code). The parent holds the content all processes share; a child for
+    this site too would copy every page of it it touches, a third copy in memory."""
+    out, err = io.StringIO(), io.StringIO()
+    code = 1
+    try:
+        code = _build_captured(audience, load_config, out, err)
+    except Exception as e:  # a bug of ours: one line, as main() prints it
+        print(f"roadmap: internal error: {type(e).__name__}: {e}", file=err)
+    return out.getvalue(), err.getvalue(), code
+
+
+def _build_captured(audience: str, load_config, out: io.StringIO, err: io.StringIO) -> int:
+    """Build one site with its messages written to `out` and `err`, to be printed in order."""
+    streams = sys.stdout, sys.stderr
+    handlers = [
+        (handler, handler.stream)
+        for handler in logging.getLogger("mkdocs").handlers
+        if isinstance(handler, logging.StreamHandler)
+    ]
+    try:
+        sys.stdout, sys.stderr = out, err
+        for handler, _ in handlers:
+            handler.setStream(err)
+        try:
+            config = load_config(audience)
+        except ConfigurationError as e:
+            print(f"roadmap: configuration error: {e}", file=sys.stderr)
+            return 1
+        return build_site(config, audience)
+    finally:
+        sys.stdout, sys.stderr = streams
+        for handler, stream in handlers:
+            handler.setStream(stream)
+
+
 def _as_child() -> None:
     """Signals as a plain process has them (the parent cleans up), and death with the parent."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -232,8 +272,13 @@ def _as_child() -> None:
             os._exit(1)
 
 
-def _collect(children: list[_Child]) -> None:
-    """Read every child's messages to the end, then its exit status."""
+def _messages(child: _Child) -> tuple[str, str]:
+    return pickle.loads(child.data) if child.data else ("", "")
+
+
+def _read_all(children: list[_Child]) -> None:
+    """Read every child's messages to the end (on a thread: a child never waits on a full
+    pipe while this process builds its own site)."""
     open_fds = {c.fd: c for c in children}
     while open_fds:
         ready, _, _ = select.select(list(open_fds), [], [])
@@ -243,6 +288,9 @@ def _collect(children: list[_Child]) -> None:
                 open_fds[fd].data += chunk
             else:
                 _close(open_fds.pop(fd))
+
+
+def _wait(children: list[_Child]) -> None:
     for child in children:
         _, status = os.waitpid(child.pid, 0)
         child.status = os.waitstatus_to_exitcode(status)
@@ -267,9 +315,11 @@ def _kill(children: list[_Child], wait: bool = False) -> None:
             child.status = -signal.SIGKILL
 
 
-def _end(children: list[_Child], stagings: dict[str, Staging]) -> None:
+def _end(children: list[_Child], stagings: dict[str, Staging], reading: threading.Thread) -> None:
     """Stop what still runs, then remove the staged sites."""
     _kill(children, wait=True)
+    if reading.is_alive():  # the children's pipes are at their end now: it stops
+        reading.join()
     for child in children:
         _close(child)
     for staging in stagings.values():

@@ -72,8 +72,12 @@ class Staging:
         crash_point("staged")
 
     def ready(self) -> None:
-        """The build passed: publish now, or when the open Batch is published."""
+        """The build passed: publish now, or when the open Batch is published. Marked again,
+        it moves to the end: `roadmap build` marks its sites in their order once all passed,
+        one of them marked already by its build in that process."""
         if Batch.current is not None:
+            if self in Batch.current.ready:
+                Batch.current.ready.remove(self)
             Batch.current.ready.append(self)
         else:
             self.publish()
