@@ -291,6 +291,83 @@ def test_mkdocs_serve_reuses_pages_across_rebuilds(tmp_path: Path):
         server.wait(timeout=30)
 
 
+# What `mkdocs serve` does on each save (mkdocs.commands.serve: one plugin instance for the
+# session, a config loaded again for each rebuild), without its web server: argv is the project,
+# the audience, then one folder per build; before each build after the first, `edits.py` in the
+# project is run.
+_PREVIEWS = """
+import runpy, sys
+from pathlib import Path
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+root, audience, outs = Path(sys.argv[1]), sys.argv[2], sys.argv[3:]
+for n, out in enumerate(outs):
+    if n:
+        runpy.run_path(str(root / "edits.py"), run_name=str(n))
+    config = load_config(str(root / f"site_config/{audience}.yml"), site_dir=out)
+    if n == 0:
+        config.plugins.on_startup(command="serve", dirty=False)
+    build(config, serve_url="http://127.0.0.1:8000/")
+"""
+
+
+def previews(project: Project, audience: str, outs: list[Path]) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", _PREVIEWS, str(project.root), audience, *map(str, outs)],
+        cwd=project.root,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **EPOCH, "NO_MKDOCS_2_WARNING": "1"},
+    )
+    assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize("audience", ["internal", "public"])
+def test_a_preview_rebuilt_after_edits_shows_what_a_fresh_preview_shows(
+    tmp_path: Path, audience: str
+):
+    """`mkdocs serve` keeps the planner's pages and renders between rebuilds (an item page is
+    taken again when its template is given the same values): after edits that show on other
+    items' pages (a title their dependants list, a body, an account's customers), every page
+    is what a preview started after the edits gives."""
+    project = new_project(tmp_path / "project", Path(__file__).resolve().parents[1] / "content")
+    roadmap = project.root / "content/roadmap"
+    (project.root / "edits.py").write_text(
+        f"""
+from pathlib import Path
+roadmap = Path({str(roadmap)!r})
+def edit(name, old, new):
+    path = roadmap / name
+    text = path.read_text()
+    assert old in text, (name, old)
+    path.write_text(text.replace(old, new, 1))
+if __name__ == "1":  # a title another item depends on, and its body
+    edit("auto-scheduler.md", "title: ", "title: Renamed ")
+    edit("auto-scheduler.md", "\\n---\\n", "\\n---\\n\\nAn edited first line.\\n\\n")
+if __name__ == "2":  # an account's ARR and note (its brief), and a summary
+    edit("auto-scheduler.md", "arr: 246000", "arr: 250000")
+    edit("auto-scheduler.md", "Needs certification", "Now needs certification")
+    edit("ai-dispatch-assistant.md", "summary: ", "summary: Edited ")
+"""
+    )
+    fresh = new_project(tmp_path / "fresh", Path(__file__).resolve().parents[1] / "content")
+    warm = [tmp_path / f"warm-{n}" for n in range(3)]
+    previews(project, audience, warm)
+    shutil.copytree(project.root / "content", fresh.root / "content", dirs_exist_ok=True)
+    previews(fresh, audience, [tmp_path / "cold"])
+    edited = Path("items", "auto-scheduler" if audience == "internal" else "automatic-scheduling")
+    assert "An edited first line." in (warm[2] / edited / "index.html").read_text()
+    pages = {p.relative_to(tmp_path / "cold") for p in (tmp_path / "cold").rglob("*.html")}
+    assert pages == {p.relative_to(warm[2]) for p in warm[2].rglob("*.html")}
+    for page in sorted(pages):
+        assert (warm[2] / page).read_text() == (tmp_path / "cold" / page).read_text(), page
+    changed = {p for p in pages if (warm[0] / p).read_bytes() != (warm[2] / p).read_bytes()}
+    assert edited / "index.html" in changed
+    if audience == "internal":  # the dependant lists the new title; the account's brief its ARR
+        assert Path("items/ai-dispatch-assistant/index.html") in changed
+        assert Path("playbook/accounts/northgate-elevator-services/index.html") in changed
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -340,3 +417,43 @@ def test_links_from_a_cached_page_to_an_anchor_are_checked_again(tmp_path: Path)
     edited = build(project, "--audience", "public")
     assert reused(edited, "public")[0] > 0
     assert "does not contain an anchor '#details'" in edited.err
+
+
+def test_preview_templates_compile_once_and_again_when_edited():
+    """`mkdocs serve` makes a new Jinja environment per rebuild; the compiled theme templates
+    are kept for the session, and an edited template (an override saved) compiles again."""
+    import jinja2
+
+    from roadmap.rendering import CompiledTemplates
+
+    compiled = CompiledTemplates()
+
+    def render(source: str) -> tuple[str, int]:
+        env = jinja2.Environment(loader=jinja2.DictLoader({"main.html": source}))
+        env.bytecode_cache = compiled
+        compiles = 0
+        compile_ = env.compile
+
+        def counted(*args, **kwargs):
+            nonlocal compiles
+            compiles += 1
+            return compile_(*args, **kwargs)
+
+        env.compile = counted
+        return env.get_template("main.html").render(x=1), compiles
+
+    assert render("<p>{{ x }}</p>") == ("<p>1</p>", 1)
+    assert render("<p>{{ x }}</p>") == ("<p>1</p>", 0)
+    assert render("<b>{{ x + 1 }}</b>") == ("<b>2</b>", 1)
+
+
+def test_the_planner_renders_each_text_once_and_keeps_what_this_build_used():
+    from roadmap.rendering import Renderer
+
+    first = Renderer(["tables"], {})
+    assert first("*a*") == "<p><em>a</em></p>"
+    first("*b*")
+    second = Renderer(["tables"], {}, before=first.done)
+    second.md = None  # a text rendered before is not rendered again
+    assert second("*a*") == "<p><em>a</em></p>"
+    assert second.done == {"*a*": "<p><em>a</em></p>"}  # "*b*" is not carried on

@@ -146,6 +146,9 @@ class SitePlan:
     media: dict[str, bytes] = field(default_factory=dict)
     file_refs: dict[str, dict[str, FileRef]] = field(default_factory=dict)
     sources: dict[str, tuple[Path, int]] = field(default_factory=dict)  # page -> its text's file
+    # `mkdocs serve`: each page's text by a digest of everything its template was given, for
+    # the next rebuild to take instead of rendering the template again (plan_site's `before`).
+    made: dict[bytes, tuple[str, dict[str, str]]] = field(default_factory=dict)
 
 
 def plan_site(
@@ -153,8 +156,12 @@ def plan_site(
     settings: Settings,
     render_html: Callable[[str], str],
     history: hist.History | None = None,
+    before: dict[bytes, tuple[str, dict[str, str]]] | None = None,
 ) -> SitePlan:
-    return _Planner(view, settings, render_html, history or hist.History()).plan()
+    """The pages of one audience's site. `before`: the `made` of the plan before (`mkdocs
+    serve` keeps it between rebuilds); a page whose template is given the same values again is
+    taken from it, and the new plan's `made` is filled. None: nothing is kept (a build)."""
+    return _Planner(view, settings, render_html, history or hist.History(), before).plan()
 
 
 def describe_change(change: hist.Change) -> str:
@@ -339,12 +346,16 @@ class _Planner:
         settings: Settings,
         render_html: Callable[[str], str],
         history: hist.History,
+        before: dict[bytes, tuple[str, dict[str, str]]] | None = None,
     ):
         self.view, self.settings, self.render_html = view, settings, render_html
         self.history = history
+        self.before = before
         self.internal = view.audience == "internal"
         self.plan_ = SitePlan()
         self.themes = {t.id: t for t in view.themes}
+        # What every template is given besides its own values (see _add).
+        self.given = repr((self.internal, view.account_name, self.themes, settings))
         self.items = {i.id: i for i in view.items}
         # Lookups every item page needs, made once: a roadmap of 10,000 items stays linear.
         self.needed_by: dict[str, list] = {}
@@ -436,7 +447,41 @@ class _Planner:
         self.plan_.sources[from_uri] = (thing.path, thing.body_line)
         return rewrite(thing.body, self._target(from_uri, thing), data=not self.internal)
 
-    def _add(self, uri: str, template: str, meta: dict[str, Any], in_nav: bool = True, **ctx):
+    def _add(
+        self,
+        uri: str,
+        template: str,
+        meta: dict[str, Any],
+        in_nav: bool = True,
+        reused: bool = False,
+        **ctx,
+    ):
+        """Plan a page from a template. `reused`: taken from `before` when given the same
+        values (item pages: a thousand at 1,000 items, each given a few values; a list page is
+        given hundreds of items, whose digest costs more than its template)."""
+        key = self._made_key(uri, template, meta, ctx) if reused else None
+        made = self.before.get(key) if key is not None else None
+        if made is None:
+            made = self._render(uri, template, meta, ctx)
+        if key is not None:
+            self.plan_.made[key] = made
+        self.plan_.pages[uri] = GeneratedPage(uri, made[0], in_nav, made[1])
+
+    def _made_key(self, uri: str, template: str, meta: dict, ctx: dict) -> bytes | None:
+        """A digest of everything a page's template is given, as values (`mkdocs serve` only:
+        a one-item edit renders that item's page again, not 1,000 of them). None for a build,
+        and when a value has no repr that spells it out (the default `<... object at 0x...>`
+        names a place in memory, which a later object reuses): such a page is always rendered."""
+        if self.before is None:
+            return None
+        given = repr((self.given, uri, template, meta, sorted(ctx.items())))
+        if " at 0x" in given:
+            return None
+        return hashlib.sha256(given.encode("utf-8", "surrogatepass")).digest()
+
+    def _render(
+        self, uri: str, template: str, meta: dict[str, Any], ctx: dict[str, Any]
+    ) -> tuple[str, dict[str, str]]:
         lifted = Lifted()
         body = _ENV.get_template(template).render(
             internal=self.internal,
@@ -454,7 +499,7 @@ class _Planner:
         )
         front = _yaml_front_matter(meta)
         source, parts = lifted.split(body)
-        self.plan_.pages[uri] = GeneratedPage(uri, front + source, in_nav, parts)
+        return front + source, parts
 
     # The pages -------------------------------------------------------------------------------
 
@@ -475,6 +520,7 @@ class _Planner:
                 "item.md.j2",
                 {"title": item.title, "description": item.summary},
                 in_nav=False,
+                reused=True,
                 item=item,
                 body=self._body(item, uri),
                 **self._item_context(item),
@@ -513,7 +559,14 @@ class _Planner:
             # The generated views first, so the Playbook tab opens on the overview.
             planned, playbook_nav = playbook_pages(view, self.settings.links, self._body)
             for page in planned:
-                self._add(page.src_uri, page.template, page.meta, page.in_nav, **page.context)
+                self._add(
+                    page.src_uri,
+                    page.template,
+                    page.meta,
+                    page.in_nav,
+                    page.reused,
+                    **page.context,
+                )
             playbook_nav += [self._hand_written(p) for p in view.playbook if p.rel != "index.md"]
             nav.append({"Playbook": playbook_nav})
         self.plan_.nav = nav

@@ -323,6 +323,9 @@ class PlannedPage:
     meta: dict[str, Any]
     context: dict[str, Any] = field(default_factory=dict)
     in_nav: bool = True
+    # One of many pages, each given a few values: `mkdocs serve` takes it from the rebuild
+    # before when they are the same (pages.plan_site).
+    reused: bool = False
 
 
 @dataclass(frozen=True)
@@ -442,6 +445,8 @@ def _account_pages(
         for ask in account.asks:
             if ask.rule.kind in ("ask-first", "do-not-mention"):
                 owners.setdefault(ask.item.owner or NOBODY, []).append(ask)
+        # Only the twins of its own items: the page is reused between previews by its values.
+        theirs = {a.item.id: twins[a.item.id] for a in account.asks if a.item.id in twins}
         pages.append(
             PlannedPage(
                 account.uri,
@@ -450,11 +455,12 @@ def _account_pages(
                 {
                     "account": account,
                     "links": links,
-                    "twins": twins,
+                    "twins": theirs,
                     "owners": owners,
                     "sharing": by_name.get(account.id),
                 },
                 in_nav=False,
+                reused=True,
             )
         )
     return pages

@@ -19,15 +19,26 @@ import markdown
 
 class Renderer:
     """Markdown to HTML with fixed extensions, one instance reset between texts, each text
-    rendered once (the planner renders a page body for its title and again for its heading)."""
+    rendered once (the planner renders a page body for its title and again for its heading).
 
-    def __init__(self, extensions: Iterable[Any], configs: dict[str, dict[str, Any]]):
+    `before`: what a build before rendered with the same extensions and options (`mkdocs serve`
+    keeps it between rebuilds); what this build renders again is taken from it, and `done` holds
+    only what this build asked for, so a long preview session does not grow."""
+
+    def __init__(
+        self,
+        extensions: Iterable[Any],
+        configs: dict[str, dict[str, Any]],
+        before: dict[str, str] | None = None,
+    ):
         self.md = markdown.Markdown(extensions=list(extensions), extension_configs=configs)
+        self.before = before or {}
         self.done: dict[str, str] = {}
 
     def __call__(self, text: str) -> str:
         if text not in self.done:
-            self.done[text] = self.md.reset().convert(text)
+            found = self.before.get(text)
+            self.done[text] = self.md.reset().convert(text) if found is None else found
         return self.done[text]
 
 
@@ -81,3 +92,20 @@ class SharedBlocks:
             return self.done[name, key]
 
         env.globals["roadmap_once"] = once
+
+
+class CompiledTemplates(jinja2.BytecodeCache):
+    """The theme's templates compiled once for a whole `mkdocs serve` session: MkDocs makes a
+    new Jinja environment for every rebuild, which compiled Material's templates again (about
+    0.2 s of each). Jinja checks each entry against its template's source, so an edited
+    override is compiled again."""
+
+    def __init__(self):
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
