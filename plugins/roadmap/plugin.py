@@ -457,7 +457,8 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         for page in self.plan.pages.values():
             inclusion = InclusionLevel.INCLUDED if page.in_nav else InclusionLevel.NOT_IN_NAV
             out.append(
-                File.generated(config, page.src_uri, content=page.source, inclusion=inclusion)
+                # Its text is made when MkDocs reads the page (on_page_read_source).
+                File.generated(config, page.src_uri, content="", inclusion=inclusion)
             )
         for src_uri, data in self.plan.media.items():
             out.append(File.generated(config, src_uri, content=data))
@@ -504,6 +505,14 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
             todo.extend(getattr(entry, "children", None) or ())
         return nav
 
+    def on_page_read_source(self, *, page: Page, config: MkDocsConfig) -> str | None:
+        """A planned page's text, made now (pages.GeneratedPage): one page at a time."""
+        planned = self.plan.pages.get(page.file.src_uri)
+        if planned is None:
+            return None
+        page.file.content_string = planned.source  # what the render cache's key reads
+        return planned.source
+
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files):
         page.title = _escaped(page.title)
         for key in ("title", "description"):
@@ -545,8 +554,7 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         page.file.content_string = ""
         planned = self.plan.pages.get(src)
         if planned is not None:
-            planned.source = ""
-            planned.parts = {}
+            planned.release()
         if not html:
             return html
         self.held[src] = zlib.compress(html.encode("utf-8", "surrogatepass"), 1)
