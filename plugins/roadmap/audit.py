@@ -293,14 +293,14 @@ class _Runs:
     offset, found through the low byte of its slot (`low`) within a group of 256 slots
     (`groups`: where each group starts). Every candidate is confirmed against the coded text:
     a slot shared by two runs, or by a run and any other window, neither hides a run nor makes a
-    false one, and the first offset of a run is its first occurrence. About 9 bytes a run where
-    a dict took some 90 (176 MB at 10,000 items).
+    false one, and the first offset of a run is its first occurrence. About 12 bytes a run, the
+    coded text and the line table included, where a dict took some 85 (26 MB against 176 MB at
+    10,000 items).
     """
 
     def __init__(self, text: str, ends: Iterable[int], origins: _Origins):
         self.text, self.origins = text, origins
-        spans = [(start, end) for start, end in _pairs(ends) if end - start >= SHINGLE]
-        runs = sum(end - start - SHINGLE + 1 for start, end in spans)
+        runs = sum(max(end - start - SHINGLE + 1, 0) for start, end in _pairs(ends))
         self.size = size = max(runs * _SLOTS_PER_RUN, 1)
         self.gone = len(text)  # the offset of a run dropped as public: no window is there
         # Sorted as (slot, offset) pairs packed in one int, a bucket of slots at a time: one
@@ -311,7 +311,7 @@ class _Runs:
         buckets = [array("Q") for _ in range(((size - 1) >> bucket_bits) + 1)]
         adds = [b.append for b in buckets]
         slot = size.__rmod__
-        for start, end in spans:
+        for start, end in _pairs(ends):
             windows = _windows(text, start, end)
             packed = map(
                 or_,
