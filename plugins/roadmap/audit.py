@@ -4,10 +4,10 @@ Each file is read as its reader would see it (reader.py finds the texts, words.p
 decoded, unescaped, tags dropped, invisible characters, case, width, accents and look-alikes
 folded) and streamed over normalised words, so memory stays flat in a file's size and time
 linear in the site: one Aho-Corasick automaton finds the forbidden phrases
-(audience.light_site_secrets), one dict lookup per window of SHINGLE words finds the runs of
-internal text that no public text contains (audience.light_site_passages): millions of runs at
-10,000 items, which an automaton would hold at twice the memory. A file the audit cannot read
-fails the build.
+(audience.light_site_secrets), a table of fingerprints looked up at every window of SHINGLE
+words finds the runs of internal text that no public text contains
+(audience.light_site_passages): millions of runs at 10,000 items, each confirmed against the
+internal text itself (_Runs). A file the audit cannot read fails the build.
 Files the build machinery makes and files byte-identical to a trusted source (the theme
 package, the plugin's own assets) cannot carry content: their bytes are not read and their
 names are theirs.
@@ -20,9 +20,11 @@ import functools
 import hashlib
 import posixpath
 import re
+from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import count, repeat
+from operator import and_, lshift, or_, rshift
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -102,8 +104,8 @@ class Refused:
 
 @dataclass(frozen=True, slots=True)
 class _Run:
-    """A run of words of internal text (one per line of a text: the runs of a line share it,
-    as there are millions of runs at 10,000 items)."""
+    """Where a run of words of internal text found on the light site comes from (made when it
+    is found: _Origins)."""
 
     text: InternalText
     line: int  # of the run's first word in its source file
@@ -141,17 +143,19 @@ class Matcher:
         for text in (*public, *allow):
             for sequence in _read(text):
                 coded = self.code(sequence)
-                for i in range(len(coded) - SHINGLE + 1):
-                    runs.pop(_run_key(coded[i : i + SHINGLE]), None)
+                runs.drop_all(coded)
                 self._cover(coded)
         for key in everywhere:  # a forbidden phrase is reported as such, not as a run
-            runs.pop(_run_key(key), None)
+            if len(key) == SHINGLE:
+                runs.drop(key)
         self.everywhere = _Needles(_Automaton(everywhere), runs)
         self.addresses = _Needles(_Automaton(addresses))
 
-    def _learn(self, phrase: Iterable[str]) -> str:
+    def _learn(self, phrase: list[str] | tuple[str, ...]) -> str:
         codes = self.codes
-        return "".join(codes.setdefault(w, _code(len(codes))) for w in phrase)
+        for word in [w for w in dict.fromkeys(phrase) if w not in codes]:  # in order, once each
+            codes[word] = _code(len(codes))
+        return "".join(map(codes.__getitem__, phrase))
 
     def code(self, tokens: Iterable[str]) -> str:
         return "".join(map(self.codes.get, tokens, repeat(_OTHER)))
@@ -163,20 +167,26 @@ class Matcher:
         n = ord(code) - _FIRST_CODE
         return self.vocabulary[n if n < _SURROGATES - _FIRST_CODE else n - 0x800]
 
-    def _runs(self, internal: Iterable[InternalText]) -> dict[int, _Run]:
-        runs: dict[int, _Run] = {}
+    def _runs(self, internal: Iterable[InternalText]) -> _Runs:
+        """Every internal text coded, in order, and where each of its lines starts."""
+        coded: list[str] = []
+        ends = array("Q")
+        lines = _Origins()
+        size = 0
         for text in internal:
             tokens: list[str] = []
-            lines: list[_Run] = []
             for n, line in enumerate(text.text.split("\n")):
-                at = _Run(text, text.line + n)
+                before = len(tokens)
                 for sequence in _read(line):
                     tokens += sequence
-                    lines += [at] * len(sequence)
-            coded = self._learn(tokens)
-            for i in range(len(coded) - SHINGLE + 1):
-                runs.setdefault(_run_key(coded[i : i + SHINGLE]), lines[i])
-        return runs
+                if len(tokens) > before:
+                    lines.add(size + before, text, text.line + n)
+            coded.append(self._learn(tokens))
+            size += len(coded[-1])
+            ends.append(size)
+        text = "".join(coded)
+        del coded
+        return _Runs(text, ends, lines)
 
     def _cover(self, coded: str) -> None:
         if _OTHER in coded:
@@ -232,14 +242,194 @@ def _read(text: str) -> tuple[list[str], ...]:
     return (r.spaced, r.markup) if r.markup else (r.spaced,)
 
 
-_KEY_SPELLING = "utf-16-be"
+# A run's fingerprint: str's own hash, computed in C for every window of the light site. It is
+# salted per process (PYTHONHASHSEED) and kept across fork: a Matcher is built and used in one
+# process (sites.PublicSite.finish), never pickled. Tests replace it to force collisions.
+_fingerprint = hash
+# Slots of the prefilter per run: at a bit a slot, 16 (2 bytes a run) let through one window
+# in 20 or so of those made of known words, each then confirmed in the index.
+_SLOTS_PER_RUN = 16
+_GROUP_BITS = 8  # the index is found by the low byte of a slot within groups of 256 slots
+_BUCKET_BITS = 8  # sorted 256 buckets at a time: a few MB of Python ints at once
+_BIT = bytes(1 << (n & 7) for n in range(256))  # a slot's bit in its byte of the prefilter
+_NONZERO = re.compile(b"[^\x00]")
+# Only windows made of words some internal text has can be runs.
+_KNOWN = re.compile(f"[^{_OTHER}]{{{SHINGLE},}}")
 
 
-def _run_key(run: str) -> int:
-    """A run as the number its codes spell (a 48-byte int where the six-character string took
-    96 bytes: there are millions of runs at 10,000 items). Exact: codes are never surrogates
-    nor NUL (_code), so UTF-16 spells each run one way and its first unit is never zero."""
-    return int.from_bytes(run.encode(_KEY_SPELLING))
+class _Origins:
+    """Where each line of internal text starts in the coded texts put end to end: a run is
+    reported with the line of its first word, as a _Run made when it is found (a few arrays
+    where an object per line was kept)."""
+
+    def __init__(self) -> None:
+        self.texts: list[InternalText] = []
+        self.starts = array("Q")  # offset of the line's first word
+        self.text = array("I")  # index in self.texts
+        self.line = array("i")  # in its source file
+        self.made: dict[int, _Run] = {}
+
+    def add(self, start: int, text: InternalText, line: int) -> None:
+        if not self.texts or self.texts[-1] is not text:
+            self.texts.append(text)
+        self.starts.append(start)
+        self.text.append(len(self.texts) - 1)
+        self.line.append(line)
+
+    def of(self, offset: int) -> _Run:
+        k = bisect.bisect_right(self.starts, offset) - 1
+        if (run := self.made.get(k)) is None:  # a leak is many runs of one line
+            run = self.made[k] = _Run(self.texts[self.text[k]], self.line[k])
+        return run
+
+
+class _Runs:
+    """The runs of SHINGLE words of internal text, looked up at every window of the light site.
+
+    The internal texts are kept coded, end to end (a character a word: 2 bytes below 63,000
+    words); a run is the offset of its first word there. A window is looked up by its
+    fingerprint's slot: first a prefilter of one bit a slot (16 slots a run: one window of
+    known words in 20 or so passes it), then the index, every run's offset sorted by slot then
+    offset, found through the low byte of its slot (`low`) within a group of 256 slots
+    (`groups`: where each group starts). Every candidate is confirmed against the coded text:
+    a slot shared by two runs, or by a run and any other window, neither hides a run nor makes a
+    false one, and the first offset of a run is its first occurrence. About 12 bytes a run, the
+    coded text and the line table included, where a dict took some 85 (26 MB against 176 MB at
+    10,000 items).
+    """
+
+    def __init__(self, text: str, ends: Iterable[int], origins: _Origins):
+        self.text, self.origins = text, origins
+        runs = sum(max(end - start - SHINGLE + 1, 0) for start, end in _pairs(ends))
+        self.size = size = max(runs * _SLOTS_PER_RUN, 1)
+        self.gone = len(text)  # the offset of a run dropped as public: no window is there
+        # Sorted as (slot, offset) pairs packed in one int, a bucket of slots at a time: one
+        # list of every run's int would take 40 bytes a run while building.
+        offset_bits = len(text).bit_length()
+        bucket_bits = max(size.bit_length() - _BUCKET_BITS, _GROUP_BITS)  # whole groups
+        shift = offset_bits + bucket_bits
+        buckets = [array("Q") for _ in range(((size - 1) >> bucket_bits) + 1)]
+        adds = [b.append for b in buckets]
+        slot = size.__rmod__
+        for start, end in _pairs(ends):
+            windows = _windows(text, start, end)
+            packed = map(
+                or_,
+                map(lshift, map(slot, map(_fingerprint, windows)), repeat(offset_bits)),
+                count(start),
+            )
+            for pair in packed:
+                adds[pair >> shift](pair)
+        del adds
+        self.where = array(_typecode(len(text)))
+        self.low = bytearray()
+        n_groups = ((size - 1) >> _GROUP_BITS) + 1
+        self.groups = array(_typecode(runs), [0]) * (n_groups + 1)
+        self.prefilter = prefilter = bytearray((size + 7) // 8)
+        per_bucket = 1 << (bucket_bits - _GROUP_BITS)
+        offsets = (1 << offset_bits) - 1
+        for b, bucket in enumerate(buckets):
+            pairs = sorted(bucket)
+            buckets[b] = array("Q")
+            slots = list(map(rshift, pairs, repeat(offset_bits)))
+            first = len(self.where)
+            for g in range(b * per_bucket, min((b + 1) * per_bucket, n_groups)):
+                self.groups[g] = first + bisect.bisect_left(slots, g << _GROUP_BITS)
+            self.where.extend(map(and_, pairs, repeat(offsets)))
+            self.low.extend(map(and_, slots, repeat(0xFF)))
+            for s in slots:
+                prefilter[s >> 3] |= 1 << (s & 7)
+        self.groups[n_groups] = len(self.where)
+        self.live = len(self.where)
+
+    def __len__(self) -> int:
+        return self.live
+
+    def _candidates(self, coded: str) -> Iterator[tuple[int, str]]:
+        """(start, window) of every window of coded text the prefilter lets through."""
+        slot, byte, bit = self.size.__rmod__, self.prefilter.__getitem__, _BIT.__getitem__
+        fingerprint = _fingerprint
+        for m in _KNOWN.finditer(coded):
+            part = m[0]
+            slots = list(map(slot, map(fingerprint, _windows(part))))
+            marks = bytes(
+                map(
+                    and_,
+                    map(byte, map(rshift, slots, repeat(3))),
+                    map(bit, map(and_, slots, repeat(0xFF))),
+                )
+            )
+            for i in map(re.Match.start, _NONZERO.finditer(marks)):
+                yield m.start() + i, part[i : i + SHINGLE]
+
+    def _span(self, slot: int) -> range:
+        """The indexes in the index of the runs whose fingerprint falls in `slot`."""
+        group, low = slot >> _GROUP_BITS, slot & 0xFF
+        end = self.groups[group + 1]
+        first = last = self.low.find(low, self.groups[group], end)
+        if first < 0:
+            return range(0)
+        while last < end and self.low[last] == low:  # one run or two, but for collisions
+            last += 1
+        return range(first, last)
+
+    def first(self, window: str) -> int | None:
+        """The offset of the first occurrence of a run equal to window, if it is one."""
+        text, where = self.text, self.where
+        for i in self._span(_fingerprint(window) % self.size):
+            at = where[i]
+            if text[at : at + SHINGLE] == window:
+                return at
+        return None
+
+    def find(self, coded: str) -> list[tuple[int, int, _Run]]:
+        """(start, end, run) of every run in coded text."""
+        found = []
+        for start, window in self._candidates(coded):
+            at = self.first(window)
+            if at is not None:
+                found.append((start, start + SHINGLE, self.origins.of(at)))
+        return found
+
+    def drop(self, window: str) -> None:
+        """Every occurrence of a run equal to window is no run (it is in public text): left in
+        the index as an offset where no window is, its slot out of the prefilter once empty."""
+        text, where = self.text, self.where
+        slot = _fingerprint(window) % self.size
+        span = self._span(slot)
+        for i in span:
+            at = where[i]
+            if text[at : at + SHINGLE] == window:
+                where[i] = self.gone
+                self.live -= 1
+        if span and all(where[i] == self.gone for i in span):
+            self.prefilter[slot >> 3] &= ~(1 << (slot & 7))
+
+    def drop_all(self, coded: str) -> None:
+        """Every window of coded text is no run."""
+        for _, window in self._candidates(coded):
+            self.drop(window)
+
+
+def _windows(text: str, start: int = 0, end: int | None = None) -> Iterator[str]:
+    """Every SHINGLE-word window of coded text between two offsets, in order (sliced in C)."""
+    end = len(text) if end is None else end
+    return map(
+        text.__getitem__, map(slice, range(start, end - SHINGLE + 1), count(start + SHINGLE))
+    )
+
+
+def _pairs(ends: Iterable[int]) -> Iterator[tuple[int, int]]:
+    """(start, end) of each text from where each ends."""
+    start = 0
+    for end in ends:
+        yield start, end
+        start = end
+
+
+def _typecode(largest: int) -> str:
+    """The array type of unsigned ints up to `largest`: 4 bytes while they fit."""
+    return "I" if largest < 1 << 32 else "Q"
 
 
 class _Automaton:
@@ -264,29 +454,21 @@ class _Automaton:
 
 
 class _Needles:
-    """The phrases in an automaton; the runs of internal text, millions at 10,000 items, in a
-    dict looked up at every SHINGLE-word window: an automaton of them took some 280 bytes a run
-    (600 MB at 10,000 items), the dict takes about 120 and holds the runs it already had."""
+    """The phrases in an automaton, and the runs of internal text (_Runs)."""
 
-    def __init__(self, phrases: _Automaton, runs: dict[int, _Run] | None = None):
+    def __init__(self, phrases: _Automaton, runs: _Runs | None = None):
         self.phrases = phrases
-        self.runs = runs or {}
-        self.longest = max(phrases.longest, SHINGLE if self.runs else 0)
+        self.runs = runs
+        self.longest = max(phrases.longest, SHINGLE if runs else 0)
 
     def __len__(self) -> int:
-        return len(self.phrases) + len(self.runs)
+        return len(self.phrases) + (len(self.runs) if self.runs else 0)
 
     def find(self, coded: str) -> list[tuple[int, int, object]]:
         """(start, end, needle) of every needle in coded text, overlapping ones too."""
         found = self.phrases.find(coded)
-        if self.runs and len(coded) >= SHINGLE:
-            get = self.runs.get
-            starts = range(len(coded) - SHINGLE + 1)
-            windows = map(coded.__getitem__, map(slice, starts, count(SHINGLE)))
-            keys = map(int.from_bytes, map(str.encode, windows, repeat(_KEY_SPELLING)))  # _run_key
-            for start, run in enumerate(map(get, keys)):
-                if run is not None:
-                    found.append((start, start + SHINGLE, run))
+        if self.runs:
+            found += self.runs.find(coded)
         return found
 
 
