@@ -185,3 +185,17 @@ def test_runs_are_exactly_those_of_a_plain_dict(seed, monkeypatch):
         assert got == want
         hits += len(got)
     assert hits
+
+
+def test_runs_of_words_past_the_two_byte_codes_are_found():
+    """Past 63,000 words the coded texts take 4 bytes a word: runs there are found the same."""
+    vocabulary = [f"w{n}x" for n in range(70_000)]
+    internal = [
+        InternalText(" ".join(vocabulary[n : n + 1000]), f"content/{n}.md", 1, "a sales note")
+        for n in range(0, 70_000, 1000)
+    ]
+    m = Matcher([], internal=internal, public=[" ".join(vocabulary[100:110])])
+    assert max(map(ord, m.everywhere.runs.text)) > 0xFFFF
+    late = m.find(" ".join(vocabulary[69_990:69_996]))
+    assert [(start, run.text.path) for start, run in late] == [(0, "content/69000.md")]
+    assert m.find(" ".join(vocabulary[102:108])) == []  # public
