@@ -15,7 +15,7 @@ import re
 from itertools import count
 from pathlib import Path
 
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from material.plugins.search.plugin import Parser
 
@@ -26,6 +26,7 @@ from roadmap.audience_markdown import (
     _Tokenizer,
     html_text_in_internal,
     internal_passages,
+    misread_by_browsers,
     render,
 )
 
@@ -159,7 +160,12 @@ def check(body: str) -> None:
     internal = render(body, "internal")
     # Read from the internal page's HTML, independently of the extension's tree walk.
     hidden = markers(" ".join(html_text_in_internal(internal)))
-    assert hidden <= markers(" ".join(p.text for p in internal_passages(body))), body
+    if not hidden <= markers(" ".join(p.text for p in internal_passages(body))):
+        # Raw HTML opened in one block and closed in another: a browser puts text inside the
+        # callout that Markdown's tree has outside it. The build stops on such a body (fail
+        # closed): the light site's reading is checked against a browser's (Lexbor).
+        assert misread_by_browsers(body) is not None, body
+        return
     hidden |= markers(" ".join(DEFINED_INSIDE.findall(body)))
     for public in (render(body, "public"), render(public_markdown(body), "public")):
         assert not hidden & markers(public), body
@@ -176,6 +182,12 @@ def check(body: str) -> None:
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(bodies.map(with_markers))
+# Found by this test: a <div markdown="1"> inside an internal block of a quoted admonition,
+# its closing tag left to the next block (a lazy line): the build stops on it.
+@example(
+    '> !!! note\n>     !!! internal\n>         <div markdown="1">\n>         qz0001qz\n'
+    "    qz0002qz\n\n[^note]: qz0003qz\n"
+)
 def test_internal_callouts_never_reach_the_light_site(body: str):
     check(body)
 
