@@ -232,6 +232,25 @@ def problems_plan(problems: list[str]) -> SitePlan:
 # --- HTML the templates write ------------------------------------------------------------------
 
 
+class _Later:
+    """HTML made when a template prints it: an item page `mkdocs serve` takes from the rebuild
+    before (`reused`) never makes its "What clients see" panel again, a Markdown render and a
+    template each. Its repr is a constant: the page's key holds what it is made from (the item
+    and its twin, the themes, the settings)."""
+
+    def __init__(self, make: Callable[[], str]):
+        self.make: Callable[[], str] | None = make
+        self.html = ""
+
+    def __html__(self) -> str:
+        if self.make is not None:
+            self.html, self.make = self.make(), None
+        return self.html
+
+    def __repr__(self) -> str:
+        return "_Later()"
+
+
 class Lifted:
     """HTML parts of one page, lifted out of its Markdown: `{% call html() %}...{% endcall %}`
     in a template. Markdown would parse them again (md_in_html reads every tag, the audience
@@ -795,7 +814,7 @@ class _Planner:
             arr_total=sum(c.arr or 0 for c in item.customers),
             client_ask=fill(self.settings.client_ask_url, item),
             twin=twin,
-            twin_html=self._client_view_html(twin, item) if twin else "",
+            twin_html=_Later(lambda: self._client_view_html(twin, item)) if twin else "",
             hidden=absence(item) or "theme",
             hidden_reason=ABSENCE[absence(item) or "theme"],
             light_url=self.settings.links.light(twin.id) if twin else None,
