@@ -400,8 +400,9 @@ class _Planner:
         self.internal = view.audience == "internal"
         self.plan_ = SitePlan()
         self.themes = {t.id: t for t in view.themes}
-        # What every template is given besides its own values (see _add).
-        self.given = repr((self.internal, view.account_name, self.themes, settings))
+        # What every template is given besides its own values (_made_key; previews only).
+        given = (self.internal, view.account_name, self.themes, settings)
+        self.given = repr(given) if before is not None else ""
         self.items = {i.id: i for i in view.items}
         # Lookups every item page needs, made once: a roadmap of 10,000 items stays linear.
         self.needed_by: dict[str, list] = {}
