@@ -282,14 +282,45 @@ def test_cards_name_their_customers_and_link_their_briefs(playbook_plan):
     assert '<option value="acme-co">Acme &amp; Co</option>' in home
 
 
+def test_each_part_goes_where_its_token_was_rendered_once():
+    """A part replaces the first paragraph that is its token alone, else the first place its
+    token shows (in a table cell, say); a token followed by digits is read as the longest one
+    that names a part (x1 is not found inside x12); a token seen twice is replaced once;
+    thousands of parts in one pass, each in its place."""
+    from roadmap.pages import place_parts
+
+    t = "rmpart" + "0f" * 12 + "x"
+    parts = {f"{t}{n}": f"<b>{n}</b>" for n in range(13)}
+    html_text = (
+        f"<td>{t}0</td><p>{t}0</p><p>{t}12</p><td>{t}1</td><td>{t}1</td>"
+        + "".join(f"<p>{t}{n}</p>" for n in range(2, 12))
+        + f"<p>{t}77</p>"
+    )
+    placed = place_parts(html_text, parts, lambda path: None)
+    assert placed == (
+        f"<td>{t}0</td><b>0</b><b>12</b><td><b>1</b></td><td>{t}1</td>"
+        + "".join(f"<b>{n}</b>" for n in range(2, 12))
+        + f"<p>{t}77</p>"
+    )
+    three = {f"{t}{n}": f"<b>{n}</b>" for n in range(3)}
+    assert place_parts(f"<td>{t}25</td>", three, lambda path: None).startswith("<td><b>2</b>5</td>")
+    many = {f"{t}{n}": f'<a href="item-{n}.md">{n}</a>' for n in range(5000)}
+    page = "".join(f"<p>{token}</p>\n<h2>card</h2>\n" for token in reversed(many))
+    expected = "".join(
+        f'<a href="/items/{n}/">{n}</a>\n<h2>card</h2>\n' for n in reversed(range(5000))
+    )
+    assert place_parts(page, many, lambda path: f"/items/{path[5:-3]}/") == expected
+
+
 def test_parts_a_body_swallowed_close_the_page():
     """An HTML comment a body never closes can take the rest of its page in Markdown (the
     property test of test_audience_property found one): the page's own parts still show,
     after it, in order; a part found stays where it was."""
     from roadmap.pages import place_parts
 
-    parts = {"rmpartax0": "<div>facts</div>", "rmpartax1": "<ul><li>one</li></ul>"}
+    t = "rmpart" + "a1" * 12 + "x"
+    parts = {f"{t}0": "<div>facts</div>", f"{t}1": "<ul><li>one</li></ul>"}
     placed = place_parts("<div><p>body</p></div>", parts, lambda path: None)
     assert placed == "<div><p>body</p></div>\n<div>facts</div>\n<ul><li>one</li></ul>"
-    kept = place_parts("<p>rmpartax0</p>\n<p>body</p>\n<p>rmpartax1</p>", parts, lambda p: None)
+    kept = place_parts(f"<p>{t}0</p>\n<p>body</p>\n<p>{t}1</p>", parts, lambda p: None)
     assert kept == "<div>facts</div>\n<p>body</p>\n<ul><li>one</li></ul>"

