@@ -129,6 +129,9 @@ class PageCache:
         else:
             self.new[key] = entry
 
+    def where(self) -> str:
+        return "in memory" if self.store is None else str(self.store.path)
+
     def commit(self) -> None:
         """The build passed: remember its entries, forget those of builds long gone."""
         if self.store is not None:
@@ -162,6 +165,7 @@ class Store:
         self.path = folder / f"{name}.sqlite"
         self.key = _derive(secret) if secret is not None else None
         self.db: sqlite3.Connection | None = None
+        self.writing = True  # false once a write failed: this build's entries are rolled back
         try:
             self.db = sqlite3.connect(self.path, timeout=5, isolation_level=None)
             self.db.execute(
@@ -203,7 +207,7 @@ class Store:
             return None
 
     def stage(self, key: str, entry: Entry) -> None:
-        if self.db is None:
+        if self.db is None or not self.writing:
             return
         name = self._name(key)
         data = json.dumps(asdict(entry), ensure_ascii=False).encode("utf-8", "surrogatepass")
@@ -211,16 +215,26 @@ class Store:
             nonce = os.urandom(12)
             data = nonce + AESGCM(self.key).encrypt(nonce, data, name.encode())
         try:
-            if not self.db.in_transaction:
-                self.db.execute("BEGIN IMMEDIATE")
-            self.db.execute(
-                "INSERT OR REPLACE INTO entry VALUES (?, ?, ?)", (name, self.number, data)
-            )
+            self._insert(name, data)
         except sqlite3.Error:
-            self._give_up()
+            # Nothing of this build is kept; the entries it found stay readable: a page found
+            # in the cache is read again when MkDocs writes it.
+            self.writing = False
+            with contextlib.suppress(sqlite3.Error):
+                if self.db.in_transaction:
+                    self.db.execute("ROLLBACK")
+
+    def _insert(self, name: str, data: bytes) -> None:
+        assert self.db is not None
+        if not self.db.in_transaction:
+            self.db.execute("BEGIN IMMEDIATE")
+        self.db.execute("INSERT OR REPLACE INTO entry VALUES (?, ?, ?)", (name, self.number, data))
 
     def commit(self, used: set[str]) -> None:
         if self.db is None:
+            return
+        if not self.writing:
+            self._give_up()
             return
         try:
             if not self.db.in_transaction:

@@ -210,7 +210,6 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         self.reused = 0
         self.search_entries: dict[str, list] = {}
         self.held: dict[str, bytes] = {}  # rendered pages not yet written, compressed (_hold)
-        self.packed: dict[str, bytes] = {}  # the HTML of hits not yet written, compressed
         self.rendering: str | None = None  # the page being rendered (warnings are its own)
         self.warned: set[str] = set()
         self.started = time.monotonic()
@@ -531,10 +530,9 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
             if entry is not None:
                 # Rendered before from the same inputs: neither Markdown nor the theme again.
                 if self.cache.store is not None:
-                    # Held until MkDocs writes the page, after it rendered every other: a
-                    # warm internal build of 10,000 items held them all, 1,318 MB of RSS at
-                    # its peak, 888 MB compressed. A preview's entries are in memory anyway.
-                    self.packed[src] = zlib.compress(entry.output.encode(*_UTF8), 1)
+                    # MkDocs writes a page after it rendered every other: a warm internal
+                    # build of 10,000 items held every page whole (1,318 MB of RSS at its
+                    # peak). Read again when written. A preview's entries are in memory.
                     entry = dataclasses.replace(entry, output="")
                 self.hits[src] = entry
                 self.reused += 1
@@ -776,8 +774,7 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         self.rendering = None
         hit = self.hits.pop(src, None)  # not kept once written: 10,000 pages are a lot
         if hit is not None:
-            packed = self.packed.pop(src, None)
-            output = hit.output if packed is None else zlib.decompress(packed).decode(*_UTF8)
+            output = hit.output or self._read_again(src)
         elif self.cache is not None and src in self.keys and src not in self.warned:
             self.cache.put(self.keys[src], self._entry(page, output))
         self.search_entries.pop(src, None)  # in the cache now, and in the search index
@@ -786,6 +783,16 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         page.content = None
         page.toc = get_toc([])
         return self._finish_page(output, page.file.dest_uri)
+
+    def _read_again(self, src: str) -> str:
+        assert self.cache is not None
+        entry = self.cache.get(self.keys[src])
+        if entry is None or not entry.output:
+            raise Abort(
+                f"roadmap: {src}: its page in the render cache could not be read again "
+                f"({self.cache.where()}); build again, or delete that file"
+            )
+        return entry.output
 
     def _entry(self, page: Page, output: str) -> Entry:
         src = page.file.src_uri
