@@ -134,6 +134,33 @@ def test_a_light_site_that_fails_publishes_neither(project: Project, monkeypatch
     assert list((project.root / ".roadmap-staging").iterdir()) == []
 
 
+def test_only_the_light_sites_own_process_forgets_its_renders(
+    project: Project, monkeypatch, tmp_path: Path
+):
+    """The process forked for the light site alone drops the memo of body renders once its
+    audit's passages are read (the HTML of every body, held to the end of its build); a
+    process that builds more than one site keeps it."""
+    import roadmap.plugin
+
+    project.item("first-item")
+    calls = tmp_path / "calls"
+    forget = roadmap.plugin.forget_renders
+
+    def recorded() -> None:
+        with calls.open("a") as f:
+            f.write(f"{os.getpid()}\n")
+        forget()
+
+    monkeypatch.setattr(roadmap.plugin, "forget_renders", recorded)
+    assert project.run("build").code == 0
+    assert len(calls.read_text().split()) == 1
+    assert calls.read_text().split() != [str(os.getpid())]
+    calls.unlink()
+    assert project.run("build", env={"ROADMAP_JOBS": "1"}).code == 0
+    assert project.run("build", "--audience", "public").code == 0
+    assert not calls.exists()
+
+
 def test_published_sites_are_world_readable(project: Project):
     project.item("first-item")
     assert project.run("build").code == 0

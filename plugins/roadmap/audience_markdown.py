@@ -891,6 +891,11 @@ def render(
 _SITE_MARKDOWN: dict[str, markdown.Markdown] = {}
 
 
+def forget_renders() -> None:
+    """Drop the memo of site renders, in a process that reads no more of them."""
+    _site_render.cache_clear()
+
+
 @functools.lru_cache(maxsize=1 << 15)
 def _site_render(text: str, audience: str) -> str:
     md = _SITE_MARKDOWN.get(audience)

@@ -34,7 +34,7 @@ from mkdocs.exceptions import Abort, ConfigurationError, MkDocsException
 from .audience import project
 from .history import read_history
 from .model import Roadmap
-from .plugin import PREPARED, content_dir, final_site, staging_for
+from .plugin import FORKED_FOR_ONE_SITE, PREPARED, content_dir, final_site, staging_for
 from .staging import Staging
 
 JOBS = "ROADMAP_JOBS"  # "1": build the sites one after the other, in this process
@@ -212,6 +212,7 @@ def _fork(audience: str, load_config) -> _Child:
     out, err = io.StringIO(), io.StringIO()
     try:
         _as_child()
+        FORKED_FOR_ONE_SITE[0] = True
         code = _build_captured(audience, load_config, out, err)
     except KeyboardInterrupt:
         code = 130

@@ -58,7 +58,7 @@ from .accounts import AccountLink, brief_links
 from .addresses import read_address_secret
 from .asking import ACCOUNT_PLACEHOLDERS, PLACEHOLDERS, fill, template_problem
 from .audience import account_audience, project
-from .audience_markdown import EXTENSION_NAME, filter_html, with_audience
+from .audience_markdown import EXTENSION_NAME, filter_html, forget_renders, with_audience
 from .audit import trusted_files
 from .cache import Entry, PageCache, Store, fingerprint, folder_digest
 from .history import DEFAULT_DEPTH, read_history
@@ -127,6 +127,9 @@ class RoadmapConfig(Config):
 # `roadmap build` makes each site's staging folder before it forks a process per site (cli.py):
 # the plugin in that process builds into the one made for its site, and the parent publishes.
 PREPARED: dict[Path, Staging] = {}
+# Set in a process `roadmap build` forked for the light site alone (builds.py): once the
+# passages its audit reads are found, no body is rendered through the memo again.
+FORKED_FOR_ONE_SITE: list[bool] = [False]
 
 
 def final_site(config: MkDocsConfig) -> Path:
@@ -263,6 +266,8 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
             )
             if link:
                 self.site = self._account_site(config, roadmap, view, link)
+            elif FORKED_FOR_ONE_SITE[0]:
+                forget_renders()  # 10,000 bodies' HTML held to the end of the build
         else:
             self.site = InternalSite(
                 credentials, addresses, config.site_name, help_text=self.config.unlock_help
