@@ -128,7 +128,8 @@ class RoadmapConfig(Config):
 # the plugin in that process builds into the one made for its site, and the parent publishes.
 PREPARED: dict[Path, Staging] = {}
 # Set in a process `roadmap build` forked for the light site alone (builds.py): once the
-# passages its audit reads are found, no body is rendered through the memo again.
+# passages its audit reads are found, the memo of body renders is dropped (what it holds then,
+# the renders those passages took, that process does not read again).
 FORKED_FOR_ONE_SITE: list[bool] = [False]
 
 
@@ -267,7 +268,7 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
             if link:
                 self.site = self._account_site(config, roadmap, view, link)
             elif FORKED_FOR_ONE_SITE[0]:
-                forget_renders()  # 10,000 bodies' HTML held to the end of the build
+                forget_renders()  # else the bodies' HTML is held to the end of the build
         else:
             self.site = InternalSite(
                 credentials, addresses, config.site_name, help_text=self.config.unlock_help
