@@ -220,9 +220,7 @@ class Store:
             # Nothing of this build is kept; the entries it found stay readable: a page found
             # in the cache is read again when MkDocs writes it.
             self.writing = False
-            with contextlib.suppress(sqlite3.Error):
-                if self.db.in_transaction:
-                    self.db.execute("ROLLBACK")
+            self._roll_back()
 
     def _insert(self, name: str, data: bytes) -> None:
         assert self.db is not None
@@ -259,11 +257,15 @@ class Store:
     def _give_up(self) -> None:
         """Roll back what this build wrote and use the file no more."""
         if self.db is not None:
-            with contextlib.suppress(sqlite3.Error):
-                if self.db.in_transaction:
-                    self.db.execute("ROLLBACK")
+            self._roll_back()
             self.db.close()
         self.db = None
+
+    def _roll_back(self) -> None:
+        assert self.db is not None
+        with contextlib.suppress(sqlite3.Error):
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
 
 
 def _derive(secret: bytes) -> bytes:
