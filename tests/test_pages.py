@@ -84,6 +84,74 @@ def test_a_page_is_made_when_read_and_released_once_rendered(project: Project, m
     assert page.source == "" and page.parts == {}
 
 
+def _counting_cards(monkeypatch) -> list[str]:
+    """The ids of the items whose card the templates make (not take from a memo)."""
+    from roadmap import pages
+
+    made: list[str] = []
+    card = pages._Planner.card
+
+    def counted(self, card_html, item, *args):
+        def counting(item, *args):
+            made.append(item.id)
+            return card_html(item, *args)
+
+        return card(self, counting, item, *args)
+
+    monkeypatch.setattr(pages._Planner, "card", counted)
+    return made
+
+
+def _lists(plan) -> dict[str, str]:
+    return {uri: page.markdown for uri, page in plan.pages.items() if not uri.startswith("items/")}
+
+
+def test_a_build_makes_each_card_once_per_set_of_addresses(project: Project, monkeypatch):
+    """The board, the horizons' pages and the themes' pages show the same cards: a horizon's
+    page and a theme's page link from the same folder, so one card serves both."""
+    for n in range(4):
+        project.item(f"item-{n}", horizon="now", customers=[{"name": f"Acct {n}"}])
+    made = _counting_cards(monkeypatch)
+    plan = plan_site(audience.project(load(project.content), "internal"), SETTINGS, render)
+    lists = _lists(plan)
+    shown = {
+        uri: sum(f"items/item-{n}.md" in text for n in range(4)) for uri, text in lists.items()
+    }
+    assert shown["index.md"] == shown["horizons/now.md"] == shown["themes/core.md"] == 4
+    # index.md links from the top, horizons/ and themes/ from one folder down, and the
+    # playbook's "what clients see" shows the light card: three cards each, not four.
+    assert sorted(made) == sorted([f"item-{n}" for n in range(4)] * 3)
+    assert lists["horizons/now.md"].count('href="../items/item-2.md"') == 1
+
+
+def test_a_preview_makes_again_only_the_card_of_the_edited_item(project: Project, monkeypatch):
+    """`mkdocs serve` keeps the cards between rebuilds, keyed by everything the item holds: a
+    one-item edit makes that item's cards again, and the pages are those of a fresh plan."""
+    for n in range(4):
+        project.item(f"item-{n}", horizon="now", customers=[{"name": f"Acct {n}"}])
+    made = _counting_cards(monkeypatch)
+    for name in ("public", "internal"):
+        first = plan_site(audience.project(load(project.content), name), SETTINGS, render, None, {})
+        lists = _lists(first)  # pages are made when read
+        assert set(made) == {f"item-{n}" for n in range(4)}
+        made.clear()
+        again = plan_site(
+            audience.project(load(project.content), name), SETTINGS, render, None, first.made
+        )
+        assert _lists(again) == lists and made == []
+        project.item("item-2", horizon="now", summary=f"Edited for {name}.")
+        edited = plan_site(
+            audience.project(load(project.content), name), SETTINGS, render, None, again.made
+        )
+        lists = _lists(edited)
+        assert set(made) == {"item-2"}
+        assert lists == _lists(
+            plan_site(audience.project(load(project.content), name), SETTINGS, render)
+        )
+        assert f"Edited for {name}." in lists["horizons/now.md"]
+        made.clear()
+
+
 @pytest.mark.parametrize(
     "audience, page",
     [
