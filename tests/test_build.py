@@ -209,6 +209,33 @@ def test_gh_deploy_finds_the_published_site(project: Project):
     assert (project.site("public") / "items/first-item/index.html").is_file()
 
 
+@pytest.mark.parametrize("placeholder_file", [None, "assets/images/favicon.png"])
+def test_the_theme_files_are_those_mkdocs_finds(project: Project, placeholder_file):
+    """on_files takes the theme's files from those MkDocs gathered rather than walk Material
+    again; a file in docs_dir that stands in for a theme's file (MkDocs then leaves the theme's
+    out) sends it back to walking, so the site gets the theme's file, as before."""
+    from mkdocs.config import load_config
+    from mkdocs.structure.files import Files, get_files
+
+    from roadmap.plugin import _add_theme_files
+
+    os.chdir(project.root)
+    try:
+        config = load_config(config_file="site_config/public.yml")
+        if placeholder_file:
+            (Path(config.docs_dir) / placeholder_file).parent.mkdir(parents=True)
+            (Path(config.docs_dir) / placeholder_file).write_bytes(b"not the theme's")
+        found = get_files(config)
+        found.add_files_from_theme(config.theme.get_env(), config)
+        taken, walked = Files([]), Files([])
+        _add_theme_files(taken, found, config)
+        walked.add_files_from_theme(config.theme.get_env(), config)
+    finally:
+        os.chdir(ROOT)
+    assert len(walked) > 30 and any(f.src_uri == "assets/images/favicon.png" for f in walked)
+    assert [f.abs_src_path for f in taken] == [f.abs_src_path for f in walked]
+
+
 def test_usage_errors_exit_2(project: Project):
     assert project.run("build", "--audience", "everyone").code == 2
     assert project.run("publish").code == 2
