@@ -114,7 +114,10 @@ def serve_rebuilds(root: Path, audience: str, port: int, item: Path, edits: int)
     """Seconds MkDocs reports for each rebuild of `mkdocs serve` after a one-item edit."""
     config = f"site_config/{audience}.yml"
     args = [str(BIN / "mkdocs"), "serve", "-f", config, "-a", f"127.0.0.1:{port}"]
-    proc = subprocess.Popen(args, cwd=root, env=ENV, stderr=subprocess.PIPE, text=True)
+    env = dict(ENV)
+    if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK):
+        env["TMPDIR"] = "/dev/shm"  # the preview's folder, as `make serve` gives it (Makefile)
+    proc = subprocess.Popen(args, cwd=root, env=env, stderr=subprocess.PIPE, text=True)
     built: list[float] = []
     lock = threading.Condition()
 
