@@ -350,6 +350,33 @@ def test_each_content_tree_is_read_once_per_process(repo: Repo, monkeypatch):
     assert loads == [] and again == first
 
 
+def test_the_replayed_past_is_not_kept_in_the_memo_of_item_files(repo: Repo, monkeypatch):
+    """Replaying the history parses every past item file in a scratch copy; once read, the memo
+    keeps none of them (at 10,000 items, 90 MB each build process held), and keeps the files
+    of the content itself, which the build reads again."""
+    from roadmap import load as load_module
+
+    monkeypatch.setattr(hist, "_STATES", {})
+    p = repo.project
+    for n in range(3):
+        p.item(f"item-{n}")
+    repo.commit("One")
+    p.item("item-1", horizon="now")
+    repo.commit("Two")
+    load(p.content)
+    parsed: list[Path] = []
+    read = load_module._read_item.read
+    monkeypatch.setattr(
+        load_module._read_item, "read", lambda path, *a: parsed.append(path) or read(path, *a)
+    )
+    read_history(p.content)
+    scratch = [path for path in parsed if not path.is_relative_to(p.content)]
+    assert len(scratch) >= 4  # the three files, and the one a commit changed again
+    kept = [key[0] for key in load_module._read_item.entries]
+    assert not [path for path in kept if path in scratch]
+    assert sum(path.is_relative_to(p.content) for path in kept) == 3
+
+
 # --- Freshness -----------------------------------------------------------------------------------
 
 

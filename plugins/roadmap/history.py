@@ -19,7 +19,7 @@ from typing import Any
 
 from .audience import ACCOUNT_PREFIX, View, project
 from .gitrepo import BlobReader, Commit, FileChange, GitError, Repo
-from .load import ROADMAP_DIR, load_item_file, load_with_problems
+from .load import ROADMAP_DIR, forget_items_under, load_item_file, load_with_problems
 from .model import HIDDEN_STATUSES, Item, Roadmap
 from .staging import STAGING_DIR, StagingError, crash_point, scratch
 
@@ -180,13 +180,16 @@ def _read_missing(
         folder = tmp / "content"
         folder.mkdir()
         replay = _Replay(folder)
-        if base:
-            _apply(folder, repo.files_at(base), blobs)
-            replay.remember(trees[base], None)
-        for commit, changes in commits:
-            _apply(folder, changes, blobs)
-            crash_point("history")
-            replay.remember(trees[commit.sha], changes)
+        try:
+            if base:
+                _apply(folder, repo.files_at(base), blobs)
+                replay.remember(trees[base], None)
+            for commit, changes in commits:
+                _apply(folder, changes, blobs)
+                crash_point("history")
+                replay.remember(trees[commit.sha], changes)
+        finally:
+            forget_items_under(tmp)  # the next replay is another folder
 
 
 def _apply(scratch: Path, changes: Iterable[FileChange], blobs: BlobReader) -> None:
