@@ -92,6 +92,8 @@ def _counting_cards(monkeypatch) -> list[str]:
     card = pages._Planner.card
 
     def counted(self, card_html, item, *args):
+        PLANNERS.add(self)
+
         def counting(item, *args):
             made.append(item.id)
             return card_html(item, *args)
@@ -99,7 +101,11 @@ def _counting_cards(monkeypatch) -> list[str]:
         return card(self, counting, item, *args)
 
     monkeypatch.setattr(pages._Planner, "card", counted)
+    PLANNERS.clear()
     return made
+
+
+PLANNERS: set = set()  # the planners _counting_cards saw
 
 
 def _lists(plan) -> dict[str, str]:
@@ -122,6 +128,9 @@ def test_a_build_makes_each_card_once_per_set_of_addresses(project: Project, mon
     # playbook's "what clients see" shows the light card: three cards each, not four.
     assert sorted(made) == sorted([f"item-{n}" for n in range(4)] * 3)
     assert lists["horizons/now.md"].count('href="../items/item-2.md"') == 1
+    # Every page that shows cards is made: the planner holds none of them any more.
+    (planner,) = PLANNERS
+    assert planner.cards == {} and planner.unmade == 0
 
 
 def test_a_preview_makes_again_only_the_card_of_the_edited_item(project: Project, monkeypatch):

@@ -446,6 +446,7 @@ class _Planner:
         self.tokens: list[str] = []
         # Cards made in this plan (card()), and each item's digest for their keys in previews.
         self.cards: dict[tuple, tuple[Any, Markup]] = {}
+        self.unmade = 0  # pages not made yet but item pages and account briefs (no card there)
         self.digests: dict[int, tuple[Any, str | None]] = {}
         # Tokens carry a digest of every body: text cannot name a token it does not yet hold,
         # so no page can borrow another reference's token (say, one inside an internal block).
@@ -548,8 +549,14 @@ class _Planner:
             text = self._render(uri, template, meta, ctx)
             if key is not None:
                 self.plan_.made[key] = text
+            if not reused:
+                self.unmade -= 1
+                if not self.unmade:  # no page left that could show a card
+                    self.cards.clear()
             return text
 
+        if not reused:
+            self.unmade += 1
         self.plan_.pages[uri] = GeneratedPage(uri, in_nav=in_nav, make=make)
 
     def _made_key(self, uri: str, template: str, meta: dict, ctx: dict) -> bytes | None:
