@@ -34,7 +34,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from .staging import crash_point
 
 CACHE_DIR = ".roadmap-cache"
-FORMAT = 2
+FORMAT = 3
 KEEP_BUILDS = 3  # entries unused for this many builds are deleted
 _PACKAGE = Path(__file__).parent
 
@@ -115,10 +115,19 @@ class PageCache:
         return digest.hexdigest()
 
     def get(self, key: str) -> Entry | None:
+        """A page's entry; from the store without its HTML (`output` empty): MkDocs writes a
+        page after it rendered every other, so the HTML is read when written (`output`)."""
         entry = self.memory.get(key) if self.store is None else self.store.get(key)
         if entry is not None:
             self.used.add(key)
         return entry
+
+    def output(self, key: str) -> str | None:
+        """The HTML of an entry `get` found (None: it can no longer be read)."""
+        if self.store is None:
+            entry = self.memory.get(key)
+            return entry.output if entry is not None else None
+        return self.store.html(key)
 
     def put(self, key: str, entry: Entry) -> None:
         self.used.add(key)
@@ -168,9 +177,10 @@ class Store:
         self.writing = True  # false once a write failed: this build's entries are rolled back
         try:
             self.db = sqlite3.connect(self.path, timeout=5, isolation_level=None)
+            self.db.execute("DROP TABLE IF EXISTS entry")  # format 2: HTML inside the value
             self.db.execute(
-                "CREATE TABLE IF NOT EXISTS entry "
-                "(name TEXT PRIMARY KEY, build INTEGER, value BLOB)"
+                "CREATE TABLE IF NOT EXISTS page "
+                "(name TEXT PRIMARY KEY, build INTEGER, value BLOB, html BLOB)"
             )
             self.db.execute(
                 "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER)"
@@ -185,48 +195,75 @@ class Store:
             return key
         return hmac.new(self.key, key.encode(), hashlib.sha256).hexdigest()
 
+    # An entry is two values: what MkDocs reads of a page (its search entries, ids, links and
+    # title) and its HTML, each encrypted on its own for the internal site (the row's name and
+    # the column as associated data: neither can stand in for the other). A reused page's HTML
+    # is read once, when it is written; the largest internal page at 10,000 items (16 MB of
+    # HTML) was read, decrypted and parsed as JSON twice, 140 MB of RSS at once.
+
     def get(self, key: str) -> Entry | None:
+        name = self._name(key)
+        data = self._read("value", name)
+        if data is None:
+            return None
+        try:
+            return Entry("", **json.loads(data))
+        except (ValueError, TypeError):
+            return None
+
+    def html(self, key: str) -> str | None:
+        data = self._read("html", self._name(key))
+        try:
+            return None if data is None else data.decode("utf-8", "surrogatepass")
+        except UnicodeDecodeError:
+            return None
+
+    def _read(self, column: str, name: str) -> bytes | None:
         if self.db is None:
             return None
-        name = self._name(key)
         try:
-            row = self.db.execute("SELECT value FROM entry WHERE name = ?", (name,)).fetchone()
+            query = f"SELECT {column} FROM page WHERE name = ?"  # noqa: S608 (ours: value, html)
+            row = self.db.execute(query, (name,)).fetchone()
         except sqlite3.Error:
             return None
-        if row is None:
+        if row is None or row[0] is None:
             return None
         data = row[0]
         if self.key is not None:
             try:
-                data = AESGCM(self.key).decrypt(data[:12], data[12:], name.encode())
+                data = AESGCM(self.key).decrypt(data[:12], data[12:], _bound(name, column))
             except Exception:  # another password's entry, or damaged: render again
                 return None
-        try:
-            return Entry(**json.loads(data))
-        except (ValueError, TypeError):
-            return None
+        return data
+
+    def _sealed(self, data: bytes, name: str, column: str) -> bytes:
+        if self.key is None:
+            return data
+        nonce = os.urandom(12)
+        return nonce + AESGCM(self.key).encrypt(nonce, data, _bound(name, column))
 
     def stage(self, key: str, entry: Entry) -> None:
         if self.db is None or not self.writing:
             return
         name = self._name(key)
-        data = json.dumps(asdict(entry), ensure_ascii=False).encode("utf-8", "surrogatepass")
-        if self.key is not None:
-            nonce = os.urandom(12)
-            data = nonce + AESGCM(self.key).encrypt(nonce, data, name.encode())
+        meta = asdict(entry)
+        html = meta.pop("output").encode("utf-8", "surrogatepass")
+        value = json.dumps(meta, ensure_ascii=False).encode("utf-8", "surrogatepass")
         try:
-            self._insert(name, data)
+            self._insert(name, self._sealed(value, name, "value"), self._sealed(html, name, "html"))
         except sqlite3.Error:
             # Nothing of this build is kept; the entries it found stay readable: a page found
             # in the cache is read again when MkDocs writes it.
             self.writing = False
             self._roll_back()
 
-    def _insert(self, name: str, data: bytes) -> None:
+    def _insert(self, name: str, value: bytes, html: bytes) -> None:
         assert self.db is not None
         if not self.db.in_transaction:
             self.db.execute("BEGIN IMMEDIATE")
-        self.db.execute("INSERT OR REPLACE INTO entry VALUES (?, ?, ?)", (name, self.number, data))
+        self.db.execute(
+            "INSERT OR REPLACE INTO page VALUES (?, ?, ?, ?)", (name, self.number, value, html)
+        )
 
     def commit(self, used: set[str]) -> None:
         if self.db is None:
@@ -238,10 +275,10 @@ class Store:
             if not self.db.in_transaction:
                 self.db.execute("BEGIN IMMEDIATE")
             self.db.executemany(
-                "UPDATE entry SET build = ? WHERE name = ?",
+                "UPDATE page SET build = ? WHERE name = ?",
                 [(self.number, self._name(k)) for k in used],
             )
-            self.db.execute("DELETE FROM entry WHERE build <= ?", (self.number - KEEP_BUILDS,))
+            self.db.execute("DELETE FROM page WHERE build <= ?", (self.number - KEEP_BUILDS,))
             self.db.execute("INSERT OR REPLACE INTO meta VALUES ('build', ?)", (self.number,))
             crash_point("cache")  # the crash tests: killed here, SQLite keeps none of it
             self.db.execute("COMMIT")
@@ -266,6 +303,10 @@ class Store:
         with contextlib.suppress(sqlite3.Error):
             if self.db.in_transaction:
                 self.db.execute("ROLLBACK")
+
+
+def _bound(name: str, column: str) -> bytes:
+    return f"{name}/{column}".encode()
 
 
 def _derive(secret: bytes) -> bytes:

@@ -29,7 +29,6 @@ its plaintext audited as the light site is, in on_post_build.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import hashlib
 import ipaddress
@@ -535,11 +534,10 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
             entry = self.cache.get(key)
             if entry is not None:
                 # Rendered before from the same inputs: neither Markdown nor the theme again.
-                if self.cache.store is not None:
-                    # MkDocs writes a page after it rendered every other: a warm internal
-                    # build of 10,000 items held every page whole (1,318 MB of RSS at its
-                    # peak). Read again when written. A preview's entries are in memory.
-                    entry = dataclasses.replace(entry, output="")
+                # From the store without its HTML: MkDocs writes a page after it rendered every
+                # other, and a warm internal build of 10,000 items held every page whole (1,318
+                # MB of RSS at its peak). Its HTML is read when written. A preview's entries
+                # are in memory.
                 self.hits[src] = entry
                 self.reused += 1
                 page.render = functools.partial(_reuse, page, entry)  # type: ignore[method-assign]
@@ -792,13 +790,13 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
 
     def _read_again(self, src: str) -> str:
         assert self.cache is not None
-        entry = self.cache.get(self.keys[src])
-        if entry is None or not entry.output:
+        output = self.cache.output(self.keys[src])
+        if output is None:
             raise Abort(
                 f"roadmap: {src}: its page in the render cache could not be read again "
                 f"({self.cache.where()}); build again, or delete that file"
             )
-        return entry.output
+        return output
 
     def _entry(self, page: Page, output: str) -> Entry:
         src = page.file.src_uri
