@@ -373,6 +373,7 @@ def test_the_replayed_past_is_not_kept_in_the_memo_of_item_files(repo: Repo, mon
     scratch = [path for path in parsed if not path.is_relative_to(p.content)]
     assert len(scratch) >= 4  # the three files, and the one a commit changed again
     kept = [key[0] for key in load_module._read_item.entries]
+    assert {len(key[2]) for key in load_module._read_item.entries} == {32}  # digests, not bytes
     assert not [path for path in kept if path in scratch]
     assert sum(path.is_relative_to(p.content) for path in kept) == 3
 
