@@ -119,10 +119,12 @@ def serve_rebuilds(root: Path, audience: str, port: int, item: Path, edits: int)
         env["TMPDIR"] = "/dev/shm"  # the preview's folder, as `make serve` gives it (Makefile)
     proc = subprocess.Popen(args, cwd=root, env=env, stderr=subprocess.PIPE, text=True)
     built: list[float] = []
+    said: list[str] = []
     lock = threading.Condition()
 
     def read() -> None:
         for line in proc.stderr:
+            said.append(line)
             m = re.search(r"Documentation built in ([\d.]+) seconds", line)
             if m:
                 with lock:
@@ -133,8 +135,9 @@ def serve_rebuilds(root: Path, audience: str, port: int, item: Path, edits: int)
     try:
         for n in range(edits + 1):
             with lock:
-                if not lock.wait_for(lambda n=n: len(built) > n, timeout=600):
-                    raise SystemExit(f"mkdocs serve ({audience}) did not build")
+                if not lock.wait_for(lambda n=n: len(built) > n, timeout=600 if n == 0 else 120):
+                    last = "".join(said[-20:])
+                    raise SystemExit(f"mkdocs serve ({audience}) did not build; it said:\n{last}")
             if n < edits:
                 time.sleep(1.0)  # past the watcher's polling interval
                 edit_body(item, 1000 + n)
