@@ -778,7 +778,7 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         self.rendering = None
         hit = self.hits.pop(src, None)  # not kept once written: 10,000 pages are a lot
         if hit is not None:
-            output = hit.output or self._read_again(src)
+            output = hit.output or self._cached_html(src)
         elif self.cache is not None and src in self.keys and src not in self.warned:
             self.cache.put(self.keys[src], self._entry(page, output))
         self.search_entries.pop(src, None)  # in the cache now, and in the search index
@@ -788,7 +788,8 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         page.toc = get_toc([])
         return self._finish_page(output, page.file.dest_uri)
 
-    def _read_again(self, src: str) -> str:
+    def _cached_html(self, src: str) -> str:
+        """A reused page's HTML, read from the render cache when MkDocs writes the page."""
         assert self.cache is not None
         output = self.cache.output(self.keys[src])
         if output is None:
