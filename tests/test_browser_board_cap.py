@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from conftest import PASSWORD, Project, new_project, serve
+from roadmap.pages import LAZY_CARDS
 
 pytestmark = pytest.mark.browser
 
@@ -64,9 +65,10 @@ def later(page: Page):
 
 
 def shown_titles(scope) -> list[str]:
-    return (
-        scope.locator(".rm-card").filter(visible=True).locator(".rm-card__title").all_inner_texts()
-    )
+    """From the DOM's text: a card off screen is not rendered until it scrolls near
+    (content-visibility), and innerText reads only what is rendered."""
+    titles = scope.locator(".rm-card").filter(visible=True).locator(".rm-card__title")
+    return [" ".join(t.split()) for t in titles.all_text_contents()]
 
 
 def show_all(page: Page):
@@ -232,3 +234,42 @@ def test_internal_filter_after_unlock_finds_an_item_past_the_cut(page: Page, int
     later(page).locator(".rm-card__title a", has_text=PAST_THE_CUT).click()
     expect(page).to_have_url(re.compile(r"/[0-9a-f]{20}/$"))
     expect(page.locator("h1").first).to_have_text(re.compile(PAST_THE_CUT))
+
+
+@pytest.fixture(scope="module")
+def long_board(tmp_path_factory) -> Iterator[str]:
+    """A board of one card more than LAZY_CARDS, all in Later, on the light site."""
+    project = new_project(tmp_path_factory.mktemp("long") / "project")
+    project.write("content/roadmap/themes.yml", THEMES)
+    for i in range(LAZY_CARDS + 1):
+        project.item(f"long-{i:02d}", horizon="later", title=f"Long item {i:02d}")
+    result = project.run("build", "--audience", "public")
+    assert result.code == 0, result.err
+    with serve(project.site("public")) as url:
+        yield url
+
+
+def test_a_long_board_draws_its_cards_as_they_scroll_near(page: Page, long_board: str):
+    """Past LAZY_CARDS cards a list is `rm-lazy`: a card off screen is not styled or laid out
+    until it scrolls near (content-visibility), which shows a board of hundreds sooner; its
+    text is in the page all along (find in page, the filters), and on paper every card is
+    drawn."""
+    page.set_viewport_size({"width": 1280, "height": 600})
+    page.goto(long_board)
+    cards = page.locator(".rm-board.rm-lazy .rm-card")
+    expect(cards.first).to_be_visible()
+    assert cards.count() == LAZY_CARDS + 1
+    undrawn = "c => !c.firstElementChild.checkVisibility({contentVisibilityAuto: true})"
+    page.wait_for_function(  # decided at the first frame that lays the cards out
+        f"() => ({undrawn})(document.querySelectorAll('.rm-board .rm-card')[{LAZY_CARDS}])"
+    )
+    assert cards.first.evaluate(undrawn) is False
+    titles = page.locator(".rm-board").text_content()
+    assert all(f"Long item {i:02d}" in titles for i in range(LAZY_CARDS + 1))
+    cards.last.scroll_into_view_if_needed()
+    page.wait_for_function(
+        f"() => !({undrawn})(document.querySelectorAll('.rm-board .rm-card')[{LAZY_CARDS}])"
+    )
+    page.evaluate("window.scrollTo(0, 0)")
+    page.emulate_media(media="print")
+    assert not any(c.evaluate(undrawn) for c in cards.all())

@@ -85,6 +85,10 @@ DEFAULT_DISCLAIMER = (
 JSON_VERSION = 1
 # The internal site's list of paused and cancelled items, capped on the board as a column is.
 STOPPED_LIST = "stopped"
+# A list of more cards than this (two screens' worth, about) leaves those off screen unstyled
+# and unlaid out until they scroll near (the `rm-lazy` class: CSS content-visibility). Shorter
+# lists draw every card at once, so a full-page capture of them shows every card.
+LAZY_CARDS = 30
 STOPPED_LABEL = ("Paused and cancelled", "Never shown to clients. Do not mention them as coming")
 
 
@@ -385,6 +389,7 @@ def _env() -> jinja2.Environment:
         HORIZON_LABELS=HORIZON_LABELS,
         HORIZON_HINTS=HORIZON_HINTS,
         HORIZONS=HORIZONS,
+        LAZY_CARDS=LAZY_CARDS,
         COMMITMENT_LABELS=COMMITMENT_LABELS,
         NO_HORIZON_STATUSES=NO_HORIZON_STATUSES,
         KIND_TITLES=KIND_TITLES,
