@@ -122,6 +122,26 @@ def test_right_password_unlocks_the_home_page(page: Page, base: str):
     assert stored_key(page)
 
 
+def test_the_themes_files_load_while_the_key_is_derived(page: Page, base: str, site: Path):
+    """The locked page preloads the theme's stylesheets and scripts (with their integrity) while
+    PBKDF2 runs; the page written after it runs them from there: each fetched once, by the
+    preload, none again by the written page (a preload whose integrity or address did not
+    match would be fetched twice, once for each)."""
+    preloaded = re.findall(
+        r'<link rel="preload" as="(?:style|script)" href="([^"]+)"',
+        (site / "index.html").read_text(),
+    )
+    assert any(u.endswith(".css") for u in preloaded) and any(u.endswith(".js") for u in preloaded)
+    page.goto(base)
+    unlock(page)
+    expect_unlocked(page)
+    fetched = page.evaluate(
+        "performance.getEntriesByType('resource').map(e => [e.name, e.initiatorType])"
+    )
+    for url in preloaded:
+        assert [kind for name, kind in fetched if name == base + url] == ["link"], url
+
+
 def test_other_pages_open_without_a_second_prompt(page: Page, base: str):
     page.goto(base)
     unlock(page)

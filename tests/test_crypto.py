@@ -239,6 +239,8 @@ def test_no_string_of_the_content_is_readable(sealed: Project):
 
 
 SEALED_JSON = re.compile(r'(id="roadmap-sealed">).*?(</script>)', re.S)
+PRELOAD = re.compile(r'<link rel="preload" [^>]*>\n')
+PRELOAD_URL = re.compile(r'<link rel="preload" as="(?:style|script)" href="([^"]+)"')
 POLICY = re.compile(r'(http-equiv="Content-Security-Policy" content=")([^"]*)(")')
 
 
@@ -247,10 +249,10 @@ def test_every_file_is_a_locked_page_ciphertext_or_a_theme_asset(sealed: Project
     build = json.loads((site / "build.json").read_text())["build"]
 
     def skeleton(text: str) -> str:
-        return POLICY.sub(r"\1\3", SEALED_JSON.sub(r"\1\2", text))
+        return PRELOAD.sub("", POLICY.sub(r"\1\3", SEALED_JSON.sub(r"\1\2", text)))
 
     home = skeleton((site / "index.html").read_text())
-    policies = set()
+    policies, preloads = set(), set()
     for path in all_files(site):
         rel = path.relative_to(site).as_posix()
         if path.suffix == ".html":
@@ -262,6 +264,11 @@ def test_every_file_is_a_locked_page_ciphertext_or_a_theme_asset(sealed: Project
             assert "<a " not in text  # no links
             assert re.fullmatch(r"(index|404|[0-9a-f]{20}/index)\.html", rel), rel
             assert read_sealed(text)["build"] == build
+            # The theme's files it fetches while the key is derived: files of this site.
+            for url in PRELOAD_URL.findall(text):
+                target = (path.parent / url).resolve()
+                assert target.is_file() and target.relative_to(site).parts[0] == "assets", url
+            preloads.add(tuple(PRELOAD_URL.findall(text)))
         elif rel == "search/search_index.json":
             index = json.loads(path.read_text())
             assert set(index) == {"v", "build", "path", "iv", "ct"} and index["build"] == build
@@ -273,6 +280,14 @@ def test_every_file_is_a_locked_page_ciphertext_or_a_theme_asset(sealed: Project
     # The policy differs only with a page's depth (the theme's scripts name the site's base):
     # the home page, pages under a token, the 404 page.
     assert len(policies) == 3
+    # Preloads too (none on the 404 page, served at any address): they tell no page from
+    # another of its depth.
+    assert len(preloads) == 3 and () in preloads
+    assert all(
+        any(u.endswith(".css") for u in p) and any(u.endswith(".js") for u in p)
+        for p in preloads
+        if p
+    )
     for policy in policies:
         scripts = re.search(r"script-src ([^;]*)", policy).group(1).split()
         assert scripts[0] == "'self'" and all(s.startswith("'sha256-") for s in scripts[1:])

@@ -5,6 +5,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from pathlib import Path
+
+import pytest
 
 from roadmap.crypto import Envelope, make_keyring
 from roadmap.integrity import (
@@ -14,8 +17,9 @@ from roadmap.integrity import (
     script_hash,
     sri,
     theme_data_shadowed,
+    theme_preloads,
 )
-from roadmap.seal import locked_page
+from roadmap.seal import SealError, locked_page, seal_page, verify_sealed
 
 PAGE = """<!doctype html><html><head>
 <script>var a = 1;</script>
@@ -105,3 +109,68 @@ def test_content_cannot_stand_in_for_the_themes_settings(project):
         'content/roadmap/settings.md:9: an element with id="__config" would replace the '
         "theme's settings"
     ), result.err
+
+
+THEMED = """<!doctype html><html><head><title>A page</title>
+<link rel="stylesheet" href="../assets/main.css" integrity="sha384-AAA">
+<link rel="stylesheet" href="../assets/plain.css">
+<link rel="stylesheet" href="https://cdn.example/x.css" integrity="sha384-BBB">
+<script src="../assets/early.js" integrity="sha384-CCC"></script>
+</head><body>
+<p>Content <link rel="stylesheet" href="../private-name.css" integrity="sha384-DDD"></p>
+<script src="../content.js" integrity="sha384-EEE"></script>
+<script id="__config" type="application/json">{}</script>
+<script src="../assets/bundle.js" integrity="sha384-FFF"></script>
+<script type="module" src="../assets/m.js" integrity="sha384-GGG"></script>
+<script src="../assets/odd.js?v=1" integrity="sha384-HHH"></script>
+</body></html>"""
+
+
+def test_a_locked_page_preloads_the_themes_files_only():
+    """What the locked page fetches while the key is derived: the theme's stylesheets and
+    classic scripts with an integrity value, by plain relative address. Never what sits in the
+    content (a name there could be internal), never another host, a module or a query."""
+    assert theme_preloads(THEMED) == (
+        ("style", "../assets/main.css", "sha384-AAA"),
+        ("script", "../assets/early.js", "sha384-CCC"),
+        ("script", "../assets/bundle.js", "sha384-FFF"),
+    )
+    assert theme_preloads("<p>not a page of the theme</p>") == ()
+
+
+def _sealed_site(tmp_path: Path, preloads) -> tuple[Path, object, set]:
+    keyring = make_keyring(["a long enough passphrase"], iterations=1_000)
+    site = tmp_path / "site"
+    (site / "assets").mkdir(parents=True)
+    (site / "assets" / "main.css").write_bytes(b"body{}")
+    page = seal_page(keyring, "<p>x</p>", "index.html", policy="p", preloads=preloads)
+    (site / "index.html").write_text(page)
+    trusted = {("assets/main.css", hashlib.sha256(b"body{}").hexdigest())}
+    return site, keyring, trusted
+
+
+def test_a_locked_page_preloads_exactly_what_it_was_sealed_with(tmp_path: Path):
+    preloads = (("style", "assets/main.css", sri(b"body{}")),)
+    site, keyring, trusted = _sealed_site(tmp_path, preloads)
+    html = (site / "index.html").read_text()
+    assert (
+        f'<link rel="preload" as="style" href="assets/main.css" integrity="{sri(b"body{}")}">'
+        in (html)
+    )
+    assert (
+        verify_sealed(
+            site, keyring, trusted, {"index.html": "p"}, preloads={"index.html": preloads}
+        )
+        == 1
+    )
+    with pytest.raises(SealError, match="index.html: not a locked page"):  # one more, or one less
+        verify_sealed(site, keyring, trusted, {"index.html": "p"})
+
+
+def test_a_locked_page_may_preload_only_a_trusted_file(tmp_path: Path):
+    preloads = (("script", "secret-name.js", "sha384-AAA"),)
+    site, keyring, trusted = _sealed_site(tmp_path, preloads)
+    with pytest.raises(SealError, match="index.html: its locked page preloads secret-name.js"):
+        verify_sealed(
+            site, keyring, trusted, {"index.html": "p"}, preloads={"index.html": preloads}
+        )

@@ -87,7 +87,12 @@ class AccountSite(InternalSite):
         }
         try:
             self.pages = verify_sealed(
-                site, self.keyring, trusted | media, self.policies, help_text=self.help_text
+                site,
+                self.keyring,
+                trusted | media,
+                self.policies,
+                help_text=self.help_text,
+                preloads=self.preloads,
             )
         except SealError as e:
             raise Rejected(self._not_published(str(e))) from None

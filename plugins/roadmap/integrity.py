@@ -213,18 +213,27 @@ _THEME_TAIL = '<script id="__config"'
 _FIRST_ASSET = re.compile(r"<script\b|<link\b[^>]*\bstylesheet\b", re.IGNORECASE)
 
 
+def _theme_spans(html: str) -> tuple[int, int, int] | None:
+    """Where the theme's assets start in <head>, where <head> ends and where the theme's own
+    scripts start after the content; None for a page the theme did not write."""
+    head_end = html.find("</head>")
+    tail_start = html.rfind(_THEME_TAIL)
+    if head_end < 0 or tail_start < head_end:
+        return None
+    first = _FIRST_ASSET.search(html, 0, head_end)
+    return (first.start() if first else head_end), head_end, tail_start
+
+
 def add_theme_integrity(
     html: str, integrity: Callable[[str], str | None], done: dict[str, tuple[str, list[str]]]
 ) -> tuple[str, list[str]]:
     """add_integrity on what the theme writes of a page: its <head> and the scripts after its
     settings, never the content between. `done` memoises both parts, the same on every page of
     a folder depth (the caller keys it by depth): a page costs two dictionary lookups."""
-    head_end = html.find("</head>")
-    tail_start = html.rfind(_THEME_TAIL)
-    if head_end < 0 or tail_start < head_end:  # not a page of the theme: read it all
+    spans = _theme_spans(html)
+    if spans is None:  # not a page of the theme: read it all
         return add_integrity(html, integrity)
-    first = _FIRST_ASSET.search(html, 0, head_end)
-    assets_start = first.start() if first else head_end
+    assets_start, head_end, tail_start = spans
     out, missing = [html[:assets_start]], []
     for start, end in ((assets_start, head_end), (tail_start, len(html))):
         part = html[start:end]
@@ -235,3 +244,40 @@ def add_theme_integrity(
         if start == assets_start:
             out.append(html[head_end:tail_start])
     return "".join(out), missing
+
+
+# What a preload may name: a file of the site by a plain relative address (the theme's own).
+_PLAIN_ADDRESS = re.compile(r"(?:\.\./)*[A-Za-z0-9_-][A-Za-z0-9_./-]*")
+
+
+def theme_preloads(html: str) -> tuple[tuple[str, str, str], ...]:
+    """("style" or "script", address, integrity) of each stylesheet and classic script the
+    theme wrote into a page with an integrity attribute, in the page's order: what a locked page
+    fetches while the password's key is derived, so the page it writes finds them loaded.
+    Only the theme's parts are read (never the content between), and only plain relative
+    addresses are kept."""
+    spans = _theme_spans(html)
+    if spans is None:
+        return ()
+    assets_start, head_end, tail_start = spans
+    return _preloads(html[assets_start:head_end]) + _preloads(html[tail_start:])
+
+
+@functools.lru_cache(maxsize=64)
+def _preloads(part: str) -> tuple[tuple[str, str, str], ...]:
+    page = scan(part)
+    tags = [("style", tag) for tag in page.stylesheets]
+    tags += [
+        ("script", tag)
+        for tag in page.scripts
+        if "src" in tag.attrs and (tag.attrs.get("type") or "").strip().lower() in _CLASSIC
+    ]
+    found = []
+    for kind, tag in sorted(tags, key=lambda pair: pair[1].start):
+        url, value = tag.url or "", tag.attrs.get("integrity") or ""
+        if _PLAIN_ADDRESS.fullmatch(url) and value.startswith("sha384-"):
+            found.append((kind, url, value))
+    return tuple(found)
+
+
+_CLASSIC = {"", "text/javascript", "application/javascript"}  # a module preloads otherwise

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import posixpath
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -76,9 +77,12 @@ def locked_page(
     policy: str,
     help_text: str = "",
     root: str | None = None,
+    preloads: Iterable[tuple[str, str, str]] = (),
 ) -> str:
     """The page everyone sees before unlocking: the same text for every page of a site, but for
-    the ciphertext and the theme script hashes of its depth in the site."""
+    the ciphertext and, for its depth in the site, the theme's script hashes and `preloads`:
+    the theme's stylesheets and scripts (kind, address, integrity), fetched while the password's
+    key is derived so that the decrypted page finds them loaded."""
     sealed = {**keyring.public_part(), "path": path, "page": envelope.to_json()}
     if root is not None:  # the 404 page is served at any address: it says where the site is
         sealed["root"] = root
@@ -89,6 +93,7 @@ def locked_page(
         policy=Markup(policy),
         help_text=help_text,
         link=keyring.kdf == LINK_KDF,
+        preloads=list(preloads),
     )
 
 
@@ -100,6 +105,7 @@ def seal_page(
     policy: str,
     help_text: str = "",
     root: str | None = None,
+    preloads: Iterable[tuple[str, str, str]] = (),
 ) -> str:
     """The locked page for one rendered page, at its site-relative `path`."""
     if not _PAGE_PATH.match(path):
@@ -112,6 +118,7 @@ def seal_page(
         policy=policy,
         help_text=help_text,
         root=root,
+        preloads=preloads,
     )
 
 
@@ -162,15 +169,19 @@ def verify_sealed(
     trusted: set[tuple[str, str]],
     policies: dict[str, str],
     help_text: str = "",
+    preloads: dict[str, tuple[tuple[str, str, str], ...]] | None = None,
 ) -> int:
     """Check the sealed site file by file: nothing in it may be readable without the password.
 
-    Pages must be the fixed locked page, with the policy they were sealed with, around nothing
-    but ciphertext of this build, at an address made of a token; the search index must be
-    ciphertext; everything else byte-identical to a trusted file. Returns the number of pages.
+    Pages must be the fixed locked page, with the policy and preloads they were sealed with
+    (each preload a trusted file of the site), around nothing but ciphertext of this build, at
+    an address made of a token; the search index must be ciphertext; everything else
+    byte-identical to a trusted file. Returns the number of pages.
     """
     pages = 0
-    skeletons: dict[str, str] = {}  # by policy: pages of one folder depth share it
+    preloads = preloads or {}
+    trusted_paths = {rel for rel, _ in trusted}
+    skeletons: dict[tuple, str] = {}  # pages of one folder depth share one
     for path in sorted(p for p in site_dir.rglob("*") if p.is_file()):
         rel = path.relative_to(site_dir).as_posix()
         data = path.read_bytes()
@@ -179,12 +190,23 @@ def verify_sealed(
             m = _SEALED.search(text)
             if not _PAGE_PATH.match(rel) or not m or rel not in policies:
                 raise SealError(f"{rel}: not a locked page")
-            if policies[rel] not in skeletons:
+            shell = policies[rel], preloads.get(rel, ())
+            for _, url, _ in shell[1]:
+                if posixpath.normpath(posixpath.join(posixpath.dirname(rel), url)) not in (
+                    trusted_paths
+                ):
+                    raise SealError(f"{rel}: its locked page preloads {url}, not a theme file")
+            if shell not in skeletons:
                 skeleton = locked_page(
-                    keyring, Envelope(b"", b""), "", policy=policies[rel], help_text=help_text
+                    keyring,
+                    Envelope(b"", b""),
+                    "",
+                    policy=shell[0],
+                    help_text=help_text,
+                    preloads=shell[1],
                 )
-                skeletons[policies[rel]] = _SEALED.sub(r"\1\3", skeleton)
-            if _SEALED.sub(r"\1\3", text) != skeletons[policies[rel]]:
+                skeletons[shell] = _SEALED.sub(r"\1\3", skeleton)
+            if _SEALED.sub(r"\1\3", text) != skeletons[shell]:
                 raise SealError(f"{rel}: not a locked page")
             sealed = json.loads(m.group(2))
             keys = _PAGE_KEYS | ({"root"} if rel == NOT_FOUND else set())

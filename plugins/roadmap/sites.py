@@ -15,11 +15,19 @@ from .addresses import AddressSecret
 from .audience import View, light_site_passages, light_site_secrets
 from .audit import audit
 from .crypto import address_key, make_keyring, page_token
-from .integrity import content_security_policy, script_hash
+from .integrity import content_security_policy, script_hash, theme_preloads
 from .model import Roadmap
 from .passwords import Credential
 from .problems import Problem
-from .seal import SealError, build_file, seal_index, seal_page, shell_policy, verify_sealed
+from .seal import (
+    NOT_FOUND,
+    SealError,
+    build_file,
+    seal_index,
+    seal_page,
+    shell_policy,
+    verify_sealed,
+)
 
 # Features that would put the repository on the light site, or fetch pages the internal site
 # cannot serve in clear (instant navigation parses the next page's HTML: a locked page there),
@@ -170,6 +178,7 @@ class InternalSite:
         self.keyring = self.addresses = None
         self.help_text = help_text
         self.policies: dict[str, str] = {}  # sealed page -> the policy of its locked page
+        self.preloads: dict[str, tuple[tuple[str, str, str], ...]] = {}  # -> its theme files
         if credentials:
             assert addresses is not None, "a sealed site needs its address secret"
             passwords = [cred.password for cred in credentials]
@@ -200,9 +209,17 @@ class InternalSite:
         """The locked page that MkDocs writes instead of `html`; raises Rejected."""
         assert self.keyring is not None
         policy = self.policies[path] = shell_policy(page_scripts)
+        # The 404 page is served at any address: its relative addresses name nothing there.
+        preloads = self.preloads[path] = () if path == NOT_FOUND else theme_preloads(html)
         try:
             return seal_page(
-                self.keyring, html, path, policy=policy, help_text=self.help_text, root=root
+                self.keyring,
+                html,
+                path,
+                policy=policy,
+                help_text=self.help_text,
+                root=root,
+                preloads=preloads,
             )
         except SealError as e:
             raise Rejected(_not_published(str(e))) from None
@@ -226,7 +243,12 @@ class InternalSite:
         assert self.keyring is not None
         try:
             self.pages = verify_sealed(
-                site, self.keyring, trusted, self.policies, help_text=self.help_text
+                site,
+                self.keyring,
+                trusted,
+                self.policies,
+                help_text=self.help_text,
+                preloads=self.preloads,
             )
         except SealError as e:
             raise Rejected(_not_published(str(e))) from None
