@@ -18,7 +18,7 @@ import pytest
 
 from conftest import Project, Result, all_files, image_bytes, new_project, pixels, site_text
 from roadmap.audience import Secret
-from roadmap.audit import Finding, Matcher, audit, decode
+from roadmap.audit import Finding, Matcher, audit, decode, trusted_files
 from specimens import png
 
 HIDDEN = "content/roadmap/secret-ledger-sync.md"
@@ -430,3 +430,24 @@ def test_an_id_behind_a_public_title_is_found_as_a_whole_segment_only(tmp_path: 
     assert ("items/offline/index.html", 1, "offline") in [
         (f.file, f.line, f.word) for f in audit(site, [secret])
     ]
+
+
+def test_trusted_files_are_the_sites_files_the_theme_holds_at_the_same_path(tmp_path: Path):
+    """Only the site's files are looked up in the theme's folders (not all of Material's): each
+    is named with the digest of the theme's copy, from every folder that holds one, so the
+    audit and the seal check trust a site file only byte for byte."""
+    theme, override, site = tmp_path / "theme", tmp_path / "override", tmp_path / "site"
+    for folder, files in {
+        theme: {"assets/app.js": b"theme", "assets/unused.js": b"never copied", "404.html": b"t"},
+        override: {"assets/app.js": b"override"},
+        site: {"assets/app.js": b"changed on its way", "index.html": b"page", "404.html": b"x"},
+    }.items():
+        for rel, data in files.items():
+            (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+            (folder / rel).write_bytes(data)
+    sha = lambda data: hashlib.sha256(data).hexdigest()  # noqa: E731
+    assert trusted_files((theme, override), site) == {
+        ("assets/app.js", sha(b"theme")),
+        ("assets/app.js", sha(b"override")),
+        ("404.html", sha(b"t")),
+    }

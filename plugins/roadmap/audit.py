@@ -16,7 +16,6 @@ names are theirs.
 from __future__ import annotations
 
 import bisect
-import functools
 import hashlib
 import posixpath
 import re
@@ -498,19 +497,30 @@ class _Scan:
         return out
 
 
-@functools.cache
-def trusted_files(folders: tuple[Path, ...]) -> frozenset[tuple[str, str]]:
-    """(relative path, SHA-256) of every file in folders known not to come from the roadmap.
-
-    Cached: the theme package does not change while the process runs (both audiences, serve).
-    """
+def trusted_files(folders: tuple[Path, ...], site: Path) -> frozenset[tuple[str, str]]:
+    """(relative path, SHA-256) of each file of `site` that is also a file, at the same path, in
+    folders known not to come from the roadmap (the theme package). Only the site's files are
+    read: Material holds 14,660 files, a site a few dozen of them (hashing them all took 0.8 s
+    of every build, in each process)."""
     out = set()
-    for folder in folders:
-        for path in folder.rglob("*"):
-            if path.is_file():
-                digest = hashlib.sha256(path.read_bytes()).hexdigest()
-                out.add((path.relative_to(folder).as_posix(), digest))
+    for path in site.rglob("*"):
+        if path.is_file():
+            rel = path.relative_to(site).as_posix()
+            out.update((rel, d) for folder in folders if (d := _digest(folder / rel)) is not None)
     return frozenset(out)
+
+
+def _digest(path: Path) -> str | None:
+    """A theme file's SHA-256, None if there is no such file. Kept: the theme package does not
+    change while the process runs (both audiences, serve); at most one entry per theme file."""
+    if path not in _DIGESTS:
+        if not path.is_file():
+            return None  # a page's address, most often: not kept
+        _DIGESTS[path] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return _DIGESTS[path]
+
+
+_DIGESTS: dict[Path, str] = {}
 
 
 def audit(

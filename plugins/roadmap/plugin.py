@@ -863,7 +863,7 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         site = Path(config.site_dir)
         # The theme package's files carry no content; overrides/ (custom_dir) is ours: not trusted.
         theme_dirs = [d for d in config.theme.dirs if d != config.theme.custom_dir]
-        trusted = trusted_files(tuple(map(Path, theme_dirs))) | {
+        trusted = trusted_files(tuple(map(Path, theme_dirs)), site) | {
             (uri, hashlib.sha256((ASSETS / name).read_bytes()).hexdigest())
             for uri, name in PLUGIN_ASSETS.items()
         }

@@ -112,7 +112,7 @@ def build_light_site(proj: Project, render: Callable[[Path], None], today) -> st
         out = staging.folder
         assert out is not None
         expected = _finish_pages(plan, out, directory_urls, cfg.get("site_url"))
-        trusted = trusted_files(tuple(proj.theme_dirs[1:])) | {
+        trusted = trusted_files(tuple(proj.theme_dirs[1:]), out) | {
             (uri, _sha256(ASSETS / name)) for uri, name in OWN_ASSETS.items()
         }
         expected |= _theme_files(out, proj.theme_dirs)
@@ -201,7 +201,7 @@ def build_internal_site(
             out = staging.folder
             assert out is not None
             _seal_output(plan, site, raw, out, written, directory_urls, cfg.get("site_url"))
-        trusted = trusted_files(tuple(proj.theme_dirs[1:])) | {
+        trusted = trusted_files(tuple(proj.theme_dirs[1:]), out) | {
             (uri, _sha256(ASSETS / name)) for uri, name in (OWN_ASSETS | UNLOCK_ASSET).items()
         }
         site.finish(out, set(), trusted, MACHINE_MADE)
