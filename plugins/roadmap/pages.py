@@ -127,7 +127,11 @@ class GeneratedPage:
 
     Made when first asked (`make`), and released once rendered: MkDocs reads one page at a
     time, so the plan no longer holds every page's text at once (67 MB at 3,000 items, a fifth
-    of the internal site's process at 10,000)."""
+    of the internal site's process at 10,000).
+
+    `recipe`: a digest of everything its template was given (_Planner._made_key), when every
+    value spells itself out; the render cache keys the page by it, so a page found there is
+    never made at all (`front`, its front matter, is what MkDocs reads of it then)."""
 
     def __init__(
         self,
@@ -136,10 +140,19 @@ class GeneratedPage:
         in_nav: bool = True,
         parts: dict[str, str] | None = None,
         make: Callable[[], tuple[str, dict[str, str]]] | None = None,
+        recipe: bytes | None = None,
+        meta: dict[str, Any] | None = None,
     ):
         self.src_uri, self.in_nav = src_uri, in_nav
         self._made = None if make else (source, parts or {})
         self._make = make
+        self.recipe, self.meta = recipe, meta
+
+    @property
+    def front(self) -> str:
+        """The page's front matter alone: what MkDocs reads of a page the render cache holds."""
+        assert self.meta is not None
+        return _yaml_front_matter(self.meta)
 
     def _text(self) -> tuple[str, dict[str, str]]:
         if self._made is None:
@@ -418,6 +431,11 @@ def _made_card(card_html, item, link, internal: bool, themes) -> Markup:
 _ENV = _env()
 
 
+def keep_compiled(cache: jinja2.BytecodeCache | None) -> None:
+    """Where the planner's templates are compiled to, between processes (`roadmap build`)."""
+    _ENV.bytecode_cache = cache
+
+
 class _Planner:
     def __init__(
         self,
@@ -433,9 +451,10 @@ class _Planner:
         self.internal = view.audience == "internal"
         self.plan_ = SitePlan()
         self.themes = {t.id: t for t in view.themes}
-        # What every template is given besides its own values (_made_key; previews only).
-        given = (self.internal, view.account_name, self.themes, settings)
-        self.given = repr(given) if before is not None else ""
+        # What every template is given besides its own values (_made_key).
+        self.given = repr((self.internal, view.account_name, self.themes, settings))
+        # Where the project sits is no part of any page: a copy of it finds its pages again.
+        self.place = str(view.content_dir) if view.content_dir.is_absolute() else None
         self.items = {i.id: i for i in view.items}
         # Lookups every item page needs, made once: a roadmap of 10,000 items stays linear.
         self.needed_by: dict[str, list] = {}
@@ -540,19 +559,20 @@ class _Planner:
         reused: bool = False,
         **ctx,
     ):
-        """Plan a page from a template. `reused`: taken from `before` when given the same
-        values (item pages: a thousand at 1,000 items, each given a few values; a list page is
-        given hundreds of items, whose digest costs more than its template)."""
+        """Plan a page from a template. `reused` (item pages: a thousand at 1,000 items, each
+        given a few values; a list page is given hundreds of items, whose digest costs more
+        than its template): keyed by what it is given (the page's `recipe`), so the render
+        cache finds it without making it, and a preview takes its text from `before`."""
         key = self._made_key(uri, template, meta, ctx) if reused else None
-        made = self.before.get(key) if key is not None else None
+        made = self.before.get(key) if key is not None and self.before is not None else None
         if made is not None:
             self.plan_.made[key] = made
-            self.plan_.pages[uri] = GeneratedPage(uri, made[0], in_nav, made[1])
+            self.plan_.pages[uri] = GeneratedPage(uri, made[0], in_nav, made[1], None, key, meta)
             return
 
         def make() -> tuple[str, dict[str, str]]:
             text = self._render(uri, template, meta, ctx)
-            if key is not None:
+            if key is not None and self.before is not None:
                 self.plan_.made[key] = text
             if not reused:
                 self.unmade -= 1
@@ -562,20 +582,23 @@ class _Planner:
 
         if not reused:
             self.unmade += 1
-        self.plan_.pages[uri] = GeneratedPage(uri, in_nav=in_nav, make=make)
+        self.plan_.pages[uri] = GeneratedPage(uri, in_nav=in_nav, make=make, recipe=key, meta=meta)
 
     def _made_key(self, uri: str, template: str, meta: dict, ctx: dict) -> bytes | None:
-        """A digest of everything a page's template is given, as values (`mkdocs serve` only:
-        a one-item edit renders that item's page again, not 1,000 of them). None for a build,
-        and when a value has no repr that spells it out (the default `<... object at 0x...>`
-        names a place in memory, which a later object reuses): such a page is always rendered."""
-        if self.before is None:
-            return None
+        """A digest of everything a page's template is given, as values: a one-item edit
+        renders that item's page again, not 1,000 of them (the template's own text and the
+        plugin's code are in the render cache's key, and a preview's plan is of one code).
+        None when a value has no repr that spells it out (the default `<... object at 0x...>`
+        names a place in memory, which a later object reuses): such a page is always made and
+        keyed by its text."""
         values = sorted((name, self._spelled(value)) for name, value in ctx.items())
-        given = repr((self.given, uri, template, meta, values))
+        given = self._unplaced(repr((self.given, uri, template, meta, values)))
         if " at 0x" in given:
             return None
         return hashlib.sha256(given.encode("utf-8", "surrogatepass")).digest()
+
+    def _unplaced(self, spelled: str) -> str:
+        return spelled.replace(self.place, "<content>") if self.place else spelled
 
     def card(self, card_html, item, link, internal: bool, themes) -> Markup:
         """An item's card (the card_html macro), made once per item and set of addresses it
@@ -621,7 +644,7 @@ class _Planner:
         """A digest of everything an item holds (None when its repr names a place in memory)."""
         found = self.digests.get(id(item))
         if found is None or found[0] is not item:
-            spelled = repr(item)
+            spelled = self._unplaced(repr(item))
             digest = None
             if " at 0x" not in spelled:
                 digest = hashlib.sha256(spelled.encode("utf-8", "surrogatepass")).hexdigest()

@@ -40,6 +40,7 @@ import zlib
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import jinja2
 from markupsafe import escape
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
@@ -59,7 +60,7 @@ from .asking import ACCOUNT_PLACEHOLDERS, PLACEHOLDERS, fill, template_problem
 from .audience import account_audience, project
 from .audience_markdown import EXTENSION_NAME, filter_html, forget_renders, with_audience
 from .audit import trusted_files
-from .cache import Entry, PageCache, Store, fingerprint, folder_digest
+from .cache import Entry, PageCache, Store, compiled_templates, fingerprint, folder_digest
 from .history import DEFAULT_DEPTH, read_history
 from .integrity import (
     add_theme_integrity,
@@ -72,7 +73,14 @@ from .integrity import (
 from .load import build_date, load_with_problems
 from .markup import RoadmapMarkup
 from .model import Roadmap
-from .pages import DEFAULT_DISCLAIMER, Settings, place_parts, plan_site, problems_plan
+from .pages import (
+    DEFAULT_DISCLAIMER,
+    Settings,
+    keep_compiled,
+    place_parts,
+    plan_site,
+    problems_plan,
+)
 from .passwords import content_words, found_in_repository, read_passwords
 from .problems import Problem, display_path, report
 from .references import FileUse
@@ -208,8 +216,10 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         self.page_scripts: dict[str, set[str]] = {}
         self._scripts_by_base: dict[str, set[str]] = {}
         self.cache = None
+        self.compiled_theme: jinja2.BytecodeCache | None = None  # a build's, kept on disk
         self.keys: dict[str, str] = {}  # page -> its render cache key
         self.hits: dict[str, Entry] = {}  # pages rendered before from the same inputs
+        self.looked: dict[str, Entry | None] = {}  # pages looked up by recipe, not yet read
         self.reused = 0
         self.search_entries: dict[str, list] = {}
         self.held: dict[str, bytes] = {}  # rendered pages not yet written, compressed (_hold)
@@ -300,6 +310,10 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         key = fingerprint(self.audience, extensions, config.mdx_configs)
         renders, made = self._planned.get(key, ({}, {})) if self.preview else (None, None)
         renderer = _renderer(config, renders)
+        # A build's templates compiled once for the next builds (a preview's stay in memory).
+        folder = content_dir(config).parent  # docs_dir is a placeholder folder
+        self.compiled_theme = None if self.preview else compiled_templates(folder, "theme")
+        keep_compiled(None if self.preview else compiled_templates(folder, "pages"))
         self.plan = plan_site(view, settings, renderer, history, made)
         if self.preview:
             self._planned = {key: (renderer.done, self.plan.made)}
@@ -513,12 +527,29 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         return nav
 
     def on_page_read_source(self, *, page: Page, config: MkDocsConfig) -> str | None:
-        """A planned page's text, made now (pages.GeneratedPage): one page at a time."""
-        planned = self.plan.pages.get(page.file.src_uri)
+        """A planned page's text, made now (pages.GeneratedPage): one page at a time. A page
+        with a recipe that the render cache holds is not made: its front matter is enough."""
+        src = page.file.src_uri
+        planned = self.plan.pages.get(src)
         if planned is None:
             return None
+        if self.cache is not None and planned.recipe is not None:
+            entry = self.looked[src] = self._look_up(page, "recipe " + planned.recipe.hex())
+            if entry is not None:
+                page.file.content_string = ""
+                return planned.front
         page.file.content_string = planned.source  # what the render cache's key reads
         return planned.source
+
+    def _look_up(self, page: Page, made_from: str) -> Entry | None:
+        """The render cache's entry of a page made from `made_from` (its text, or its recipe),
+        with the files it uses; its key is kept for writing the page when there is none."""
+        src = page.file.src_uri
+        refs = self.plan.file_refs.get(src, {})
+        uses = repr(sorted((t, r.media, str(r.refusal)) for t, r in refs.items()))
+        assert self.cache is not None
+        key = self.keys[src] = self.cache.key(src, page.file.dest_uri, made_from, uses)
+        return self.cache.get(key)
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files):
         page.title = _escaped(page.title)
@@ -527,11 +558,10 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
                 page.meta[key] = _escaped(page.meta[key])
         if self.cache is not None:
             src = page.file.src_uri
-            refs = self.plan.file_refs.get(src, {})
-            uses = repr(sorted((t, r.media, str(r.refusal)) for t, r in refs.items()))
-            key = self.cache.key(src, page.file.dest_uri, page.file.content_string, uses)
-            self.keys[src] = key
-            entry = self.cache.get(key)
+            if src in self.looked:  # by its recipe (on_page_read_source)
+                entry = self.looked.pop(src)
+            else:
+                entry = self._look_up(page, page.file.content_string)
             if entry is not None:
                 # Rendered before from the same inputs: neither Markdown nor the theme again.
                 # From the store without its HTML: MkDocs writes a page after it rendered every
@@ -624,8 +654,7 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         # wrappers the plugin adds to the theme's loader, so overrides/ calls nothing of ours.
         env.loader = with_theme_aliases(env.loader, config.theme.dirs)
         SharedBlocks().install(env)
-        if self.preview:
-            env.bytecode_cache = self._compiled
+        env.bytecode_cache = self._compiled if self.preview else self.compiled_theme
         self._search_entries(config)
         if self.audience == "public":
             if self.file_use.problems:
