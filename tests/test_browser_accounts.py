@@ -9,7 +9,9 @@ from conftest import Project, serve
 
 CLOSED = "This link no longer opens anything; ask your contact for a new one."
 # The locked page has said something (null-safe: a page fetched again is briefly empty).
-MESSAGE = "(document.getElementById('rm-message') || {}).textContent"
+# A function, not an expression: Playwright polls an expression with eval, which the page's
+# policy refuses once the first check has not found it.
+MESSAGE = "() => (document.getElementById('rm-message') || {}).textContent"
 
 
 def setup_accounts(project: Project) -> None:

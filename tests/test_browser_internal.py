@@ -240,7 +240,7 @@ def test_log_out_locks_and_back_shows_nothing(page: Page, site: Path, caching: b
         # page, never the roadmap.
         page.go_back()
         page.wait_for_function(
-            "document.getElementById('rm-password') !== null"
+            "() => document.getElementById('rm-password') !== null"
             " || document.documentElement.style.display === 'none'"
         )
         expect(page.get_by_text(INTERNAL_TITLE)).to_have_count(0)

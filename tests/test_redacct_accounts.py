@@ -185,7 +185,9 @@ def test_redacct_a_build_killed_in_an_account_audit_leaves_no_plaintext(project)
     for path in all_files(project.root):
         if path.relative_to(project.root).parts[0] != "content":
             data = path.read_bytes()
-            assert b"Fleet radar" not in data and b"Shared with" not in data, path
+            assert b"Fleet radar" not in data, path
+            if path.parent.name != "templates":  # compiled templates: "Shared with" is theirs
+                assert b"Shared with" not in data, path
 
 
 @pytest.mark.parametrize(

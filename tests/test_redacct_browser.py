@@ -51,7 +51,7 @@ def test_redacct_an_account_404_page_opens_with_its_folders_build(project, page)
         page.goto(base + acme.url(None))
         assert card_titles(page) == ["Fleet radar for Acme", "Open for all"]
         page.goto(base + acme.path + "missing/")
-        page.wait_for_function("!document.getElementById('roadmap-sealed')")
+        page.wait_for_function("() => !document.getElementById('roadmap-sealed')")
         assert "This page is not on the roadmap" in page.inner_text("body")
         key = acme.fragment.removeprefix("#k=")
         assert page.evaluate("sessionStorage.getItem('roadmap-link')") == key
