@@ -351,9 +351,11 @@ def test_each_content_tree_is_read_once_per_process(repo: Repo, monkeypatch):
 
 
 def test_the_replayed_past_is_not_kept_in_the_memo_of_item_files(repo: Repo, monkeypatch):
-    """Replaying the history parses every past item file in a scratch copy; once read, the memo
-    keeps none of them (at 10,000 items, 90 MB each build process held), and keeps the files
-    of the content itself, which the build reads again."""
+    """Replaying the history reads every past item file in a scratch copy; a file whose bytes
+    are those of one in content/ is that item at its scratch path, not parsed again (most of
+    a history's files are); once read, the memo keeps none of them (at 10,000 items, 90 MB
+    each build process held), and keeps the files of the content itself, which the build reads
+    again."""
     from roadmap import load as load_module
 
     monkeypatch.setattr(hist, "_STATES", {})
@@ -364,17 +366,29 @@ def test_the_replayed_past_is_not_kept_in_the_memo_of_item_files(repo: Repo, mon
     p.item("item-1", horizon="now")
     repo.commit("Two")
     load(p.content)
+    memo = load_module._read_item
+    looked: list[Path] = []
     parsed: list[Path] = []
-    read = load_module._read_item.read
+    read, call = memo.read, type(memo).__call__
+    monkeypatch.setattr(memo, "read", lambda path, *a: parsed.append(path) or read(path, *a))
     monkeypatch.setattr(
-        load_module._read_item, "read", lambda path, *a: parsed.append(path) or read(path, *a)
+        type(memo), "__call__", lambda self, path, *a: looked.append(path) or call(self, path, *a)
     )
-    read_history(p.content)
-    scratch = [path for path in parsed if not path.is_relative_to(p.content)]
+    history = read_history(p.content)
+    scratch = [path for path in looked if not path.is_relative_to(p.content)]
     assert len(scratch) >= 4  # the three files, and the one a commit changed again
-    kept = [key[0] for key in load_module._read_item.entries]
-    assert {len(key[2]) for key in load_module._read_item.entries} == {32}  # digests, not bytes
+    # Parsed: item-1 as commit One left it; the others are content/'s at another path.
+    assert [(path.name, path.is_relative_to(p.content)) for path in parsed] == [
+        ("item-1.md", False)
+    ]
+    assert [s.states.internal["item-1"].horizon for s in history.snapshots if s.commit] == [
+        "next",
+        "now",
+    ]
+    kept = [key[0] for key in memo.entries]
+    assert {len(key[2]) for key in memo.entries} == {32}  # digests, not bytes
     assert not [path for path in kept if path in scratch]
+    assert not [key for key in memo.twins.values() if key[0] in scratch]
     assert sum(path.is_relative_to(p.content) for path in kept) == 3
 
 

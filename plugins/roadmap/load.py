@@ -6,6 +6,7 @@ import hashlib
 import os
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -356,22 +357,40 @@ class _Memo:
     """_read_item's memo: the last `size` files by path, id and a digest of their bytes (not
     the bytes: 30 MB at 10,000 items, which each process of a build copied as it looked them
     up), least recently used out first, from which a folder's files can be dropped
-    (forget_items_under)."""
+    (forget_items_under).
+
+    A file with the bytes and id of one read before at another path, which loaded without a
+    problem, is that item at its own path, not parsed again: the history's replay writes past
+    content into a folder of its own, and most of its files are those of content/ (at 1,000
+    items, parsing them again was most of reading the history)."""
 
     def __init__(self, read: Callable, size: int):
         self.read, self.size = read, size
         self.entries: OrderedDict[tuple[Path, str, bytes], tuple] = OrderedDict()
+        self.twins: dict[tuple[str, bytes], tuple[Path, str, bytes]] = {}  # (id, digest) -> key
 
     def __call__(self, path: Path, item_id: str, data: bytes) -> tuple:
-        key = (path, item_id, hashlib.sha256(data).digest())
+        digest = hashlib.sha256(data).digest()
+        key = (path, item_id, digest)
         found = self.entries.get(key)
         if found is not None:
             self.entries.move_to_end(key)
             return found
-        found = self.entries[key] = self.read(path, item_id, data)
+        twin = self.entries.get(self.twins.get((item_id, digest)))  # type: ignore[arg-type]
+        if twin is not None and twin[0] is not None and not twin[1]:
+            found = (replace(twin[0], path=path), ())
+        else:
+            found = self.read(path, item_id, data)
+        self.entries[key] = found
+        self.twins.setdefault((item_id, digest), key)
         if len(self.entries) > self.size:
-            self.entries.popitem(last=False)
+            self.drop(next(iter(self.entries)))
         return found
+
+    def drop(self, key: tuple[Path, str, bytes]) -> None:
+        del self.entries[key]
+        if self.twins.get(key[1:]) == key:
+            del self.twins[key[1:]]
 
 
 def forget_items_under(folder: Path) -> None:
@@ -380,7 +399,7 @@ def forget_items_under(folder: Path) -> None:
     the build's two processes each went on holding."""
     memo = _read_item
     for key in [key for key in memo.entries if key[0].is_relative_to(folder)]:
-        del memo.entries[key]
+        memo.drop(key)
 
 
 def _read_item(path: Path, item_id: str, data: bytes) -> tuple[Item | None, tuple[Problem, ...]]:
