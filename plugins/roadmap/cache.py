@@ -2,11 +2,13 @@
 everything it is rendered from, and reused by the next build or `mkdocs serve` rebuild.
 
 A key is a SHA-256 of the page's Markdown (front matter and parts' tokens included: a token is a
-digest of the whole page), its source and output paths, the files it uses, and the build's
-fingerprint: the plugin's and theme's files, the Markdown extensions and their options, the
-nav, the site's options (the "last updated" day among them) and the address key. A page
-whose key is found is not rendered again. A page that logged a warning while rendered is never
-kept: it is rendered, and warns, each time.
+digest of the whole page) or, for an item page or an account brief, of its recipe (a digest of
+every value its template is given: pages._Planner._made_key; such a page found in the cache is
+not even made), its source and output paths, the files it uses, and the build's fingerprint:
+the plugin's and theme's files, the Markdown extensions and their options, the nav, the site's
+options (the "last updated" day among them) and the address key. A page whose key is found is
+not rendered again. A page that logged a warning while rendered is never kept: it is rendered,
+and warns, each time. Jinja's compiled templates are kept beside it (compiled_templates).
 
 Where it lives: in memory for the process (`mkdocs serve` keeps it across rebuilds), and for
 `roadmap build` in `.roadmap-cache/<audience>.sqlite` beside content/ (never inside site/;
