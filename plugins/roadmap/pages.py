@@ -85,11 +85,11 @@ DEFAULT_DISCLAIMER = (
 JSON_VERSION = 1
 # The internal site's list of paused and cancelled items, capped on the board as a column is.
 STOPPED_LIST = "stopped"
+STOPPED_LABEL = ("Paused and cancelled", "Never shown to clients. Do not mention them as coming")
 # A list of more cards than this (two screens' worth, about) leaves those off screen unstyled
 # and unlaid out until they scroll near (the `rm-lazy` class: CSS content-visibility). Shorter
 # lists draw every card at once, so a full-page capture of them shows every card.
 LAZY_CARDS = 30
-STOPPED_LABEL = ("Paused and cancelled", "Never shown to clients. Do not mention them as coming")
 
 
 @dataclass(frozen=True)
