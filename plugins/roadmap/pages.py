@@ -567,7 +567,9 @@ class _Planner:
         made = self.before.get(key) if key is not None and self.before is not None else None
         if made is not None:
             self.plan_.made[key] = made
-            self.plan_.pages[uri] = GeneratedPage(uri, made[0], in_nav, made[1], None, key, meta)
+            self.plan_.pages[uri] = GeneratedPage(
+                uri, made[0], in_nav, made[1], recipe=key, meta=meta
+            )
             return
 
         def make() -> tuple[str, dict[str, str]]:
