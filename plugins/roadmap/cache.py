@@ -343,6 +343,97 @@ class Store:
                 self.db.execute("ROLLBACK")
 
 
+class Sealed:
+    """Values by key in `.roadmap-cache/<name>.sqlite`, each AES-GCM encrypted with a key
+    derived from `secret` (the internal site's page-address key: from the password or
+    ROADMAP_ADDRESS_KEY, never on disk) under its row's name, an HMAC of its key: the file
+    holds nothing in clear, and another password finds nothing in it. For what a build
+    computes from the content alone (the history's states), kept for the next build.
+
+    `found` and `keep` each open the file and close it again: a process forked in between
+    never shares a connection. A value unused by the last KEEP_BUILDS calls to `keep` is
+    deleted. Any failure of the file reads as nothing found and keeps nothing: it is an
+    optimisation, never a reason for a build to stop."""
+
+    def __init__(self, project: Path, name: str, secret: bytes):
+        self.project = project
+        self.name = name
+        self.key = hmac.new(secret, f"roadmap/{name}/v1".encode(), hashlib.sha256).digest()
+
+    def _row(self, key: str) -> str:
+        return hmac.new(self.key, key.encode(), hashlib.sha256).hexdigest()
+
+    @contextlib.contextmanager
+    def _db(self):
+        db = sqlite3.connect(
+            cache_folder(self.project) / f"{self.name}.sqlite", timeout=5, isolation_level=None
+        )
+        try:
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS value (name TEXT PRIMARY KEY, used INTEGER, data BLOB)"
+            )
+            db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER)")
+            yield db
+        finally:
+            db.close()
+
+    def found(self, keys: list[str]) -> dict[str, bytes]:
+        """The values kept for those of `keys` that have one."""
+        out: dict[str, bytes] = {}
+        try:
+            with self._db() as db:
+                for key in keys:
+                    name = self._row(key)
+                    row = db.execute("SELECT data FROM value WHERE name = ?", (name,)).fetchone()
+                    if row is None:
+                        continue
+                    try:
+                        out[key] = AESGCM(self.key).decrypt(row[0][:12], row[0][12:], name.encode())
+                    except Exception:  # damaged, or another key's: computed again
+                        continue
+        except (OSError, sqlite3.Error):
+            return {}
+        return out
+
+    def members(self, prefix: str) -> set[str]:
+        """A set kept as rows whose value is the member and whose key is `prefix` + member:
+        the members kept under this `prefix` (a row of another prefix, older code for one,
+        is left to expire)."""
+        out: set[str] = set()
+        try:
+            with self._db() as db:
+                rows = db.execute("SELECT name, data FROM value").fetchall()
+        except (OSError, sqlite3.Error):
+            return out
+        for name, data in rows:
+            try:
+                member = AESGCM(self.key).decrypt(data[:12], data[12:], name.encode()).decode()
+            except Exception:  # damaged, or another key's
+                continue
+            if hmac.compare_digest(name, self._row(prefix + member)):
+                out.add(member)
+        return out
+
+    def keep(self, values: dict[str, bytes | None]) -> None:
+        """Remember these values (None: already kept, only used again) and forget those that
+        the last calls did not use, in one transaction."""
+        with contextlib.suppress(OSError, sqlite3.Error), self._db() as db:
+            db.execute("BEGIN IMMEDIATE")
+            row = db.execute("SELECT value FROM meta WHERE name = 'used'").fetchone()
+            number = (row[0] if row else 0) + 1
+            for key, data in values.items():
+                name = self._row(key)
+                if data is None:
+                    db.execute("UPDATE value SET used = ? WHERE name = ?", (number, name))
+                    continue
+                nonce = os.urandom(12)
+                sealed = nonce + AESGCM(self.key).encrypt(nonce, data, name.encode())
+                db.execute("INSERT OR REPLACE INTO value VALUES (?, ?, ?)", (name, number, sealed))
+            db.execute("DELETE FROM value WHERE used <= ?", (number - KEEP_BUILDS,))
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('used', ?)", (number,))
+            db.execute("COMMIT")
+
+
 def _bound(name: str, column: str) -> bytes:
     return f"{name}/{column}".encode()
 

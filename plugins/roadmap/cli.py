@@ -26,7 +26,7 @@ from .diff import compare  # noqa: E402
 from .diff import report as diff_report  # noqa: E402
 from .engines import DEFAULT, ENGINES, LISTED, run_elsewhere  # noqa: E402
 from .gitrepo import GitError, Repo  # noqa: E402
-from .history import needs_review, read_history  # noqa: E402
+from .history import keep_states, needs_review, read_history  # noqa: E402
 from .load import ROADMAP_DIR, THEMES_FILE, load_with_problems  # noqa: E402
 from .model import HIDDEN_STATUSES, Item, Roadmap  # noqa: E402
 from .nesting import list_warnings  # noqa: E402
@@ -132,7 +132,10 @@ def main(argv: list[str] | None = None) -> int:
         if not ENGINES[args.engine].runs_plugin:
             return _build_render_only(audiences, args.verbose, accounts=args.audience is None)
         # The account sites come with a whole build: `--audience` builds that one site only.
-        return _build(audiences, verbose=args.verbose, accounts=args.audience is None)
+        try:
+            return _build(audiences, verbose=args.verbose, accounts=args.audience is None)
+        finally:
+            keep_states(None)  # a build keeps its own project's states, not the next one's
     except KeyboardInterrupt:
         return 130
     except Exception as e:  # a bug of ours: one line, and the way to see more
@@ -366,7 +369,7 @@ def _build(audiences: list[str], verbose: bool, accounts: bool = False) -> int:
     from mkdocs.commands.build import build
     from mkdocs.exceptions import ConfigurationError
 
-    from .builds import build_in_parallel, build_site, collect_less, parallel
+    from .builds import build_in_parallel, build_site, collect_less, keep_proofs, parallel
     from .staging import Batch
 
     _quiet_logging(verbose)
@@ -379,11 +382,12 @@ def _build(audiences: list[str], verbose: bool, accounts: bool = False) -> int:
         print(f"roadmap: configuration error: {e}", file=sys.stderr)
         return 1
     roadmap, problems = load_with_problems(content)
-    addresses = None
+    addresses = proofs = None
     if "internal" in audiences:
         from .plugin import password_context
 
         config = _load_config("internal")
+        proofs = _kept(content.parent, config.site_name)  # before the content is projected
         terms = config.plugins["roadmap"].config.confidential_terms
         context = password_context(config, terms, roadmap)
         problems += read_passwords(asked_by=CONFIG_DIR / "internal.yml", context=context)[1]
@@ -438,6 +442,8 @@ def _build(audiences: list[str], verbose: bool, accounts: bool = False) -> int:
             built += done
         if batch:
             batch.close(publish=True)
+        if proofs is not None:
+            keep_proofs(proofs)
     except StagingError as e:  # the new sites could not be put in place
         print(f"roadmap: {e}", file=sys.stderr)
         return 1
@@ -456,6 +462,21 @@ def _build(audiences: list[str], verbose: bool, accounts: bool = False) -> int:
     for what, final in built:
         print(f"roadmap: {what} -> {_rel(final)}/")
     return 0
+
+
+def _kept(project_dir: Path, site_name: str):
+    """What the last builds kept for this one (builds.keep_between_builds), when the internal
+    site's key can be had before the checks: from the first password and the address secret
+    as they read now. None without them (a first build, before the salt file is made)."""
+    from .builds import keep_between_builds
+    from .passwords import first_password
+    from .sites import site_address_key
+
+    password = first_password()
+    addresses, found = read_address_secret(CONFIG_DIR)
+    if password is None or addresses is None or found:
+        return None
+    return keep_between_builds(project_dir, site_address_key(password, addresses, site_name))
 
 
 def _build_render_only(audiences: list[str], verbose: bool, accounts: bool = False) -> int:

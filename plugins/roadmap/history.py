@@ -10,16 +10,24 @@ author, message, or earlier (possibly internal) title.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import astuple, dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from itertools import groupby, pairwise
 from pathlib import Path
 from typing import Any
 
 from .audience import ACCOUNT_PREFIX, View, project
+from .cache import Sealed, fingerprint
 from .gitrepo import BlobReader, Commit, FileChange, GitError, Repo
-from .load import ROADMAP_DIR, forget_items_under, load_item_file, load_with_problems
+from .load import (
+    ROADMAP_DIR,
+    build_date,
+    forget_items_under,
+    load_item_file,
+    load_with_problems,
+)
 from .model import HIDDEN_STATUSES, Item, Roadmap
 from .staging import STAGING_DIR, StagingError, crash_point, scratch
 
@@ -106,6 +114,17 @@ class Change:
 # States by the tree id of content/ at a commit: a history is read once per process, whatever
 # the number of builds (both audiences, every `mkdocs serve` rebuild). A str is why it was skipped.
 _STATES: dict[str, States | str] = {}
+# Where states are kept between builds (keep_states): none unless the internal site's key is known.
+_KEPT: list[Sealed | None] = [None]
+
+
+def keep_states(project: Path | None, secret: bytes | None = None) -> None:
+    """Keep each content tree's states between builds, in `.roadmap-cache/history.sqlite`
+    beside content/, encrypted with a key from `secret` (the internal site's page-address key;
+    they hold internal titles). Reading the history of a 1,000-item roadmap replays every
+    commit (1.1 s of a warm `roadmap build`); a build whose commits were all read before, the
+    usual case while a PM edits, reads their states instead. None: keep nothing."""
+    _KEPT[0] = Sealed(project, "history", secret) if project and secret else None
 
 
 def read_history(content_dir: Path, depth: int = DEFAULT_DEPTH) -> History:
@@ -138,11 +157,18 @@ def read_history(content_dir: Path, depth: int = DEFAULT_DEPTH) -> History:
         )
     shas = ([base] if base else []) + [c.sha for c, _ in commits]
     trees = dict(zip(shas, repo.content_trees(shas), strict=True))
+    kept = _KEPT[0]
+    read_back: dict[str, States | str] = {}
+    if kept is not None and any(trees[s] not in _STATES for s in shas):
+        read_back = _found(kept, [t for t in trees.values() if t and t not in _STATES])
+        _STATES.update(read_back)
     if any(trees[s] not in _STATES for s in shas):
         try:
             _read_missing(repo, base, commits, trees, content_dir.parent / STAGING_DIR)
         except StagingError as e:
             return History(notes=(f"no history: {e}",), last_changed=last_changed)
+        if kept is not None:
+            _keep(kept, [t for t in trees.values() if t], read_back)
     snapshots = []
     if base:
         found = _STATES[trees[base]]
@@ -190,6 +216,77 @@ def _read_missing(
                 replay.remember(trees[commit.sha], changes)
         finally:
             forget_items_under(tmp)  # the next replay is another folder
+
+
+# --- States kept between builds ------------------------------------------------------------------
+# A tree's states are a function of its files, the plugin's code and the build date (a past
+# file loads against today's rules): each is kept under a key of all three. Items' states are
+# shared between trees as a replay shares them, so a long history read back costs what it did.
+
+
+def _state_key(tree: str) -> str:
+    today, _ = build_date()
+    return fingerprint("history", today.isoformat()).hex() + tree
+
+
+def _found(kept: Sealed, trees: list[str]) -> dict[str, States | str]:
+    found = kept.found([_state_key(t) for t in trees])
+    shared: dict[tuple, Any] = {}
+    out: dict[str, States | str] = {}
+    for tree in trees:
+        data = found.get(_state_key(tree))
+        if data is None:
+            continue
+        try:
+            out[tree] = _decode(json.loads(data), shared)
+        except (ValueError, TypeError, KeyError):
+            continue  # read again
+    return out
+
+
+def _keep(kept: Sealed, trees: list[str], read_back: dict[str, States | str]) -> None:
+    """Keep every tree's states; one read from the cache is only marked used."""
+    values: dict[str, bytes | None] = {}
+    for tree in dict.fromkeys(trees):
+        states = _STATES.get(tree)
+        if tree in read_back:
+            values[_state_key(tree)] = None
+        elif states is not None:
+            values[_state_key(tree)] = json.dumps(_encode(states)).encode()
+    kept.keep(values)
+
+
+def _encode(states: States | str) -> Any:
+    if isinstance(states, str):
+        return states
+    return {
+        "public": {k: astuple(v) for k, v in states.public.items()},
+        "internal": {k: astuple(v) for k, v in states.internal.items()},
+        "shared": {
+            account: {k: astuple(v) for k, v in items.items()}
+            for account, items in states.shared.items()
+        },
+    }
+
+
+def _decode(data: Any, shared: dict[tuple, Any]) -> States | str:
+    if isinstance(data, str):
+        return data
+
+    def one(kind: type, fields: list) -> Any:
+        key = (kind, *fields)
+        if key not in shared:
+            shared[key] = kind(*fields)
+        return shared[key]
+
+    return States(
+        public={k: one(PublicState, v) for k, v in data["public"].items()},
+        internal={k: one(InternalState, v) for k, v in data["internal"].items()},
+        shared={
+            account: {k: one(PublicState, v) for k, v in items.items()}
+            for account, items in data["shared"].items()
+        },
+    )
 
 
 def _apply(scratch: Path, changes: Iterable[FileChange], blobs: BlobReader) -> None:

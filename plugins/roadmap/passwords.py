@@ -8,6 +8,7 @@ guesses, and a message never repeats any part of a line that may hold a password
 from __future__ import annotations
 
 import functools
+import hashlib
 import math
 import mmap
 import os
@@ -74,6 +75,32 @@ def read_passwords(
         # Every run of words of a large roadmap's phrases (56 MB at 3,000 items) is read for
         # this build's passwords only; the build that follows must not carry it.
         _known.cache_clear()
+
+
+def first_password(environ: Mapping[str, str] | None = None) -> str | None:
+    """The password the internal site's page addresses come from, as read_passwords reads it
+    (the variable, or the file's first usable line), without checking it or the file: None
+    when there is none. For what a build can do before the password is checked against the
+    content's words: the checks decide whether anything is built."""
+    environ = os.environ if environ is None else environ
+    file_name = environ.get(ENV_FILE, "").strip()
+    if not file_name:
+        password = environ.get(ENV_PASSWORD, "")
+        return password if password and not _unusable(password, variable=True) else None
+    text, problem = _decode(Path(file_name))
+    if problem:
+        return None
+    for line in text.split("\n"):
+        line = line.removesuffix("\r")
+        if not line.strip(" \t") or line.lstrip(" \t").startswith("#"):
+            continue
+        try:
+            _, password = _parse_line(line)
+        except _BadLine:
+            continue
+        if not _unusable(password, variable=False):
+            return password
+    return None
 
 
 def _read_passwords(
@@ -280,6 +307,25 @@ def _close_to(cred: Credential, pending: list[tuple[int, Credential]]) -> list[t
 
 
 def estimate(password: str, context: Iterable[str] = ()) -> tuple[float, str]:
+    """Guesses an attacker needs, and zxcvbn's warning (see _estimate). Kept per process for
+    the last few passwords and contexts: `roadmap build` checks the password before it builds
+    anything, and the internal site's build, in the same process, checks it again against the
+    same words (0.5 s at 1,000 items)."""
+    context = tuple(context)
+    key = (hashlib.sha256(password.encode("utf-8", "surrogatepass")).digest(), context)
+    found = _ESTIMATES.get(key)
+    if found is None:
+        found = _estimate(password, context)
+        if len(_ESTIMATES) >= 8:
+            _ESTIMATES.clear()
+        _ESTIMATES[key] = found
+    return found
+
+
+_ESTIMATES: dict[tuple[bytes, tuple[str, ...]], tuple[float, str]] = {}
+
+
+def _estimate(password: str, context: tuple[str, ...]) -> tuple[float, str]:
     """Guesses an attacker needs, and zxcvbn's warning: the lowest of zxcvbn's estimate of
     - the whole password;
     - its words taken one by one (zxcvbn reads `-2025` after a word as random characters, so

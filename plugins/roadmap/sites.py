@@ -161,6 +161,19 @@ class PublicSite:
         return "audited"
 
 
+def site_address_key(password: str, addresses: AddressSecret, site_name: str) -> bytes:
+    """The internal site's page-address key (crypto.address_key: from the first password, or
+    from ROADMAP_ADDRESS_KEY alone). Derived once per process: `roadmap build` needs it before
+    the sites are built (it keys what is kept between builds: builds.keep_between_builds) and
+    the internal site's build, in the same process, again."""
+    return _address_key(password, addresses.salt or b"", site_name, addresses.key)
+
+
+@functools.lru_cache(maxsize=4)
+def _address_key(password: str, salt: bytes, site_name: str, secret: bytes | None) -> bytes:
+    return address_key(password, salt, site_name, secret=secret)
+
+
 class InternalSite:
     audience = "internal"
     dropped_features = INTERNAL_DROPPED_FEATURES
@@ -183,9 +196,7 @@ class InternalSite:
             assert addresses is not None, "a sealed site needs its address secret"
             passwords = [cred.password for cred in credentials]
             self.keyring = make_keyring(passwords)
-            self.addresses = address_key(
-                passwords[0], addresses.salt or b"", site_name, secret=addresses.key
-            )
+            self.addresses = site_address_key(passwords[0], addresses, site_name)
 
     @property
     def sealed(self) -> bool:
