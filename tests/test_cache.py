@@ -16,6 +16,7 @@ import subprocess
 import sys
 import threading
 import time
+import zlib
 from pathlib import Path
 
 import pytest
@@ -112,6 +113,34 @@ def test_a_second_build_renders_no_page_again_and_publishes_the_same(warm):
         assert reused(again, audience) == (pages, pages)
     assert public_bytes(project) == project.cold_public
     assert internal_pages(project) == project.cold_internal
+
+
+def test_a_sealed_page_is_compressed_once_for_the_builds_that_follow(tmp_path, monkeypatch):
+    """A page sealed again with the same bytes takes its compressed bytes from the render cache
+    (kept encrypted); an edited page is compressed again; every page opens as it was made."""
+    project = cache_project(tmp_path / "project")
+    build(project)
+    made = internal_pages(project)
+    compressed: list[bytes] = []
+    compress = cache.compress
+    monkeypatch.setattr(cache, "compress", lambda data: compressed.append(data) or compress(data))
+    build(project, "--audience", "internal")
+    assert compressed == []
+    assert internal_pages(project) == made
+
+    project.item("public-two", body="An edited body.\n")
+    build(project, "--audience", "internal")
+    assert 0 < len(compressed) < len(made)
+    assert all(b"An edited body." in data for data in compressed if b"public-two" in data)
+    pages = internal_pages(project)
+    assert any("An edited body." in text for text in pages.values())
+    with sqlite3.connect(project.root / cache.CACHE_DIR / "internal.sqlite") as db:
+        rows = [row[0] for row in db.execute("SELECT data FROM packed")]
+    assert len(rows) >= len(made)
+    for data in rows:  # encrypted: neither gzip's header nor anything zlib reads
+        assert b"\x1f\x8b" not in (data[:2], data[12:14])
+        with pytest.raises(zlib.error):
+            zlib.decompress(data[12:], 31)
 
 
 def test_a_warm_build_reads_a_reused_page_again_when_it_writes_it(tmp_path, monkeypatch):

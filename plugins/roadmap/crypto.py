@@ -122,9 +122,19 @@ def unpad(data: bytes) -> bytes:
     return data[4 : 4 + length]
 
 
-def encrypt_page(data: bytes, key: bytes, path: str, build: str) -> Envelope:
-    """Compress, pad, then encrypt; the build and the site-relative `path` are associated data."""
-    return _seal(key, pad(gzip.compress(data, COMPRESS_LEVEL, mtime=0)), page_aad(build, path))
+def compress(data: bytes) -> bytes:
+    """A page's bytes as encrypt_page compresses them (the same bytes for the same page)."""
+    return gzip.compress(data, COMPRESS_LEVEL, mtime=0)
+
+
+def encrypt_page(
+    data: bytes, key: bytes, path: str, build: str, compressed: bytes | None = None
+) -> Envelope:
+    """Compress, pad, then encrypt; the build and the site-relative `path` are associated data.
+    `compressed`: compress(data), when the caller has it already."""
+    return _seal(
+        key, pad(compress(data) if compressed is None else compressed), page_aad(build, path)
+    )
 
 
 def encrypt_text(text: str | Iterable[str], key: bytes, path: str, build: str) -> Envelope:

@@ -867,7 +867,11 @@ class RoadmapPlugin(BasePlugin[RoadmapConfig]):
         scripts = self.page_scripts.get(path, set())
         try:
             return self.site.seal_page(
-                output, path, scripts, root=root if path == NOT_FOUND else None
+                output,
+                path,
+                scripts,
+                root=root if path == NOT_FOUND else None,
+                compress=self.cache.compressed if self.cache is not None else None,
             )
         except Rejected as e:
             raise Abort(str(e)) from None

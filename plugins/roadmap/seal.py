@@ -14,7 +14,7 @@ import hashlib
 import json
 import posixpath
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import jinja2
@@ -106,11 +106,20 @@ def seal_page(
     help_text: str = "",
     root: str | None = None,
     preloads: Iterable[tuple[str, str, str]] = (),
+    compress: Callable[[bytes], bytes] | None = None,
 ) -> str:
-    """The locked page for one rendered page, at its site-relative `path`."""
+    """The locked page for one rendered page, at its site-relative `path`. `compress`: how to
+    get crypto.compress of the page's bytes (the render cache keeps them between builds)."""
     if not _PAGE_PATH.match(path):
         raise SealError(f"{path}: not a page address of the internal site; refusing to seal it")
-    envelope = encrypt_page(html.encode("utf-8"), keyring.content_key, path, keyring.build)
+    data = html.encode("utf-8")
+    envelope = encrypt_page(
+        data,
+        keyring.content_key,
+        path,
+        keyring.build,
+        compressed=compress(data) if compress is not None else None,
+    )
     return locked_page(
         keyring,
         envelope,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import functools
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from . import pages
@@ -215,9 +215,15 @@ class InternalSite:
         return shell_policy(page_scripts)
 
     def seal_page(
-        self, html: str, path: str, page_scripts: set[str], root: str | None = None
+        self,
+        html: str,
+        path: str,
+        page_scripts: set[str],
+        root: str | None = None,
+        compress: Callable[[bytes], bytes] | None = None,
     ) -> str:
-        """The locked page that MkDocs writes instead of `html`; raises Rejected."""
+        """The locked page that MkDocs writes instead of `html`; raises Rejected. `compress`:
+        see seal.seal_page."""
         assert self.keyring is not None
         policy = self.policies[path] = shell_policy(page_scripts)
         # The 404 page is served at any address: its relative addresses name nothing there.
@@ -231,6 +237,7 @@ class InternalSite:
                 help_text=self.help_text,
                 root=root,
                 preloads=preloads,
+                compress=compress,
             )
         except SealError as e:
             raise Rejected(_not_published(str(e))) from None
