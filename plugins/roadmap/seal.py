@@ -64,8 +64,13 @@ def shell_policy(page_scripts: set[str]) -> str:
     """The locked page's policy. It stays in force after unlock.js writes the decrypted page
     over it (Chromium ignores a policy in the written page), so it also lists the hashes of the
     theme's inline scripts of that page."""
+    return _shell_policy(unlock_script(), frozenset(page_scripts))
+
+
+@functools.lru_cache(maxsize=64)  # the theme writes the same scripts on a folder depth's pages
+def _shell_policy(unlock: str, page_scripts: frozenset[str]) -> str:
     return content_security_policy(
-        {script_hash(unlock_script()), *(script_hash(s) for s in page_scripts)}, sealed=True
+        {script_hash(unlock), *(script_hash(s) for s in page_scripts)}, sealed=True
     )
 
 
