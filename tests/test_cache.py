@@ -92,7 +92,7 @@ def entries(project: Project, audience: str) -> int:
     if not path.exists():
         return 0
     with sqlite3.connect(path) as db:
-        return db.execute("SELECT count(*) FROM page").fetchone()[0]
+        return db.execute("SELECT count(*) FROM pages").fetchone()[0]
 
 
 @pytest.fixture(scope="module")
@@ -135,7 +135,7 @@ def test_a_sealed_page_is_compressed_once_for_the_builds_that_follow(tmp_path, m
     pages = internal_pages(project)
     assert any("An edited body." in text for text in pages.values())
     with sqlite3.connect(project.root / cache.CACHE_DIR / "internal.sqlite") as db:
-        rows = [row[0] for row in db.execute("SELECT data FROM packed")]
+        rows = [row[0] for row in db.execute("SELECT data FROM packs")]
     assert len(rows) >= len(made)
     for data in rows:  # encrypted: neither gzip's header nor anything zlib reads
         assert b"\x1f\x8b" not in (data[:2], data[12:14])
@@ -186,6 +186,46 @@ def test_a_warm_build_reads_a_reused_page_again_when_it_writes_it(tmp_path, monk
 
 
 @pytest.mark.parametrize("secret", [None, b"address key"])
+def test_entries_and_packed_pages_unused_for_three_builds_are_deleted(tmp_path: Path, secret):
+    """Marking what a build used touches a small table of last uses, never the rows holding
+    pages (SQLite rewrites a whole row to change one column): the last format's tables go."""
+    (tmp_path / cache.CACHE_DIR).mkdir()
+    with sqlite3.connect(tmp_path / cache.CACHE_DIR / "site.sqlite") as db:  # format 3
+        db.execute("CREATE TABLE page (name TEXT PRIMARY KEY, build INTEGER, value BLOB)")
+    page = cache.Entry("<html>page</html>")
+
+    def one_build(*keys: str) -> cache.Store:
+        store = cache.Store(tmp_path, "site", secret)
+        for key in keys:
+            if store.get(key) is None:
+                store.stage(key, page)
+            if store.packed(key) is None:
+                store.stage_packed(key, b"packed " + key.encode())
+        store.commit(set(keys))
+        return store
+
+    def rows() -> tuple[int, int, int]:
+        with sqlite3.connect(tmp_path / cache.CACHE_DIR / "site.sqlite") as db:
+            return tuple(
+                db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608
+                for table in ("pages", "packs", "used")
+            )
+
+    one_build("old", "kept")
+    one_build("kept")
+    one_build("new")
+    assert rows() == (3, 3, 6)  # "old" unused by the last two builds: still there
+    one_build("kept")  # the fourth: "old" was last used by the first
+    assert rows() == (2, 2, 4)
+    store = cache.Store(tmp_path, "site", secret)
+    assert store.get("old") is None and store.packed("old") is None
+    assert store.get("kept") and store.packed("kept") == b"packed kept"
+    with sqlite3.connect(tmp_path / cache.CACHE_DIR / "site.sqlite") as db:
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
+    assert "page" not in tables and {"pages", "packs", "used"} <= tables
+
+
+@pytest.mark.parametrize("secret", [None, b"address key"])
 def test_an_entry_is_read_without_its_html_which_is_read_apart(tmp_path: Path, secret):
     """A reused page's HTML is read once, when MkDocs writes it: get() gives what MkDocs reads
     of a page, html() its HTML. Sealed apart, neither value can stand in for the other."""
@@ -203,7 +243,7 @@ def test_an_entry_is_read_without_its_html_which_is_read_apart(tmp_path: Path, s
     with sqlite3.connect(store.path) as db:
         tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         assert "entry" not in tables
-        db.execute("UPDATE page SET value = html, html = value")
+        db.execute("UPDATE pages SET value = html, html = value")
     store = cache.Store(tmp_path, "site", secret)
     if secret is None:  # the light site's pages are in clear: swapped, neither parses
         assert store.get("k") is None
