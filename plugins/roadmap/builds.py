@@ -210,7 +210,7 @@ def keep_between_builds(project_dir: Path, secret: bytes) -> Sealed:
 def keep_proofs(proofs: Sealed) -> None:
     """After a build passed: the proofs it made kept, those it used marked used."""
     prefix, proven = _proofs_prefix(), SHOWN_NO_MORE.proven
-    proofs.keep({prefix + d: None if d in proven else d.encode() for d in SHOWN_NO_MORE.used})
+    proofs.keep((prefix + d, None if d in proven else d.encode()) for d in SHOWN_NO_MORE.used)
 
 
 def _proofs_prefix() -> str:

@@ -230,30 +230,25 @@ def _state_key(tree: str) -> str:
 
 
 def _found(kept: Sealed, trees: list[str]) -> dict[str, States | str]:
-    found = kept.found([_state_key(t) for t in trees])
+    by_key = {_state_key(t): t for t in trees}
     shared: dict[tuple, Any] = {}
     out: dict[str, States | str] = {}
-    for tree in trees:
-        data = found.get(_state_key(tree))
-        if data is None:
-            continue
+    for key, data in kept.found(by_key):
         try:
-            out[tree] = _decode(json.loads(data), shared)
+            out[by_key[key]] = _decode(json.loads(data), shared)
         except (ValueError, TypeError, KeyError):
             continue  # read again
     return out
 
 
 def _keep(kept: Sealed, trees: list[str], read_back: dict[str, States | str]) -> None:
-    """Keep every tree's states; one read from the cache is only marked used."""
-    values: dict[str, bytes | None] = {}
-    for tree in dict.fromkeys(trees):
-        states = _STATES.get(tree)
-        if tree in read_back:
-            values[_state_key(tree)] = None
-        elif states is not None:
-            values[_state_key(tree)] = json.dumps(_encode(states)).encode()
-    kept.keep(values)
+    """Keep every tree's states, encoded one at a time; one read from the cache is only marked
+    used."""
+    kept.keep(
+        (_state_key(tree), None if tree in read_back else json.dumps(_encode(states)).encode())
+        for tree in dict.fromkeys(trees)
+        if (states := _STATES.get(tree)) is not None
+    )
 
 
 def _encode(states: States | str) -> Any:
