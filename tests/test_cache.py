@@ -274,6 +274,7 @@ def test_the_cache_sits_beside_content_private_and_ignored_by_git(warm):
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     # The pages of each site, and what the build kept of its work on the content (test_kept).
     assert sorted(p.name for p in folder.iterdir() if p.suffix == ".sqlite") == [
+        "findings.sqlite",
         "internal.sqlite",
         "proofs.sqlite",
         "public.sqlite",
@@ -294,7 +295,7 @@ def test_the_internal_cache_holds_no_plaintext(warm):
     project, _, _ = warm
     folder = project.root / cache.CACHE_DIR
     files = [p for p in folder.iterdir() if p.suffix == ".sqlite" and p.stem != "public"]
-    assert len(files) == 2
+    assert len(files) == 3
     for path in files:
         data = path.read_bytes()
         for secret in (CUSTOMER, HIDDEN_TITLE, PUBLIC_TITLE, "Sculpinblock", "hidden-one"):

@@ -37,10 +37,7 @@ def build(project: Project, password: str = PASSWORD):
 @pytest.fixture
 def fresh(monkeypatch):
     """A process that has read no history and proved nothing yet, as a new `roadmap build`."""
-    monkeypatch.setattr(history, "_STATES", {})
-    monkeypatch.setattr(audience, "SHOWN_NO_MORE", audience.Proofs())
-    monkeypatch.setattr(builds, "SHOWN_NO_MORE", audience.SHOWN_NO_MORE)
-    shows_no_more.cache_clear()
+    forget(monkeypatch)
     yield
     shows_no_more.cache_clear()
 
@@ -51,6 +48,9 @@ def forget(monkeypatch) -> None:
     proofs = audience.Proofs()
     monkeypatch.setattr(audience, "SHOWN_NO_MORE", proofs)
     monkeypatch.setattr(builds, "SHOWN_NO_MORE", proofs)
+    findings = audience.BodyFindings()
+    monkeypatch.setattr(audience, "FOUND_IN_BODIES", findings)
+    monkeypatch.setattr(builds, "FOUND_IN_BODIES", findings)
     shows_no_more.cache_clear()
 
 
@@ -208,7 +208,7 @@ def test_proofs_of_other_code_are_not_used(tmp_path: Path, fresh, monkeypatch):
     assert shows_no_more("a\n", "a\n\n!!! internal\n    b\n")
     builds.keep_proofs(proofs)
     forget(monkeypatch)
-    monkeypatch.setattr(builds, "_proofs_prefix", lambda: cache.fingerprint("other").hex())
+    monkeypatch.setattr(builds, "_prefix", lambda what: cache.fingerprint("other", what).hex())
     builds.keep_between_builds(tmp_path, secret)
     history.keep_states(None)
     assert audience.SHOWN_NO_MORE.proven == set()
@@ -225,6 +225,45 @@ def test_a_cache_file_that_cannot_be_read_keeps_nothing_and_stops_nothing(
         (folder / name).write_bytes(b"not a database" * 100)
     build(project)
     assert "Words for clients, now." in site_text(project.site("public"))
+
+
+# --- What the audit reads of each light-site body ------------------------------------------------
+
+
+def test_the_light_sites_findings_are_kept_by_the_process_that_built_it(
+    repo: Repo, fresh, monkeypatch
+):
+    """In a build of both sites the light site's own process keeps what it found in its
+    bodies; the next build, one site after the other, reads them instead of rendering each
+    body again; read back, they are the passages the audit compares the site against."""
+    project = repo.project
+    made_salt(project, monkeypatch)
+    keys = []
+    keep = builds.keep_between_builds
+    monkeypatch.setattr(builds, "keep_between_builds", lambda d, k: keys.append(k) or keep(d, k))
+    build(project)  # both sites at once: the light site's findings kept by its own process
+    data = (project.root / cache.CACHE_DIR / "findings.sqlite").read_bytes()
+    assert SECRET_REMARK.encode() not in data and b"public-one" not in data
+
+    forget(monkeypatch)
+    monkeypatch.setenv("ROADMAP_JOBS", "1")
+    calls = []
+    passages = audience.internal_passages
+    monkeypatch.setattr(audience, "internal_passages", lambda t: calls.append(t) or passages(t))
+    build(project)
+    assert calls == []
+    assert audience.FOUND_IN_BODIES.known
+
+    forget(monkeypatch)
+    keep(project.root, keys[-1])
+    history.keep_states(None)
+    assert audience.FOUND_IN_BODIES.known
+    roadmap = load(project.content)
+    read_back = audience.light_site_passages(roadmap)
+    assert calls == []
+    forget(monkeypatch)
+    assert audience.light_site_passages(roadmap) == read_back  # made again: the same
+    assert calls
 
 
 # --- The password, read before it is checked ------------------------------------------------------

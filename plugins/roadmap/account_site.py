@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from .accounts import AccountLink, own_name
@@ -52,10 +52,15 @@ class AccountSite(InternalSite):
         self.view = view
 
     def seal_page(
-        self, html: str, path: str, page_scripts: set[str], root: str | None = None
+        self,
+        html: str,
+        path: str,
+        page_scripts: set[str],
+        root: str | None = None,
+        compress: Callable[[bytes], bytes] | None = None,
     ) -> str:
         self.plaintext[path] = html
-        return super().seal_page(html, path, page_scripts, root=root)
+        return super().seal_page(html, path, page_scripts, root=root, compress=compress)
 
     def seal_search_index(self, text: str | Iterable[str]) -> str:
         # Whole: the audit reads it (an account's site holds its shared items only).

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .audience_markdown import (
+    Passage,
     internal_heads_shown,
     internal_passages,
     misread_by_browsers,
@@ -435,6 +436,43 @@ class LightSitePassages:
     heads_shown: list[InternalText] = field(default_factory=list)
 
 
+Findings = tuple[Passage | None, Passage | None, tuple[Passage, ...]]
+
+
+def body_findings(body: str) -> Findings:
+    """What the audit needs of a light-site body, read off its renderings: the first line that
+    shows an internal head as text (the build stops on one), what browsers would misread into
+    an internal element, and the passages the light site drops (comments are passages of their
+    own, made by the caller: blanked here, lines kept, so a finding names what it came from).
+    A function of the body alone: kept between builds by its digest (FOUND_IN_BODIES)."""
+    digest = hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest()
+    FOUND_IN_BODIES.used.add(digest)
+    found = FOUND_IN_BODIES.known.get(digest)
+    if found is None:
+        uncommented = _COMMENT.sub(lambda m: "\n" * m[0].count("\n"), body)
+        found = FOUND_IN_BODIES.made[digest] = (
+            internal_heads_shown(public_markdown(body), source=body),
+            misread_by_browsers(body),
+            tuple(internal_passages(uncommented)),
+        )
+    return found
+
+
+@dataclass
+class BodyFindings:
+    """body_findings by the body's SHA-256: `known` as a caller found them kept from earlier
+    builds under the same code (`roadmap build` keeps them, encrypted: builds.py), `made` by
+    this process, `used` this process's. Reading them for every public body was most of the
+    light site's start at 1,000 items (2.2 s under the profiler)."""
+
+    known: dict[str, Findings] = field(default_factory=dict)
+    made: dict[str, Findings] = field(default_factory=dict)
+    used: set[str] = field(default_factory=set)
+
+
+FOUND_IN_BODIES = BodyFindings()
+
+
 def light_site_passages(roadmap: Roadmap, shown: View | None = None) -> LightSitePassages:
     view = shown or _public(roadmap)
     visible = {i.id for i in view.items}
@@ -448,20 +486,16 @@ def light_site_passages(roadmap: Roadmap, shown: View | None = None) -> LightSit
     heads_shown: list[InternalText] = []
 
     def body_parts(body: str, path: Path, first: int) -> None:
-        head = internal_heads_shown(public_markdown(body), source=body)
+        head, found, passages = body_findings(body)
         if head is not None:
             heads_shown.append(
                 InternalText(head.text, _rel(path, roadmap), first + head.line - 1, "")
             )
-        found = misread_by_browsers(body)
         if found is not None:
             misread.append(
                 InternalText(found.text, _rel(path, roadmap), first + found.line - 1, "")
             )
-        # Comments are passages of their own (below): blanked here, lines kept, so a finding
-        # names what it came from.
-        uncommented = _COMMENT.sub(lambda m: "\n" * m[0].count("\n"), body)
-        for passage in internal_passages(uncommented):
+        for passage in passages:
             add(passage.text, path, first + passage.line - 1, "an internal block")
         for m in _COMMENT.finditer(body):
             add(m[0], path, first + body.count("\n", 0, m.start()), "an HTML comment")

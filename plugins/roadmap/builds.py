@@ -17,6 +17,7 @@ import ctypes
 import ctypes.util
 import gc
 import io
+import json
 import logging
 import os
 import pickle
@@ -31,7 +32,8 @@ from mkdocs.commands.build import build
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort, ConfigurationError, MkDocsException
 
-from .audience import SHOWN_NO_MORE, project, shows_no_more
+from .audience import FOUND_IN_BODIES, SHOWN_NO_MORE, Findings, project, shows_no_more
+from .audience_markdown import Passage
 from .cache import Sealed, fingerprint
 from .history import keep_states, read_history
 from .model import Roadmap
@@ -203,18 +205,72 @@ def keep_between_builds(project_dir: Path, secret: bytes) -> Sealed:
     shows_no_more.cache_clear()  # this build's proofs are counted from here
     SHOWN_NO_MORE.used.clear()
     proofs = Sealed(project_dir, "proofs", secret)
-    SHOWN_NO_MORE.proven |= proofs.members(_proofs_prefix())
+    SHOWN_NO_MORE.proven |= proofs.members(_prefix("shows_no_more"))
+    findings = _FINDINGS[0] = Sealed(project_dir, "findings", secret)
+    FOUND_IN_BODIES.made.clear()
+    FOUND_IN_BODIES.used.clear()
+    FOUND_IN_BODIES.known.clear()
+    for data in findings.members(_prefix("body_findings")):
+        try:
+            digest, found = _decode_findings(data)
+        except (ValueError, TypeError):
+            continue  # found again
+        FOUND_IN_BODIES.known[digest] = found
     return proofs
+
+
+def forget_kept() -> None:
+    """The end of a `roadmap build`: what it kept was its project's, not the next build's."""
+    keep_states(None)
+    _FINDINGS[0] = None
 
 
 def keep_proofs(proofs: Sealed) -> None:
     """After a build passed: the proofs it made kept, those it used marked used."""
-    prefix, proven = _proofs_prefix(), SHOWN_NO_MORE.proven
+    prefix, proven = _prefix("shows_no_more"), SHOWN_NO_MORE.proven
     proofs.keep((prefix + d, None if d in proven else d.encode()) for d in SHOWN_NO_MORE.used)
 
 
-def _proofs_prefix() -> str:
-    return fingerprint("shows_no_more").hex()
+def keep_findings() -> None:
+    """After the light site's build passed, in the process that built it: the findings in
+    bodies (audience.body_findings) it made kept, those it used marked used."""
+    findings = _FINDINGS[0]
+    if findings is None:
+        return
+    prefix, known, made = _prefix("body_findings"), FOUND_IN_BODIES.known, FOUND_IN_BODIES.made
+    findings.keep(
+        (prefix + value, None if d in known else value.encode())
+        for d in FOUND_IN_BODIES.used
+        if (value := _encode_findings(d, known.get(d) or made[d]))
+    )
+
+
+_FINDINGS: list[Sealed | None] = [None]
+
+
+def _prefix(what: str) -> str:
+    return fingerprint(what).hex()
+
+
+# A set's member is its own key (Sealed.members): the body's digest and its findings, as JSON.
+
+
+def _encode_findings(digest: str, found: Findings) -> str:
+    head, misread, passages = found
+
+    def one(p: Passage | None) -> list | None:
+        return None if p is None else [p.text, p.line]
+
+    return json.dumps([digest, one(head), one(misread), [one(p) for p in passages]])
+
+
+def _decode_findings(data: str) -> tuple[str, Findings]:
+    digest, head, misread, passages = json.loads(data)
+
+    def one(p: list | None) -> Passage | None:
+        return None if p is None else Passage(*p)
+
+    return digest, (one(head), one(misread), tuple(Passage(*p) for p in passages))
 
 
 def _warm(roadmap: Roadmap, configs: dict[str, MkDocsConfig]) -> None:
@@ -239,6 +295,8 @@ def _fork(audience: str, load_config) -> _Child:
         _as_child()
         FORKED_FOR_ONE_SITE[0] = True
         code = _build_captured(audience, load_config, out, err)
+        if code == 0 and audience == "public":
+            keep_findings()
     except KeyboardInterrupt:
         code = 130
     except BaseException as e:  # a bug of ours: one line, as main() prints it

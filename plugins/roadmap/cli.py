@@ -26,7 +26,7 @@ from .diff import compare  # noqa: E402
 from .diff import report as diff_report  # noqa: E402
 from .engines import DEFAULT, ENGINES, LISTED, run_elsewhere  # noqa: E402
 from .gitrepo import GitError, Repo  # noqa: E402
-from .history import keep_states, needs_review, read_history  # noqa: E402
+from .history import needs_review, read_history  # noqa: E402
 from .load import ROADMAP_DIR, THEMES_FILE, load_with_problems  # noqa: E402
 from .model import HIDDEN_STATUSES, Item, Roadmap  # noqa: E402
 from .nesting import list_warnings  # noqa: E402
@@ -135,7 +135,9 @@ def main(argv: list[str] | None = None) -> int:
         try:
             return _build(audiences, verbose=args.verbose, accounts=args.audience is None)
         finally:
-            keep_states(None)  # a build keeps its own project's states, not the next one's
+            from .builds import forget_kept
+
+            forget_kept()
     except KeyboardInterrupt:
         return 130
     except Exception as e:  # a bug of ours: one line, and the way to see more
@@ -369,7 +371,14 @@ def _build(audiences: list[str], verbose: bool, accounts: bool = False) -> int:
     from mkdocs.commands.build import build
     from mkdocs.exceptions import ConfigurationError
 
-    from .builds import build_in_parallel, build_site, collect_less, keep_proofs, parallel
+    from .builds import (
+        build_in_parallel,
+        build_site,
+        collect_less,
+        keep_findings,
+        keep_proofs,
+        parallel,
+    )
     from .staging import Batch
 
     _quiet_logging(verbose)
@@ -444,6 +453,8 @@ def _build(audiences: list[str], verbose: bool, accounts: bool = False) -> int:
             batch.close(publish=True)
         if proofs is not None:
             keep_proofs(proofs)
+            if not parallel(audiences):  # else the light site's process kept its findings
+                keep_findings()
     except StagingError as e:  # the new sites could not be put in place
         print(f"roadmap: {e}", file=sys.stderr)
         return 1
