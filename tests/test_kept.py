@@ -266,6 +266,20 @@ def test_the_light_sites_findings_are_kept_by_the_process_that_built_it(
     assert calls
 
 
+def test_a_process_finds_in_a_body_once(tmp_path: Path, fresh, monkeypatch):
+    """A preview's rebuilds (one process, nothing kept on disk) read each body's findings once."""
+    project = new_project(tmp_path / "project")
+    project.item("public-one", body=f"Words.\n\n!!! internal\n    {SECRET_REMARK} remark.\n")
+    roadmap = load(project.content)
+    calls = []
+    passages = audience.internal_passages
+    monkeypatch.setattr(audience, "internal_passages", lambda t: calls.append(t) or passages(t))
+    first = audience.light_site_passages(roadmap)
+    read = len(calls)  # the item's body and the home page's
+    assert read == 2 and any(SECRET_REMARK in p.text for p in first.internal)
+    assert audience.light_site_passages(roadmap) == first and len(calls) == read
+
+
 # --- The password, read before it is checked ------------------------------------------------------
 
 

@@ -447,7 +447,7 @@ def body_findings(body: str) -> Findings:
     A function of the body alone: kept between builds by its digest (FOUND_IN_BODIES)."""
     digest = hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest()
     FOUND_IN_BODIES.used.add(digest)
-    found = FOUND_IN_BODIES.known.get(digest)
+    found = FOUND_IN_BODIES.known.get(digest) or FOUND_IN_BODIES.made.get(digest)
     if found is None:
         uncommented = _COMMENT.sub(lambda m: "\n" * m[0].count("\n"), body)
         found = FOUND_IN_BODIES.made[digest] = (
@@ -462,8 +462,9 @@ def body_findings(body: str) -> Findings:
 class BodyFindings:
     """body_findings by the body's SHA-256: `known` as a caller found them kept from earlier
     builds under the same code (`roadmap build` keeps them, encrypted: builds.py), `made` by
-    this process, `used` this process's. Reading them for every public body was most of the
-    light site's start at 1,000 items (2.2 s under the profiler)."""
+    this process (a preview's rebuilds read them again), `used` this process's. Reading them
+    for every public body was most of the light site's start at 1,000 items (2.2 s under the
+    profiler)."""
 
     known: dict[str, Findings] = field(default_factory=dict)
     made: dict[str, Findings] = field(default_factory=dict)
