@@ -198,9 +198,12 @@ def build_in_parallel(
 def keep_between_builds(project_dir: Path, secret: bytes) -> Sealed:
     """What `roadmap build` keeps of its work on the content for the next build, encrypted
     with a key from `secret` (the internal site's page-address key) in `.roadmap-cache/`: the
-    history's states (history.keep_states) and the projection's proofs that a stripped body
-    shows no more than the whole (audience.SHOWN_NO_MORE): together 3 s of a warm build at
-    1,000 items, before either site was started. Returns the proofs' file for keep_proofs."""
+    history's states (history.keep_states), the projection's proofs that a stripped body shows
+    no more than the whole (audience.SHOWN_NO_MORE), both 3 s of a warm build at 1,000 items
+    before either site started, and what the light site's audit reads of each public body
+    (audience.FOUND_IN_BODIES, 2.2 s of its process, profiled). Read here, before the content
+    is projected and the light site's process forked; returns the proofs' file for keep_proofs
+    (the findings are kept by keep_findings, the states as they are read)."""
     keep_states(project_dir, secret)
     shows_no_more.cache_clear()  # this build's proofs are counted from here
     SHOWN_NO_MORE.used.clear()
@@ -238,11 +241,8 @@ def keep_findings() -> None:
     if findings is None:
         return
     prefix, known, made = _prefix("body_findings"), FOUND_IN_BODIES.known, FOUND_IN_BODIES.made
-    findings.keep(
-        (prefix + value, None if d in known else value.encode())
-        for d in FOUND_IN_BODIES.used
-        if (value := _encode_findings(d, known.get(d) or made[d]))
-    )
+    values = ((d, _encode_findings(d, known.get(d) or made[d])) for d in FOUND_IN_BODIES.used)
+    findings.keep((prefix + value, None if d in known else value.encode()) for d, value in values)
 
 
 _FINDINGS: list[Sealed | None] = [None]
