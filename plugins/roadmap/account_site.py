@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from .accounts import AccountLink, own_name
 from .audience import View
@@ -51,16 +52,10 @@ class AccountSite(InternalSite):
         self.plaintext: dict[str, str] = {}
         self.view = view
 
-    def seal_page(
-        self,
-        html: str,
-        path: str,
-        page_scripts: set[str],
-        root: str | None = None,
-        compress: Callable[[bytes], bytes] | None = None,
-    ) -> str:
+    def seal_page(self, html: str, path: str, *args: Any, **kwargs: Any) -> str:
+        # Whatever else the internal site's pages are sealed with passes through as it is.
         self.plaintext[path] = html
-        return super().seal_page(html, path, page_scripts, root=root, compress=compress)
+        return super().seal_page(html, path, *args, **kwargs)
 
     def seal_search_index(self, text: str | Iterable[str]) -> str:
         # Whole: the audit reads it (an account's site holds its shared items only).
