@@ -10,6 +10,9 @@ options (the "last updated" day among them) and the address key. A page whose ke
 not rendered again. A page that logged a warning while rendered is never kept: it is rendered,
 and warns, each time. Jinja's compiled templates are kept beside it (compiled_templates).
 
+The internal site's file also keeps each sealed page's compressed bytes, by the SHA-256 of the
+page (PageCache.compressed).
+
 Where it lives: in memory for the process (`mkdocs serve` keeps it across rebuilds), and for
 `roadmap build` in `.roadmap-cache/<audience>.sqlite` beside content/ (never inside site/;
 mode 0700, ignored by git from inside). The light site's entries are its own pages, written
@@ -393,8 +396,8 @@ class Sealed:
     derived from `secret` (the internal site's page-address key: from the password or
     ROADMAP_ADDRESS_KEY, never on disk) under its row's name, an HMAC of its key: the file
     holds nothing in clear, and another password finds nothing in it. For what a build
-    computes from the content alone (the history's states, the projection's proofs), kept for
-    the next build (builds.keep_between_builds).
+    computes from the content alone (the history's states, the projection's proofs, the light
+    site's findings in bodies), kept for the next build (builds.keep_between_builds).
 
     `found` and `keep` each open the file and close it again: a process forked in between
     never shares a connection. A value unused by the last KEEP_BUILDS calls to `keep` is
@@ -408,6 +411,13 @@ class Sealed:
 
     def _row(self, key: str) -> str:
         return hmac.new(self.key, key.encode(), hashlib.sha256).hexdigest()
+
+    def _open(self, name: str, data: bytes) -> bytes | None:
+        """A row's value, or None when it is damaged or another key's (computed again)."""
+        try:
+            return AESGCM(self.key).decrypt(data[:12], data[12:], name.encode())
+        except Exception:
+            return None
 
     @contextlib.contextmanager
     def _db(self):
@@ -431,13 +441,9 @@ class Sealed:
                 for key in keys:
                     name = self._row(key)
                     row = db.execute("SELECT data FROM value WHERE name = ?", (name,)).fetchone()
-                    if row is None:
-                        continue
-                    try:
-                        data = AESGCM(self.key).decrypt(row[0][:12], row[0][12:], name.encode())
-                    except Exception:  # damaged, or another key's: computed again
-                        continue
-                    yield key, data
+                    data = None if row is None else self._open(name, row[0])
+                    if data is not None:
+                        yield key, data
         except (OSError, sqlite3.Error):
             return
 
@@ -452,11 +458,12 @@ class Sealed:
         except (OSError, sqlite3.Error):
             return out
         for name, data in rows:
+            value = self._open(name, data)
             try:
-                member = AESGCM(self.key).decrypt(data[:12], data[12:], name.encode()).decode()
-            except Exception:  # damaged, or another key's
+                member = value.decode() if value is not None else None
+            except UnicodeDecodeError:
                 continue
-            if hmac.compare_digest(name, self._row(prefix + member)):
+            if member is not None and hmac.compare_digest(name, self._row(prefix + member)):
                 out.add(member)
         return out
 
